@@ -1,0 +1,7 @@
+//! Who may call the API: tokens with scopes, and pairing codes the extension trades for one.
+
+mod pairing;
+mod tokens;
+
+pub use pairing::{create_pairing_code, redeem_pairing_code, PairingGuard};
+pub use tokens::{create_token, paired_origins, verify_token, Scope, TokenCache};

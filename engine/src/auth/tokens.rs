@@ -1,0 +1,106 @@
+//! API tokens. Only a SHA-256 hash is stored, so a copy of the database grants nothing.
+
+use crate::store::now_ms;
+use crate::{Error, Result};
+use base64::Engine as _;
+use rand::RngCore;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Everything: the UI, the seller's scripts.
+    Admin,
+    /// Report orders and chat messages, fetch and confirm deliveries.
+    Extension,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Admin => "admin",
+            Scope::Extension => "extension",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "admin" => Some(Scope::Admin),
+            "extension" => Some(Scope::Extension),
+            _ => None,
+        }
+    }
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Creates a token and returns it; this is the only time it is shown.
+pub fn create_token(conn: &Connection, scope: Scope, label: &str, origin: Option<&str>) -> Result<String> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = format!("auto_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    conn.execute(
+        "INSERT INTO api_tokens (token_hash, scope, label, origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![hash(&token), scope.as_str(), label, origin, now_ms()],
+    )?;
+    Ok(token)
+}
+
+/// The scope of a live token, or None for an unknown or revoked one.
+pub fn verify_token(conn: &Connection, token: &str) -> Result<Option<Scope>> {
+    if token.len() > 200 {
+        return Ok(None);
+    }
+    let scope: Option<String> = conn
+        .prepare_cached("SELECT scope FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL")?
+        .query_row([hash(token)], |r| r.get(0))
+        .optional()?;
+    Ok(scope.as_deref().and_then(Scope::parse))
+}
+
+/// Origins of paired extensions, the only ones CORS lets in.
+pub fn paired_origins(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT origin FROM api_tokens WHERE origin IS NOT NULL AND revoked_at IS NULL")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Remembers verified tokens for a short while, so a busy extension costs no database read
+/// per request; a revoked token stops working within the TTL.
+pub struct TokenCache {
+    entries: Mutex<HashMap<Vec<u8>, (Scope, Instant)>>,
+    ttl: Duration,
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        TokenCache { entries: Mutex::new(HashMap::new()), ttl: Duration::from_secs(30) }
+    }
+}
+
+impl TokenCache {
+    /// The token's scope, from the cache or `lookup`.
+    pub fn scope(&self, token: &str, lookup: impl FnOnce() -> Result<Option<Scope>>) -> Result<Scope> {
+        let key = hash(token);
+        if let Some((scope, at)) = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            if at.elapsed() < self.ttl {
+                return Ok(*scope);
+            }
+        }
+        let scope = lookup()?.ok_or_else(|| Error::Unauthorized("the token is not valid; pair again or create a new token".into()))?;
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() > 10_000 {
+            entries.clear();
+        }
+        entries.insert(key, (scope, Instant::now()));
+        Ok(scope)
+    }
+}

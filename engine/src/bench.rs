@@ -1,0 +1,233 @@
+//! `auto bench`: intake throughput and latency, paid-to-message-ready latency and idle memory,
+//! measured against a fresh data dir through real loopback HTTP, with the server in its own
+//! process (so its memory is its own). Prints figures; asserts nothing.
+
+use crate::auth::Scope;
+use crate::catalog::{Kind, NewProduct, StockInput};
+use crate::config::{Config, KeyStore};
+use crate::Engine;
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Single orders to post.
+    #[arg(long, default_value_t = 4000)]
+    pub orders: usize,
+    /// Batches of 100 orders to post.
+    #[arg(long, default_value_t = 200)]
+    pub batches: usize,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Paid orders timed from POST to their delivery being handed out.
+    #[arg(long, default_value_t = 500)]
+    pub ready_samples: usize,
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let dir = tempdir()?;
+    let keys = args.orders + args.batches * 100 + args.ready_samples + 10;
+    eprintln!("setting up {} with {keys} keys...", dir.display());
+    let token = setup(&dir, keys)?;
+    let exe = std::env::current_exe()?;
+    let mut child = Command::new(exe)
+        .args(["--data-dir", dir.to_str().unwrap_or("."), "serve", "--port", "0", "--no-demo"])
+        .env("AUTO_KEY_STORE", "file")
+        .env("AUTO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start the server")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let pid = child.id();
+    let server = Server(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let url = line.trim().rsplit(' ').next().unwrap_or("").trim_end_matches('/').to_string();
+    if !url.starts_with("http://") {
+        bail!("the server did not start: {line}");
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let idle_rss = rss_kib(pid);
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let result = rt.block_on(measure(url, token, args.clone()));
+    let loaded_rss = rss_kib(pid);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = result?;
+
+    println!("AUTO bench ({} cores, server in its own process, loopback HTTP)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!("  single orders     {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms",
+        args.orders, args.concurrency, r.single_rate, r.single.0, r.single.1);
+    println!("  batches of 100    {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms (per batch)",
+        args.batches * 100, args.concurrency, r.batch_rate, r.batch.0, r.batch.1);
+    println!("  paid-to-ready     {:>6} orders, sequential:  POST paid order → delivery handed out (fsynced): p50 {:.2} ms  p99 {:.2} ms",
+        args.ready_samples, r.ready.0, r.ready.1);
+    println!("  server RSS        idle {:.1} MB, after load {:.1} MB", idle_rss as f64 / 1024.0, loaded_rss as f64 / 1024.0);
+    Ok(())
+}
+
+fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("auto-bench-{}-{}", std::process::id(), crate::store::now_ms()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
+    let mut config = Config::default();
+    config.secrets.key_store = KeyStore::File;
+    let engine = Engine::open(dir, config, false)?;
+    let product = engine.create_product(NewProduct {
+        name: "Bench Key".into(),
+        sku: "BENCH-KEY".into(),
+        kind: Kind::LicenseKey,
+        price: 50000.0,
+        currency: "IDR".into(),
+        template: None,
+        content: None,
+        instructions: None,
+        language: Some("en".into()),
+        active: None,
+        low_stock_threshold: None,
+        mappings: None,
+    })?;
+    let text: String = (0..keys).map(|i| format!("BENCH-{i:08}-{:08X}\n", i.wrapping_mul(2654435761))).collect();
+    engine.import_stock(product.id, StockInput::Text(text))?;
+    let token = engine.create_token(Scope::Admin, "bench")?;
+    engine.close()?;
+    Ok(token)
+}
+
+fn order(sn: &str) -> Value {
+    json!({
+        "shop": "bench_shop", "order_sn": sn, "status": "READY_TO_SHIP",
+        "buyer": {"username": format!("buyer_{sn}"), "user_id": 1000},
+        "lines": [{"sku": "BENCH-KEY", "item_id": 1, "model_id": 2, "quantity": 1, "unit_price": 50000}],
+        "total": 50000, "currency": "IDR"
+    })
+}
+
+struct Results {
+    single_rate: f64,
+    single: (f64, f64),
+    batch_rate: f64,
+    batch: (f64, f64),
+    ready: (f64, f64),
+}
+
+fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
+    if ms.is_empty() {
+        return (0.0, 0.0);
+    }
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let at = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+async fn post(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> anyhow::Result<Value> {
+    let resp = client.post(url).bearer_auth(token).json(body).send().await?;
+    let status = resp.status();
+    let v: Value = resp.json().await?;
+    if !status.is_success() {
+        bail!("{url}: {status} {v}");
+    }
+    Ok(v)
+}
+
+/// Runs `per_client` requests on each of `clients` tasks; returns (wall seconds, latencies ms).
+async fn fan_out<F, Fut>(clients: usize, per_client: usize, f: F) -> anyhow::Result<(f64, Vec<f64>)>
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let f = Arc::new(f);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(per_client);
+            for i in 0..per_client {
+                let t = Instant::now();
+                f(c, i).await?;
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok((started.elapsed().as_secs_f64(), all))
+}
+
+async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<Results> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let orders_url = format!("{url}/api/v1/orders");
+    let c = args.concurrency.max(1);
+
+    let per = args.orders / c;
+    let (cl, u, t) = (client.clone(), orders_url.clone(), token.clone());
+    let (secs, single) = fan_out(c, per, move |ci, i| {
+        let (cl, u, t) = (cl.clone(), u.clone(), t.clone());
+        async move { post(&cl, &u, &t, &order(&format!("S{ci:02}{i:07}"))).await.map(|_| ()) }
+    })
+    .await?;
+    let single_rate = (per * c) as f64 / secs;
+
+    let per = args.batches / c;
+    let (cl, u, t) = (client.clone(), orders_url.clone(), token.clone());
+    let (secs, batch) = fan_out(c, per, move |ci, i| {
+        let (cl, u, t) = (cl.clone(), u.clone(), t.clone());
+        async move {
+            let orders: Vec<Value> = (0..100).map(|k| order(&format!("B{ci:02}{i:05}{k:03}"))).collect();
+            let v = post(&cl, &u, &t, &json!({ "orders": orders })).await?;
+            if v["rejected"].as_array().is_some_and(|r| !r.is_empty()) {
+                bail!("batch rejected orders: {}", v["rejected"]);
+            }
+            Ok(())
+        }
+    })
+    .await?;
+    let batch_rate = (per * c * 100) as f64 / secs;
+
+    let mut ready = Vec::with_capacity(args.ready_samples);
+    for i in 0..args.ready_samples {
+        let sn = format!("R{i:07}");
+        let t0 = Instant::now();
+        post(&client, &orders_url, &token, &order(&sn)).await?;
+        let v: Value = client
+            .get(format!("{url}/api/v1/deliveries?order_sn={sn}&limit=1"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let elapsed = t0.elapsed().as_secs_f64() * 1000.0;
+        let Some(id) = v["deliveries"][0]["id"].as_i64() else { bail!("no delivery for {sn}: {v}") };
+        ready.push(elapsed);
+        post(&client, &format!("{url}/api/v1/deliveries/{id}/confirm"), &token, &json!({})).await?;
+    }
+    Ok(Results { single_rate, single: percentiles(single), batch_rate, batch: percentiles(batch), ready: percentiles(ready) })
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}

@@ -1,0 +1,467 @@
+//! Products and the Shopee mapping (listing or SKU → product).
+
+use super::stock::{stock_counts, StockCounts};
+use crate::delivery::template;
+use crate::store::now_ms;
+use crate::{money, Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a product reaches the buyer (DESIGN.md, "Products and delivery kinds").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    LicenseKey,
+    Voucher,
+    Account,
+    Link,
+    File,
+    Text,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::LicenseKey => "license_key",
+            Kind::Voucher => "voucher",
+            Kind::Account => "account",
+            Kind::Link => "link",
+            Kind::File => "file",
+            Kind::Text => "text",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::LicenseKey, Kind::Voucher, Kind::Account, Kind::Link, Kind::File, Kind::Text]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+    /// Kinds that deliver one unique stock item per unit sold.
+    pub fn has_stock(self) -> bool {
+        matches!(self, Kind::LicenseKey | Kind::Voucher | Kind::Account)
+    }
+}
+
+/// One Shopee mapping: a listing (shop + item id, optionally model id) or a seller SKU.
+/// A missing shop matches every shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default)]
+    pub shop: Option<String>,
+    #[serde(default)]
+    pub item_id: Option<i64>,
+    #[serde(default)]
+    pub model_id: Option<i64>,
+    #[serde(default)]
+    pub sku: Option<String>,
+}
+
+/// A product as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Product {
+    pub id: i64,
+    pub name: String,
+    pub sku: String,
+    pub kind: Kind,
+    pub price: f64,
+    pub currency: String,
+    pub template: String,
+    /// The link, file reference or text that non-stock kinds deliver.
+    pub content: String,
+    pub instructions: String,
+    pub language: String,
+    pub active: bool,
+    pub low_stock_threshold: i64,
+    pub mappings: Vec<Mapping>,
+    pub stock: StockCounts,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new product. Omitted fields take sensible defaults (a template in the product's language).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProduct {
+    pub name: String,
+    pub sku: String,
+    pub kind: Kind,
+    pub price: f64,
+    pub currency: String,
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub low_stock_threshold: Option<i64>,
+    #[serde(default)]
+    pub mappings: Option<Vec<Mapping>>,
+}
+
+/// A change to a product: only the fields given change. `mappings` replaces the whole list.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    pub sku: Option<String>,
+    pub kind: Option<Kind>,
+    pub price: Option<f64>,
+    pub currency: Option<String>,
+    pub template: Option<String>,
+    pub content: Option<String>,
+    pub instructions: Option<String>,
+    pub language: Option<String>,
+    pub active: Option<bool>,
+    pub low_stock_threshold: Option<i64>,
+    pub mappings: Option<Vec<Mapping>>,
+}
+
+/// The columns delivery needs to render a message.
+#[derive(Debug, Clone)]
+pub struct ProductRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: Kind,
+    pub template: String,
+    pub content: String,
+    pub instructions: String,
+    pub active: bool,
+}
+
+const COLUMNS: &str = "id, name, sku, kind, price_minor, currency, template, content, instructions, \
+                       language, active, low_stock_threshold, created_at, updated_at";
+
+fn ts(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn from_row(row: &Row) -> rusqlite::Result<Product> {
+    let currency: String = row.get(5)?;
+    let kind: String = row.get(3)?;
+    Ok(Product {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        sku: row.get(2)?,
+        kind: Kind::parse(&kind).unwrap_or(Kind::Text),
+        price: money::from_minor(row.get(4)?, &currency),
+        currency,
+        template: row.get(6)?,
+        content: row.get(7)?,
+        instructions: row.get(8)?,
+        language: row.get(9)?,
+        active: row.get(10)?,
+        low_stock_threshold: row.get(11)?,
+        mappings: Vec::new(),
+        stock: StockCounts::default(),
+        created_at: ts(row.get(12)?),
+        updated_at: ts(row.get(13)?),
+    })
+}
+
+fn clean_text(field: &str, value: &str, max: usize, required: bool) -> Result<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(Error::invalid(format!("{field} must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(format!("{field} is longer than {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(Error::invalid(format!("{field} contains control characters")));
+    }
+    Ok(v.to_string())
+}
+
+fn check_sku(sku: &str) -> Result<String> {
+    let sku = clean_text("sku", sku, 100, true)?;
+    if sku.contains('\n') {
+        return Err(Error::invalid("sku must be one line"));
+    }
+    Ok(sku)
+}
+
+fn check_mappings(mappings: &[Mapping]) -> Result<()> {
+    for m in mappings {
+        if m.item_id.is_none() && m.sku.as_deref().map_or(true, |s| s.trim().is_empty()) {
+            return Err(Error::invalid("each mapping needs an item_id or a sku"));
+        }
+        if m.model_id.is_some() && m.item_id.is_none() {
+            return Err(Error::invalid("a mapping with a model_id needs its item_id"));
+        }
+    }
+    Ok(())
+}
+
+fn check_threshold(n: i64) -> Result<i64> {
+    if !(0..=1_000_000).contains(&n) {
+        return Err(Error::invalid("low_stock_threshold must be between 0 and 1000000"));
+    }
+    Ok(n)
+}
+
+/// Creates a product and its mappings.
+pub fn create_product(conn: &Connection, new: NewProduct, default_threshold: i64) -> Result<Product> {
+    let name = clean_text("name", &new.name, 200, true)?;
+    let sku = check_sku(&new.sku)?;
+    let currency = money::parse_currency(&new.currency)?;
+    let price = money::to_minor(new.price, &currency, "price")?;
+    let language = clean_text("language", new.language.as_deref().unwrap_or("id"), 10, true)?;
+    let template = match new.template {
+        Some(t) => clean_text("template", &t, 4000, true)?,
+        None => template::default_template(&language).to_string(),
+    };
+    template::validate(&template, new.kind)?;
+    let content = clean_text("content", new.content.as_deref().unwrap_or(""), 4000, false)?;
+    let instructions = clean_text("instructions", new.instructions.as_deref().unwrap_or(""), 4000, false)?;
+    let threshold = check_threshold(new.low_stock_threshold.unwrap_or(default_threshold))?;
+    let mappings = new.mappings.unwrap_or_default();
+    check_mappings(&mappings)?;
+    if !new.kind.has_stock() && content.is_empty() && !template_has_text_beyond_placeholders(&template) {
+        return Err(Error::invalid(format!(
+            "a {} product needs content (the link, file or text the buyer gets)",
+            new.kind.as_str()
+        )));
+    }
+    let now = now_ms();
+    let inserted = conn.execute(
+        "INSERT INTO products (name, sku, kind, price_minor, currency, template, content, instructions,
+                               language, active, low_stock_threshold, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        params![
+            name,
+            sku,
+            new.kind.as_str(),
+            price,
+            currency,
+            template,
+            content,
+            instructions,
+            language,
+            new.active.unwrap_or(true),
+            threshold,
+            now
+        ],
+    );
+    match inserted {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            return Err(Error::conflict(format!("a product with sku '{sku}' exists already")));
+        }
+        other => other?,
+    };
+    let id = conn.last_insert_rowid();
+    replace_mappings(conn, id, &mappings)?;
+    get_product(conn, id)
+}
+
+fn template_has_text_beyond_placeholders(template: &str) -> bool {
+    let mut rest = template.to_string();
+    for p in template::PLACEHOLDERS {
+        rest = rest.replace(&format!("{{{{{p}}}}}"), "");
+    }
+    rest.trim().len() > 20
+}
+
+fn replace_mappings(conn: &Connection, product_id: i64, mappings: &[Mapping]) -> Result<()> {
+    conn.execute("DELETE FROM listings WHERE product_id = ?1", [product_id])?;
+    for m in mappings {
+        let shop = m.shop.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let sku = m.sku.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let res = conn.execute(
+            "INSERT INTO listings (product_id, shop, item_id, model_id, sku) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![product_id, shop, m.item_id, m.model_id, sku],
+        );
+        if let Err(rusqlite::Error::SqliteFailure(e, _)) = &res {
+            if e.code == rusqlite::ErrorCode::ConstraintViolation {
+                return Err(Error::conflict(format!(
+                    "the mapping {} already points at another product",
+                    describe_mapping(m)
+                )));
+            }
+        }
+        res?;
+    }
+    Ok(())
+}
+
+fn describe_mapping(m: &Mapping) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = &m.shop {
+        parts.push(format!("shop {s}"));
+    }
+    if let Some(i) = m.item_id {
+        parts.push(format!("item {i}"));
+    }
+    if let Some(md) = m.model_id {
+        parts.push(format!("model {md}"));
+    }
+    if let Some(s) = &m.sku {
+        parts.push(format!("sku '{s}'"));
+    }
+    parts.join(", ")
+}
+
+/// Applies a patch; changing the kind of a product that has stock or orders is refused.
+pub fn update_product(conn: &Connection, id: i64, patch: ProductPatch) -> Result<Product> {
+    let current = get_product(conn, id)?;
+    let kind = patch.kind.unwrap_or(current.kind);
+    if kind != current.kind && (current.stock.total > 0 || has_orders(conn, id)?) {
+        return Err(Error::conflict("the kind of a product with stock or orders cannot change; create a new product"));
+    }
+    let currency = match &patch.currency {
+        Some(c) => money::parse_currency(c)?,
+        None => current.currency.clone(),
+    };
+    let price = money::to_minor(patch.price.unwrap_or(current.price), &currency, "price")?;
+    let name = clean_text("name", patch.name.as_deref().unwrap_or(&current.name), 200, true)?;
+    let sku = check_sku(patch.sku.as_deref().unwrap_or(&current.sku))?;
+    let template = clean_text("template", patch.template.as_deref().unwrap_or(&current.template), 4000, true)?;
+    template::validate(&template, kind)?;
+    let content = clean_text("content", patch.content.as_deref().unwrap_or(&current.content), 4000, false)?;
+    let instructions =
+        clean_text("instructions", patch.instructions.as_deref().unwrap_or(&current.instructions), 4000, false)?;
+    let language = clean_text("language", patch.language.as_deref().unwrap_or(&current.language), 10, true)?;
+    let threshold = check_threshold(patch.low_stock_threshold.unwrap_or(current.low_stock_threshold))?;
+    let res = conn.execute(
+        "UPDATE products SET name = ?2, sku = ?3, kind = ?4, price_minor = ?5, currency = ?6, template = ?7,
+                content = ?8, instructions = ?9, language = ?10, active = ?11, low_stock_threshold = ?12,
+                updated_at = ?13
+         WHERE id = ?1",
+        params![
+            id,
+            name,
+            sku,
+            kind.as_str(),
+            price,
+            currency,
+            template,
+            content,
+            instructions,
+            language,
+            patch.active.unwrap_or(current.active),
+            threshold,
+            now_ms()
+        ],
+    );
+    if let Err(rusqlite::Error::SqliteFailure(e, _)) = &res {
+        if e.code == rusqlite::ErrorCode::ConstraintViolation {
+            return Err(Error::conflict(format!("a product with sku '{sku}' exists already")));
+        }
+    }
+    res?;
+    if let Some(mappings) = &patch.mappings {
+        check_mappings(mappings)?;
+        replace_mappings(conn, id, mappings)?;
+    }
+    get_product(conn, id)
+}
+
+fn has_orders(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM order_lines WHERE product_id = ?1 LIMIT 1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Deletes a product with no orders, with its mappings and unsold stock.
+pub fn delete_product(conn: &Connection, id: i64) -> Result<()> {
+    get_product(conn, id)?;
+    if has_orders(conn, id)? {
+        return Err(Error::conflict("this product has orders; set active to false to hide it instead"));
+    }
+    conn.execute("DELETE FROM stock_items WHERE product_id = ?1", [id])?;
+    conn.execute("DELETE FROM products WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// One product with its mappings and stock counts.
+pub fn get_product(conn: &Connection, id: i64) -> Result<Product> {
+    let mut product = conn
+        .query_row(&format!("SELECT {COLUMNS} FROM products WHERE id = ?1"), [id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("product {id}")))?;
+    product.mappings = mappings_of(conn, id)?;
+    product.stock = stock_counts(conn, id)?;
+    Ok(product)
+}
+
+fn mappings_of(conn: &Connection, id: i64) -> Result<Vec<Mapping>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT shop, item_id, model_id, sku FROM listings WHERE product_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(Mapping { shop: r.get(0)?, item_id: r.get(1)?, model_id: r.get(2)?, sku: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every product, newest first.
+pub fn list_products(conn: &Connection) -> Result<Vec<Product>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM products ORDER BY id"))?;
+    let mut products: Vec<Product> = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    for p in &mut products {
+        p.mappings = mappings_of(conn, p.id)?;
+        p.stock = stock_counts(conn, p.id)?;
+    }
+    Ok(products)
+}
+
+/// The product an order line refers to: a listing match first (most specific wins), then a
+/// mapped SKU, then the product's own SKU.
+pub fn resolve_product(
+    conn: &Connection,
+    shop: &str,
+    item_id: Option<i64>,
+    model_id: Option<i64>,
+    sku: &str,
+) -> Result<Option<ProductRow>> {
+    let mut id: Option<i64> = None;
+    if let Some(item) = item_id {
+        id = conn
+            .prepare_cached(
+                "SELECT product_id FROM listings
+                 WHERE item_id = ?2 AND (shop = ?1 OR shop IS NULL) AND (model_id = ?3 OR model_id IS NULL)
+                 ORDER BY shop IS NULL, model_id IS NULL LIMIT 1",
+            )?
+            .query_row(params![shop, item, model_id], |r| r.get(0))
+            .optional()?;
+    }
+    let sku = sku.trim();
+    if id.is_none() && !sku.is_empty() {
+        id = conn
+            .prepare_cached(
+                "SELECT product_id FROM listings WHERE sku = ?2 AND (shop = ?1 OR shop IS NULL)
+                 ORDER BY shop IS NULL LIMIT 1",
+            )?
+            .query_row(params![shop, sku], |r| r.get(0))
+            .optional()?;
+        if id.is_none() {
+            id = conn
+                .prepare_cached("SELECT id FROM products WHERE sku = ?1")?
+                .query_row([sku], |r| r.get(0))
+                .optional()?;
+        }
+    }
+    let Some(id) = id else { return Ok(None) };
+    let row = conn
+        .prepare_cached("SELECT id, name, kind, template, content, instructions, active FROM products WHERE id = ?1")?
+        .query_row([id], |r| {
+            let kind: String = r.get(2)?;
+            Ok(ProductRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                kind: Kind::parse(&kind).unwrap_or(Kind::Text),
+                template: r.get(3)?,
+                content: r.get(4)?,
+                instructions: r.get(5)?,
+                active: r.get(6)?,
+            })
+        })?;
+    Ok(Some(row))
+}

@@ -1,0 +1,197 @@
+//! Allocation: the one place stock leaves the pool. It runs inside the caller's
+//! `BEGIN IMMEDIATE` transaction together with the status change and the outbox row, so an
+//! item is allocated, rendered and queued all at once or not at all, and no other writer can
+//! take the same item in between.
+
+use super::template::{render, Values};
+use crate::catalog::{resolve_product, Kind, ProductRow, StockSecret};
+use crate::orders::{transition, Status};
+use crate::secrets::Vault;
+use crate::store::now_ms;
+use crate::{Error, Result};
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
+
+struct LineRow {
+    id: i64,
+    sku: String,
+    item_id: Option<i64>,
+    model_id: Option<i64>,
+    quantity: i64,
+    product_id: Option<i64>,
+}
+
+/// Allocates a paid (or waiting) order: every line gets its items, or nothing is taken and
+/// the order waits in needs_attention with the reason. Returns the order's new status.
+pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &str) -> Result<Status> {
+    let (status, shop, order_sn, buyer): (String, String, String, String) = conn
+        .prepare_cached("SELECT status, shop, order_sn, buyer_username FROM orders WHERE id = ?1")?
+        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let status = Status::parse(&status).unwrap_or(Status::NeedsAttention);
+    if !matches!(status, Status::Paid | Status::NeedsAttention) {
+        return Ok(status);
+    }
+    let lines: Vec<LineRow> = conn
+        .prepare_cached("SELECT id, sku, item_id, model_id, quantity, product_id FROM order_lines WHERE order_id = ?1 ORDER BY line_no")?
+        .query_map([order_id], |r| {
+            Ok(LineRow { id: r.get(0)?, sku: r.get(1)?, item_id: r.get(2)?, model_id: r.get(3)?, quantity: r.get(4)?, product_id: r.get(5)? })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    // First pass: every line must have an active product with enough stock.
+    let mut products: Vec<ProductRow> = Vec::with_capacity(lines.len());
+    let mut needed: HashMap<i64, i64> = HashMap::new();
+    for line in &lines {
+        let product = match line.product_id {
+            Some(id) => product_by_id(conn, id)?,
+            None => resolve_product(conn, &shop, line.item_id, line.model_id, &line.sku)?,
+        };
+        let Some(product) = product else {
+            let what = describe_line(line);
+            return wait(conn, order_id, status, actor, "unknown_sku", &format!("{what} matches no product; add it to a product's SKU or mapping"));
+        };
+        if line.product_id != Some(product.id) {
+            conn.execute("UPDATE order_lines SET product_id = ?2 WHERE id = ?1", params![line.id, product.id])?;
+        }
+        if !product.active {
+            return wait(conn, order_id, status, actor, "product_inactive", &format!("product '{}' is not active", product.name));
+        }
+        if product.kind.has_stock() {
+            *needed.entry(product.id).or_default() += line.quantity;
+        }
+        products.push(product);
+    }
+    let mut pools: HashMap<i64, std::vec::IntoIter<(i64, Vec<u8>)>> = HashMap::new();
+    for (&product_id, &want) in &needed {
+        let items: Vec<(i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT id, secret FROM stock_items WHERE product_id = ?1 AND status = 'available' ORDER BY id LIMIT ?2")?
+            .query_map(params![product_id, want], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if (items.len() as i64) < want {
+            let name = products.iter().find(|p| p.id == product_id).map(|p| p.name.as_str()).unwrap_or("");
+            let detail = format!("'{name}' has {} in stock, this order needs {want}; import more stock", items.len());
+            return wait(conn, order_id, status, actor, "out_of_stock", &detail);
+        }
+        pools.insert(product_id, items.into_iter());
+    }
+
+    // Second pass: take the items and render one message per line.
+    let now = now_ms();
+    let mut take = conn.prepare_cached(
+        "UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3 WHERE id = ?1 AND status = 'available'",
+    )?;
+    let mut parts = Vec::with_capacity(lines.len());
+    for (line, product) in lines.iter().zip(&products) {
+        let items_text = if product.kind.has_stock() {
+            let pool = pools.get_mut(&product.id).expect("pool checked above");
+            let mut secrets = Vec::with_capacity(line.quantity as usize);
+            for _ in 0..line.quantity {
+                let (item_id, sealed) = pool.next().expect("enough items checked above");
+                if take.execute(params![item_id, line.id, now])? != 1 {
+                    return Err(Error::conflict("a stock item was taken by another order; retry"));
+                }
+                secrets.push(StockSecret::from_plain(product.kind, &vault.open(&sealed)?));
+            }
+            format_items(product.kind, &secrets)
+        } else {
+            product.content.clone()
+        };
+        parts.push(render(
+            &product.template,
+            &Values {
+                buyer: &buyer,
+                order_sn: &order_sn,
+                product: &product.name,
+                items: &items_text,
+                quantity: line.quantity,
+                instructions: &product.instructions,
+            },
+        ));
+    }
+    let message = parts.join("\n\n");
+    conn.prepare_cached("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, ?2, 'pending', ?3)")?
+        .execute(params![order_id, vault.seal(&message), now])?;
+    transition(conn, order_id, status, Status::Delivering, actor, "items allocated; delivery waiting for the extension", None)?;
+    Ok(Status::Delivering)
+}
+
+fn product_by_id(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached("SELECT id, name, kind, template, content, instructions, active FROM products WHERE id = ?1")?
+        .query_row([id], |r| {
+            let kind: String = r.get(2)?;
+            Ok(ProductRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                kind: Kind::parse(&kind).unwrap_or(Kind::Text),
+                template: r.get(3)?,
+                content: r.get(4)?,
+                instructions: r.get(5)?,
+                active: r.get(6)?,
+            })
+        })
+        .optional()?)
+}
+
+fn describe_line(line: &LineRow) -> String {
+    let mut s = format!("SKU '{}'", line.sku);
+    if let Some(i) = line.item_id {
+        s += &format!(" (item {i}");
+        if let Some(m) = line.model_id {
+            s += &format!(", model {m}");
+        }
+        s += ")";
+    }
+    s
+}
+
+/// Puts the order in needs_attention, or, when it waits already, updates the reason quietly
+/// (a retry that fails again is not news for the trail).
+fn wait(conn: &Connection, order_id: i64, status: Status, actor: &str, reason: &str, detail: &str) -> Result<Status> {
+    if status == Status::NeedsAttention {
+        conn.prepare_cached("UPDATE orders SET attention_reason = ?2, attention_detail = ?3 WHERE id = ?1")?
+            .execute(params![order_id, reason, detail])?;
+    } else {
+        transition(conn, order_id, status, Status::NeedsAttention, actor, detail, Some((reason, detail)))?;
+    }
+    Ok(Status::NeedsAttention)
+}
+
+fn format_items(kind: Kind, items: &[StockSecret]) -> String {
+    let one = |s: &StockSecret| match s {
+        StockSecret::Code(c) => c.clone(),
+        StockSecret::Account { username, password, notes } => {
+            let mut t = format!("Username: {username}\nPassword: {password}");
+            if !notes.is_empty() {
+                t += &format!("\nNotes: {notes}");
+            }
+            t
+        }
+    };
+    if items.len() == 1 {
+        return one(&items[0]);
+    }
+    let sep = if kind == Kind::Account { "\n\n" } else { "\n" };
+    items.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, one(s))).collect::<Vec<_>>().join(sep)
+}
+
+/// Retries every order waiting for stock, a product or a mapping, oldest payment first;
+/// returns how many are now delivering.
+pub fn retry_waiting(conn: &Connection, vault: &Vault, actor: &str) -> Result<usize> {
+    let waiting: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM orders WHERE status = 'needs_attention'
+               AND attention_reason IN ('out_of_stock', 'unknown_sku', 'product_inactive')
+             ORDER BY COALESCE(paid_at, created_at), id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut delivered = 0;
+    for id in waiting {
+        if allocate_order(conn, vault, id, actor)? == Status::Delivering {
+            delivered += 1;
+        }
+    }
+    Ok(delivered)
+}

@@ -1,0 +1,9 @@
+//! Delivery: allocating stock to paid orders, rendering the message, and the outbox the
+//! extension drains (fetch, confirm, offer again after a timeout, resend).
+
+mod allocate;
+mod outbox;
+pub mod template;
+
+pub use allocate::{allocate_order, retry_waiting};
+pub use outbox::{cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery};

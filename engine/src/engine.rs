@@ -1,0 +1,343 @@
+//! The engine façade: owns the database, the vault and the caches, and gives every caller
+//! (HTTP handlers, the CLI, the desktop app) the same operations.
+
+use crate::auth::{self, PairingGuard, Scope, TokenCache};
+use crate::catalog::{self, ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput};
+use crate::config::Config;
+use crate::delivery::{self, DeliveryFilter, PendingDelivery};
+use crate::orders::{self, DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
+use crate::secrets::Vault;
+use crate::store::{self, Db};
+use crate::{demo, Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use utoipa::ToSchema;
+
+/// One order of a batch that was refused, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectedOrder {
+    pub index: usize,
+    pub order_sn: String,
+    pub error: ErrorBody,
+}
+
+/// The `{"code","message"}` of an error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// How the seller wants a waiting order handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliverMode {
+    /// Try allocation again now (after fixing stock or a mapping).
+    Retry,
+    /// The seller delivered it by hand; mark it delivered.
+    Manual,
+}
+
+pub struct Engine {
+    pub data_dir: PathBuf,
+    pub config: Config,
+    pub db: Db,
+    pub vault: Vault,
+    tokens: TokenCache,
+    pairing: PairingGuard,
+    origins: RwLock<HashSet<String>>,
+}
+
+const KEY_CHECK: &str = "AUTO key check v1";
+
+impl Engine {
+    /// Opens the engine on a data dir: database and migrations, the encryption key, and on a
+    /// first start the demo catalog (when `load_demo`).
+    pub fn open(data_dir: &Path, config: Config, load_demo: bool) -> Result<Engine> {
+        std::fs::create_dir_all(data_dir)?;
+        let db = Db::open(&data_dir.join("auto.db"))?;
+        let key_check: Option<Vec<u8>> = db.read(|c| {
+            Ok(c.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0)).optional()?)
+        })?;
+        let vault = Vault::load(data_dir, config.secrets.key_store, key_check.is_none())?;
+        match &key_check {
+            Some(sealed) => {
+                if vault.open(sealed).ok().as_deref() != Some(KEY_CHECK) {
+                    return Err(Error::Secrets(
+                        "the encryption key found does not belong to this database; restore the key file \
+                         (secret.key) or keyring entry that came with it"
+                            .into(),
+                    ));
+                }
+            }
+            None => {
+                let sealed = vault.seal(KEY_CHECK);
+                db.write(|tx| {
+                    tx.execute("INSERT INTO meta (key, value) VALUES ('key_check', ?1)", [sealed])?;
+                    Ok(())
+                })?;
+            }
+        }
+        match &vault.source {
+            crate::secrets::KeySource::Keyring => tracing::info!("stock encryption key: OS keyring"),
+            crate::secrets::KeySource::File(p) => tracing::info!("stock encryption key: key file {}", p.display()),
+        }
+        let engine = Engine {
+            data_dir: data_dir.to_path_buf(),
+            config,
+            db,
+            vault,
+            tokens: TokenCache::default(),
+            pairing: PairingGuard::default(),
+            origins: RwLock::new(HashSet::new()),
+        };
+        if load_demo && engine.config.demo.load_on_first_start {
+            demo::load_if_first_start(&engine)?;
+        }
+        let origins = engine.db.read(auth::paired_origins)?;
+        engine.origins.write().unwrap_or_else(|p| p.into_inner()).extend(origins);
+        Ok(engine)
+    }
+
+    // ---- catalog ----
+
+    pub fn list_products(&self) -> Result<Vec<Product>> {
+        self.db.read(catalog::list_products)
+    }
+
+    pub fn get_product(&self, id: i64) -> Result<Product> {
+        self.db.read(|c| catalog::get_product(c, id))
+    }
+
+    /// Finds a product by id or SKU (for the CLI).
+    pub fn find_product(&self, id_or_sku: &str) -> Result<Product> {
+        let id: Option<i64> = self.db.read(|c| {
+            Ok(c.query_row("SELECT id FROM products WHERE sku = ?1 OR CAST(id AS TEXT) = ?1", [id_or_sku], |r| r.get(0))
+                .optional()?)
+        })?;
+        let id = id.ok_or_else(|| Error::not_found(format!("product '{id_or_sku}'")))?;
+        self.get_product(id)
+    }
+
+    /// Creates a product; orders that waited for its SKU are delivered.
+    pub fn create_product(&self, new: NewProduct) -> Result<Product> {
+        let threshold = self.config.delivery.low_stock_threshold;
+        self.db.write(|tx| {
+            let p = catalog::create_product(tx, new, threshold)?;
+            delivery::retry_waiting(tx, &self.vault, "engine")?;
+            catalog::get_product(tx, p.id)
+        })
+    }
+
+    pub fn update_product(&self, id: i64, patch: ProductPatch) -> Result<Product> {
+        self.db.write(|tx| {
+            catalog::update_product(tx, id, patch)?;
+            delivery::retry_waiting(tx, &self.vault, "engine")?;
+            catalog::get_product(tx, id)
+        })
+    }
+
+    pub fn delete_product(&self, id: i64) -> Result<()> {
+        self.db.write(|tx| catalog::delete_product(tx, id))
+    }
+
+    /// Imports stock, then delivers the orders that waited for it, in one transaction.
+    pub fn import_stock(&self, product_id: i64, input: StockInput) -> Result<ImportReport> {
+        let mut report = self.db.write(|tx| {
+            let mut report = catalog::import_stock(tx, &self.vault, product_id, input)?;
+            if report.imported > 0 {
+                delivery::retry_waiting(tx, &self.vault, "engine")?;
+                report.available = catalog::stock_counts(tx, product_id)?.available;
+            }
+            Ok(report)
+        })?;
+        report.duplicates.sort_by_key(|d| d.line);
+        Ok(report)
+    }
+
+    pub fn stock_counts(&self, product_id: i64) -> Result<StockCounts> {
+        self.db.read(|c| {
+            catalog::get_product(c, product_id)?;
+            catalog::stock_counts(c, product_id)
+        })
+    }
+
+    // ---- orders ----
+
+    /// Takes in reported orders. Invalid ones are refused one by one; the valid ones are
+    /// written in one transaction (each in a savepoint, so one failure spoils no other).
+    pub fn intake(&self, inputs: Vec<OrderInput>, actor: &str) -> Result<(Vec<Order>, Vec<RejectedOrder>)> {
+        let mut rejected = Vec::new();
+        let mut valid = Vec::with_capacity(inputs.len());
+        for (index, input) in inputs.into_iter().enumerate() {
+            let order_sn = input.order_sn.chars().take(64).collect::<String>();
+            match orders::validate_order(input) {
+                Ok(v) => valid.push((index, v)),
+                Err(e) => rejected.push(RejectedOrder { index, order_sn, error: error_body(&e) }),
+            }
+        }
+        let ids = self.db.write(|tx| {
+            let mut ids = Vec::with_capacity(valid.len());
+            for (index, order) in &valid {
+                tx.execute_batch("SAVEPOINT intake")?;
+                match orders::intake_order(tx, &self.vault, order, actor) {
+                    Ok(id) => {
+                        tx.execute_batch("RELEASE intake")?;
+                        ids.push(id);
+                    }
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO intake; RELEASE intake")?;
+                        rejected.push(RejectedOrder { index: *index, order_sn: order.order_sn.clone(), error: error_body(&e) });
+                    }
+                }
+            }
+            Ok(ids)
+        })?;
+        let orders = self.db.read(|c| ids.iter().map(|id| orders::get_order(c, *id)).collect::<Result<Vec<_>>>())?;
+        rejected.sort_by_key(|r| r.index);
+        Ok((orders, rejected))
+    }
+
+    pub fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
+        self.db.read(|c| orders::list_orders(c, filter))
+    }
+
+    /// An order with trail and deliveries. Revealing the delivery text first makes its
+    /// allocation durable, like handing it to the extension.
+    pub fn order_detail(&self, id: i64, reveal: bool) -> Result<OrderDetail> {
+        if reveal {
+            self.db.ensure_durable()?;
+        }
+        self.db.read(|c| orders::get_order_detail(c, &self.vault, id, reveal))
+    }
+
+    /// A status change asked for by the seller (refund, cancel, complete...).
+    pub fn set_status(&self, id: i64, to: Status, reason: &str, actor: &str) -> Result<Order> {
+        self.db.write(|tx| {
+            let order = orders::get_order(tx, id)?;
+            if order.status == to {
+                return Ok(order);
+            }
+            let why = if reason.trim().is_empty() { format!("set to {to} by {actor}") } else { reason.trim().to_string() };
+            orders::transition(tx, id, order.status, to, actor, &why, None)?;
+            match to {
+                Status::Cancelled | Status::Refunded | Status::Returned => {
+                    delivery::cancel_pending(tx, id)?;
+                }
+                Status::Paid => {
+                    delivery::allocate_order(tx, &self.vault, id, actor)?;
+                }
+                _ => {}
+            }
+            orders::get_order(tx, id)
+        })
+    }
+
+    pub fn resend(&self, id: i64, actor: &str) -> Result<DeliveryInfo> {
+        self.db.write(|tx| delivery::resend(tx, id, actor))
+    }
+
+    /// Retries a waiting order now, or records that the seller delivered it by hand.
+    pub fn deliver(&self, id: i64, mode: DeliverMode, note: &str, actor: &str) -> Result<Order> {
+        self.db.write(|tx| {
+            let order = orders::get_order(tx, id)?;
+            match mode {
+                DeliverMode::Retry => {
+                    if !matches!(order.status, Status::NeedsAttention | Status::Paid) {
+                        return Err(Error::conflict(format!("an order that is {} is not waiting for delivery", order.status)));
+                    }
+                    delivery::allocate_order(tx, &self.vault, id, actor)?;
+                }
+                DeliverMode::Manual => {
+                    let why = if note.trim().is_empty() { "delivered by hand".to_string() } else { format!("delivered by hand: {}", note.trim()) };
+                    orders::transition(tx, id, order.status, Status::Delivered, actor, &why, None)?;
+                    delivery::cancel_pending(tx, id)?;
+                }
+            }
+            orders::get_order(tx, id)
+        })
+    }
+
+    pub fn export_orders_csv(&self, out: impl std::io::Write) -> Result<usize> {
+        self.db.read(|c| orders::export_csv(c, out))
+    }
+
+    // ---- deliveries ----
+
+    /// Leases pending deliveries for the extension. They leave only after their allocation
+    /// (and the lease) is fsynced: a power cut can then never hand the same key out twice.
+    pub fn fetch_deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<PendingDelivery>> {
+        let timeout_ms = (self.config.delivery.offer_timeout_secs as i64).saturating_mul(1000);
+        let leased = self.db.write(|tx| delivery::lease_pending(tx, &self.vault, filter, timeout_ms))?;
+        self.db.ensure_durable()?;
+        Ok(leased)
+    }
+
+    pub fn confirm_delivery(&self, id: i64, actor: &str) -> Result<(DeliveryInfo, Order)> {
+        self.db.write(|tx| {
+            let (info, order_id) = delivery::confirm(tx, id, actor)?;
+            Ok((info, orders::get_order(tx, order_id)?))
+        })
+    }
+
+    // ---- access ----
+
+    pub fn create_token(&self, scope: Scope, label: &str) -> Result<String> {
+        self.db.write(|tx| auth::create_token(tx, scope, label, None))
+    }
+
+    /// The scope of a bearer token (cached briefly).
+    pub fn authenticate(&self, token: &str) -> Result<Scope> {
+        self.tokens.scope(token, || self.db.read(|c| auth::verify_token(c, token)))
+    }
+
+    pub fn create_pairing_code(&self) -> Result<(String, DateTime<Utc>)> {
+        self.db.write(|tx| auth::create_pairing_code(tx))
+    }
+
+    pub fn pair(&self, code: &str, client: &str, origin: Option<&str>) -> Result<String> {
+        let token = self.db.write(|tx| auth::redeem_pairing_code(tx, &self.pairing, code, client, origin))?;
+        if let Some(o) = origin {
+            self.origins.write().unwrap_or_else(|p| p.into_inner()).insert(o.to_string());
+        }
+        Ok(token)
+    }
+
+    /// Whether CORS may let this origin in (a paired extension).
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.origins.read().unwrap_or_else(|p| p.into_inner()).contains(origin)
+    }
+
+    // ---- housekeeping ----
+
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        self.db.ensure_durable()?;
+        store::backup_to(self.db.path(), dest)
+    }
+
+    pub fn close(&self) -> Result<()> {
+        self.db.close()
+    }
+}
+
+/// The stable code of an error, shared by HTTP responses and batch results.
+pub fn error_code(e: &Error) -> &'static str {
+    match e {
+        Error::Invalid(_) => "invalid_input",
+        Error::NotFound { .. } => "not_found",
+        Error::Conflict(_) => "conflict",
+        Error::IllegalTransition { .. } => "illegal_transition",
+        Error::Unauthorized(_) => "unauthorized",
+        Error::Forbidden(_) => "forbidden",
+        Error::PairingCodeInvalid => "pairing_code_invalid",
+        Error::TooManyAttempts => "too_many_attempts",
+        Error::Secrets(_) | Error::Storage(_) | Error::Io(_) => "internal",
+    }
+}
+
+pub fn error_body(e: &Error) -> ErrorBody {
+    ErrorBody { code: error_code(e).to_string(), message: e.to_string() }
+}

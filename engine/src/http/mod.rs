@@ -1,0 +1,122 @@
+//! The local HTTP API on 127.0.0.1: routes, middleware and the server loop. Handlers are thin:
+//! parse, call one engine operation on a blocking thread, map the result.
+
+mod error;
+mod guard;
+mod routes;
+
+pub use error::ApiError;
+
+use crate::Engine;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::Router;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct App {
+    pub engine: Arc<Engine>,
+}
+
+impl App {
+    /// Runs an engine operation (SQLite, crypto) off the async threads.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Engine) -> crate::Result<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let engine = self.engine.clone();
+        match tokio::task::spawn_blocking(move || f(&engine)).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(e) => {
+                tracing::error!("engine task failed: {e}");
+                Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "AUTO hit an internal error"))
+            }
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "AUTO local API", description = "The API the AUTO UI, the Shopee extension and scripts share. \
+        Every call but health, pair and this document needs `Authorization: Bearer <token>`."),
+    modifiers(&BearerAuth),
+    tags((name = "orders"), (name = "deliveries"), (name = "products"), (name = "access"), (name = "system"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The whole router: API, OpenAPI document, middleware.
+pub fn router(engine: Arc<Engine>) -> Router {
+    let max_body = engine.config.server.max_body_bytes;
+    let app = App { engine: engine.clone() };
+    let (api, doc) = routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi())).with_state(app).split_for_parts();
+    let doc = Arc::new(doc);
+    let cors_engine = engine.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin.to_str().is_ok_and(|o| cors_engine.origin_allowed(o))
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600));
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json((*doc).clone()) }
+        }),
+    )
+    .route("/", axum::routing::get(routes::index))
+    .fallback(|| async { ApiError::not_found("no such endpoint; see /api/v1/openapi.json") })
+    .method_not_allowed_fallback(|| async {
+        ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+    })
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(axum::middleware::from_fn(guard::json_errors))
+    .layer(cors)
+    .layer(axum::middleware::from_fn(guard::host_guard))
+    .layer(axum::middleware::from_fn(guard::request_log))
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then flushes the database.
+pub async fn serve(
+    engine: Arc<Engine>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Orders acknowledged over HTTP are committed at once (safe from a killed process) and
+    // fsynced within this period (safe from a power cut); deliveries are synced before they
+    // are handed out, whatever this timer does.
+    let flusher = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                let e = engine.clone();
+                if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.db.ensure_durable()).await {
+                    tracing::warn!("background sync failed: {err}");
+                }
+            }
+        })
+    };
+    let result = axum::serve(listener, router(engine.clone())).with_graceful_shutdown(shutdown).await;
+    flusher.abort();
+    let e = engine.clone();
+    let _ = tokio::task::spawn_blocking(move || e.close()).await;
+    result
+}

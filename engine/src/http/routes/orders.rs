@@ -1,0 +1,181 @@
+//! Orders: intake (single or batch), list, detail, status changes, resend, manual delivery.
+
+use crate::auth::Scope;
+use crate::engine::{DeliverMode, RejectedOrder};
+use crate::http::error::{from_value, status_of, ApiError, ApiJson};
+use crate::http::guard::Caller;
+use crate::http::App;
+use crate::orders::{DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Most orders in one batch.
+const MAX_BATCH: usize = 1000;
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderEnvelope {
+    pub order: Order,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchResult {
+    pub orders: Vec<Order>,
+    pub rejected: Vec<RejectedOrder>,
+}
+
+/// Reports one order, or a batch as `{"orders":[...]}`. Idempotent on (shop, order_sn): a
+/// newer status moves the order forward, an older one changes nothing. A paid order is
+/// allocated in the same request.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = OrderInput,
+    responses((status = 200, body = OrderEnvelope, description = "one order; a batch answers BatchResult"),
+              (status = 422, description = "the order is not valid")))]
+pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Scope::Extension)?;
+    let actor = caller.actor();
+    if let Some(list) = body.get("orders") {
+        let list = list.as_array().ok_or_else(|| ApiError::invalid("orders must be a list"))?;
+        if list.len() > MAX_BATCH {
+            return Err(ApiError::invalid(format!("a batch has at most {MAX_BATCH} orders")));
+        }
+        let mut inputs = Vec::with_capacity(list.len());
+        let mut shape_errors = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            match from_value::<OrderInput>(v.clone()) {
+                Ok(o) => inputs.push((i, o)),
+                Err(e) => shape_errors.push(RejectedOrder {
+                    index: i,
+                    order_sn: v.get("order_sn").and_then(|s| s.as_str()).unwrap_or("").chars().take(64).collect(),
+                    error: crate::engine::ErrorBody { code: e.code.into(), message: e.message },
+                }),
+            }
+        }
+        let (indexes, inputs): (Vec<usize>, Vec<OrderInput>) = inputs.into_iter().unzip();
+        let (orders, mut rejected) = app.run(move |e| e.intake(inputs, actor)).await?;
+        for r in &mut rejected {
+            r.index = indexes[r.index];
+        }
+        rejected.extend(shape_errors);
+        rejected.sort_by_key(|r| r.index);
+        return Ok(Json(serde_json::to_value(BatchResult { orders, rejected }).expect("serialisable")));
+    }
+    let input: OrderInput = from_value(body)?;
+    let (mut orders, rejected) = app.run(move |e| e.intake(vec![input], actor)).await?;
+    if let Some(r) = rejected.into_iter().next() {
+        let code = match r.error.code.as_str() {
+            "invalid_input" => "invalid_input",
+            "conflict" => "conflict",
+            "not_found" => "not_found",
+            _ => "internal",
+        };
+        return Err(ApiError::new(status_of(code), code, r.error.message));
+    }
+    let order = orders.pop().ok_or_else(|| ApiError::invalid("no order in the body"))?;
+    Ok(Json(serde_json::to_value(OrderEnvelope { order }).expect("serialisable")))
+}
+
+/// Orders, newest first, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(OrderFilter),
+    responses((status = 200, body = OrderPage)))]
+pub async fn list(State(app): State<App>, caller: Caller, filter: Result<Query<OrderFilter>, axum::extract::rejection::QueryRejection>) -> Result<Json<OrderPage>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let Query(filter) = filter?;
+    Ok(Json(app.run(move |e| e.list_orders(&filter)).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Reveal {
+    /// Include the delivery texts (with the keys).
+    #[serde(default)]
+    pub reveal: bool,
+}
+
+/// One order with its trail and deliveries.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path), Reveal), responses((status = 200, body = OrderDetail), (status = 404)))]
+pub async fn get_one(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    reveal: Result<Query<Reveal>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<OrderDetail>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let Query(Reveal { reveal }) = reveal?;
+    Ok(Json(app.run(move |e| e.order_detail(id, reveal)).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub status: Status,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Moves an order (refund, cancel, complete...); an illegal move is a 409.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/status", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = StatusChange,
+    responses((status = 200, body = OrderEnvelope), (status = 409, description = "the move is not allowed")))]
+pub async fn set_status(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<StatusChange>,
+) -> Result<Json<OrderEnvelope>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let actor = caller.actor();
+    let order = app.run(move |e| e.set_status(id, change.status, &change.reason, actor)).await?;
+    Ok(Json(OrderEnvelope { order }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryEnvelope {
+    pub delivery: DeliveryInfo,
+}
+
+/// Queues the order's delivery message again (the same items).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/resend", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = DeliveryEnvelope), (status = 409)))]
+pub async fn resend(State(app): State<App>, caller: Caller, Path(id): Path<i64>) -> Result<Json<DeliveryEnvelope>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let actor = caller.actor();
+    let delivery = app.run(move |e| e.resend(id, actor)).await?;
+    Ok(Json(DeliveryEnvelope { delivery }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Retry,
+    Manual,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverRequest {
+    /// `retry`: allocate again now; `manual`: the seller delivered it by hand.
+    pub mode: Mode,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Delivers a waiting order now, or marks it delivered by hand.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DeliverRequest, responses((status = 200, body = OrderEnvelope)))]
+pub async fn deliver(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<DeliverRequest>,
+) -> Result<Json<OrderEnvelope>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let actor = caller.actor();
+    let mode = match req.mode {
+        Mode::Retry => DeliverMode::Retry,
+        Mode::Manual => DeliverMode::Manual,
+    };
+    let order = app.run(move |e| e.deliver(id, mode, &req.note, actor)).await?;
+    Ok(Json(OrderEnvelope { order }))
+}

@@ -1,0 +1,75 @@
+//! Health, pairing, and the page at `/`.
+
+use crate::auth::Scope;
+use crate::http::error::{ApiError, ApiJson};
+use crate::http::guard::Caller;
+use crate::http::App;
+use axum::extract::State;
+use axum::response::Html;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// Whether AUTO is up (no token needed).
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok".into(), version: crate::VERSION.into() })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairRequest {
+    /// The 6-digit code the app shows.
+    pub code: String,
+    /// Who is pairing, e.g. "extension".
+    pub client: String,
+    /// The extension's origin (chrome-extension://<id>); CORS lets it in from now on.
+    #[serde(default)]
+    pub origin: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub token: String,
+    pub scope: Scope,
+}
+
+/// Trades a pairing code for an extension token (no token needed).
+#[utoipa::path(post, path = "/api/v1/pair", tag = "access", request_body = PairRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong, used or expired code"),
+              (status = 429, description = "too many wrong codes")))]
+pub async fn pair(State(app): State<App>, ApiJson(req): ApiJson<PairRequest>) -> Result<Json<TokenResponse>, ApiError> {
+    let token = app.run(move |e| e.pair(req.code.trim(), &req.client, req.origin.as_deref())).await?;
+    Ok(Json(TokenResponse { token, scope: Scope::Extension }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PairingCode {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Creates a pairing code for the extension, valid for 5 minutes.
+#[utoipa::path(post, path = "/api/v1/pairing-codes", tag = "access", security(("bearer" = [])),
+    responses((status = 200, body = PairingCode)))]
+pub async fn create_pairing_code(State(app): State<App>, caller: Caller) -> Result<Json<PairingCode>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let (code, expires_at) = app.run(|e| e.create_pairing_code()).await?;
+    Ok(Json(PairingCode { code, expires_at }))
+}
+
+/// A plain page until the UI is served here.
+pub async fn index() -> Html<&'static str> {
+    Html(
+        "<!doctype html><meta charset=utf-8><title>AUTO</title>\
+         <h1>AUTO is running</h1><p>The local API is at <a href=/api/v1/health>/api/v1/health</a>; \
+         its description is <a href=/api/v1/openapi.json>/api/v1/openapi.json</a>.</p>",
+    )
+}

@@ -1,0 +1,22 @@
+//! AUTO's engine: takes Shopee orders in, delivers digital products exactly once, and serves
+//! the local HTTP API that the UI, the extension and scripts share.
+
+pub mod auth;
+pub mod bench;
+pub mod catalog;
+pub mod config;
+pub mod delivery;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod money;
+pub mod orders;
+pub mod secrets;
+pub mod store;
+
+pub use engine::Engine;
+pub use error::{Error, Result};
+
+/// The engine's version, as reported by `/api/v1/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

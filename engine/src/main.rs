@@ -1,0 +1,261 @@
+//! `auto`: AUTO's engine without a window — serve the API, manage tokens, stock, backups, bench.
+
+use anyhow::{bail, Context};
+use auto_engine::auth::Scope;
+use auto_engine::catalog::StockInput;
+use auto_engine::config::{resolve_data_dir, Config};
+use auto_engine::Engine;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "auto", version, about = "AUTO: instant delivery of digital products to Shopee buyers")]
+struct Cli {
+    /// The data dir (database, config, logs); defaults to the platform's app data folder.
+    #[arg(long, global = true, env = "AUTO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the engine and its local API on 127.0.0.1.
+    Serve {
+        /// Port to listen on (0 picks a free one); default from config.toml, else 47821.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Do not load the demo catalog on a first start.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Print a 6-digit code that pairs the browser extension (valid 5 minutes).
+    Pair,
+    /// Import stock (TXT: one per line; CSV: code column, or username,password,notes) into a product.
+    ImportStock {
+        /// The product's id or SKU.
+        product: String,
+        file: PathBuf,
+    },
+    /// Export data.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Copy the database to FILE while AUTO runs (SQLite online backup).
+    Backup { file: PathBuf },
+    /// Replace the database with a backup (stop AUTO first).
+    Restore { file: PathBuf },
+    /// Measure intake throughput, latency and memory against a fresh data dir over loopback HTTP.
+    Bench(auto_engine::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token and print it (shown once).
+    Create {
+        #[arg(long, value_enum)]
+        scope: ScopeArg,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScopeArg {
+    Admin,
+    Extension,
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// Every order, one row each.
+    Orders {
+        /// Write CSV (the only format for now).
+        #[arg(long, required = true)]
+        csv: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Bench(args) = cli.command {
+        return auto_engine::bench::run(args);
+    }
+    let data_dir = resolve_data_dir(cli.data_dir)?;
+    let config = Config::load(&data_dir)?;
+    match cli.command {
+        Command::Serve { port, no_demo } => {
+            let _log = init_logging(&data_dir, true)?;
+            serve(&data_dir, config, port, !no_demo)
+        }
+        command => {
+            let _log = init_logging(&data_dir, false)?;
+            one_shot(&data_dir, config, command)
+        }
+    }
+}
+
+fn open(data_dir: &Path, config: Config) -> anyhow::Result<Engine> {
+    Engine::open(data_dir, config, false).with_context(|| format!("cannot open AUTO's data in {}", data_dir.display()))
+}
+
+fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Token { action: TokenAction::Create { scope, label } } => {
+            let scope = match scope {
+                ScopeArg::Admin => Scope::Admin,
+                ScopeArg::Extension => Scope::Extension,
+            };
+            let token = open(data_dir, config)?.create_token(scope, &label)?;
+            println!("{token}");
+            eprintln!("{} token created; it is shown only this once", scope.as_str());
+        }
+        Command::Pair => {
+            let (code, expires) = open(data_dir, config)?.create_pairing_code()?;
+            println!("{code}");
+            eprintln!("enter this code in the AUTO extension's popup; valid until {}", expires.with_timezone(&chrono::Local).format("%H:%M:%S"));
+        }
+        Command::ImportStock { product, file } => {
+            let engine = open(data_dir, config)?;
+            let product = engine.find_product(&product)?;
+            let text = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = String::from_utf8(text).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text; save it as UTF-8", file.display()))?;
+            let is_csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let input = if is_csv { StockInput::Csv(text) } else { StockInput::Text(text) };
+            let report = engine.import_stock(product.id, input)?;
+            println!(
+                "imported {} into '{}'; {} duplicate(s), {} rejected; {} available now",
+                report.imported,
+                product.name,
+                report.duplicates.len(),
+                report.rejected.len(),
+                report.available
+            );
+            for d in &report.duplicates {
+                eprintln!("  line {}: duplicate ({})", d.line, d.reason);
+            }
+            for r in &report.rejected {
+                eprintln!("  line {}: rejected: {}", r.line, r.reason);
+            }
+        }
+        Command::Export { what: ExportWhat::Orders { csv: _, out } } => {
+            let engine = open(data_dir, config)?;
+            let n = match out {
+                Some(path) => {
+                    let f = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+                    engine.export_orders_csv(std::io::BufWriter::new(f))?
+                }
+                None => engine.export_orders_csv(std::io::stdout().lock())?,
+            };
+            eprintln!("{n} order(s) exported");
+        }
+        Command::Backup { file } => {
+            open(data_dir, config)?.backup(&file)?;
+            eprintln!("backup written to {}", file.display());
+        }
+        Command::Restore { file } => {
+            let _lock = lock_data_dir(data_dir)?;
+            if !file.exists() {
+                bail!("{} does not exist", file.display());
+            }
+            auto_engine::store::restore_from(&file, &data_dir.join("auto.db"))?;
+            open(data_dir, config).context("restored, but the data cannot be opened with this data dir's key")?;
+            eprintln!("restored {} into {}", file.display(), data_dir.display());
+        }
+        Command::Serve { .. } | Command::Bench(_) => unreachable!("handled in run"),
+    }
+    Ok(())
+}
+
+/// Holds the data dir's lock for as long as AUTO serves it: one server per data dir.
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = data_dir.join("auto.lock");
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            bail!("another AUTO is already running on {}; stop it first (or pass another --data-dir)", data_dir.display())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+fn serve(data_dir: &Path, config: Config, port: Option<u16>, load_demo: bool) -> anyhow::Result<()> {
+    let lock = lock_data_dir(data_dir)?;
+    let port = port.unwrap_or(config.server.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                bail!("port {port} is in use; pass --port or stop the other AUTO")
+            }
+            Err(e) => bail!("cannot listen on 127.0.0.1:{port}: {e}"),
+        };
+        let started = std::time::Instant::now();
+        let dir = data_dir.to_path_buf();
+        let engine = tokio::task::spawn_blocking(move || Engine::open(&dir, config, load_demo))
+            .await?
+            .with_context(|| format!("cannot open AUTO's data in {}", data_dir.display()))?;
+        let engine = Arc::new(engine);
+        let addr = listener.local_addr()?;
+        tracing::info!(data_dir = %data_dir.display(), ms = started.elapsed().as_millis() as u64, "engine ready");
+        println!("AUTO is ready at http://{addr}/");
+        std::io::stdout().flush()?;
+        auto_engine::http::serve(engine, listener, shutdown_signal()).await?;
+        tracing::info!("stopped cleanly");
+        drop(lock);
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Logs go to stderr and, for the server, to a daily file in `<data dir>/logs`; the request
+/// log goes only to the file.
+fn init_logging(data_dir: &Path, to_file: bool) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+    let console_filter = EnvFilter::try_from_env("AUTO_LOG").unwrap_or_else(|_| EnvFilter::new(if to_file { "info,auto::request=off" } else { "warn" }));
+    let console = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(console_filter);
+    if !to_file {
+        tracing_subscriber::registry().with(console).init();
+        return Ok(None);
+    }
+    let logs = data_dir.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(&logs, "auto.log"));
+    let file = fmt::layer().with_writer(writer).with_ansi(false).with_filter(EnvFilter::new("info"));
+    tracing_subscriber::registry().with(console).with(file).init();
+    Ok(Some(guard))
+}

@@ -1,0 +1,199 @@
+//! Order intake: validation, then one idempotent upsert keyed on (shop, order_sn). A newer
+//! reported status moves the order forward; an older one is ignored; paid orders are
+//! allocated in the same transaction.
+
+use super::{parse_reported, transition, Buyer, OrderInput, Status};
+use crate::catalog::resolve_product;
+use crate::delivery;
+use crate::secrets::Vault;
+use crate::store::now_ms;
+use crate::{money, Error, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Most lines one order may have.
+const MAX_LINES: usize = 100;
+/// Most units of one line.
+const MAX_QUANTITY: i64 = 1000;
+
+/// An order that passed validation, in storage units.
+#[derive(Debug, Clone)]
+pub struct ValidOrder {
+    pub shop: String,
+    pub order_sn: String,
+    pub reported: Status,
+    pub buyer: Buyer,
+    pub lines: Vec<ValidLine>,
+    pub total_minor: i64,
+    pub currency: String,
+    pub created_at: i64,
+    pub paid_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidLine {
+    pub sku: String,
+    pub item_id: Option<i64>,
+    pub model_id: Option<i64>,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+}
+
+fn one_line(field: &str, value: &str, max: usize, required: bool) -> Result<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(Error::invalid(format!("{field} must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(format!("{field} is longer than {max} characters")));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(Error::invalid(format!("{field} contains control characters")));
+    }
+    Ok(v.to_string())
+}
+
+/// Checks an order as reported, without touching storage.
+pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
+    let shop = one_line("shop", &input.shop, 100, true)?;
+    let order_sn = one_line("order_sn", &input.order_sn, 64, true)?;
+    if order_sn.contains(char::is_whitespace) {
+        return Err(Error::invalid("order_sn must not contain spaces"));
+    }
+    let reported = parse_reported(&input.status).ok_or_else(|| {
+        Error::invalid(format!(
+            "unknown status '{}'; use unpaid, paid, completed, cancelled, refunded, returned or a Shopee order_status",
+            input.status.chars().take(40).collect::<String>()
+        ))
+    })?;
+    let currency = money::parse_currency(&input.currency)?;
+    if input.lines.is_empty() {
+        return Err(Error::invalid("an order needs at least one line"));
+    }
+    if input.lines.len() > MAX_LINES {
+        return Err(Error::invalid(format!("an order has at most {MAX_LINES} lines")));
+    }
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for (i, l) in input.lines.iter().enumerate() {
+        let n = i + 1;
+        if l.quantity < 1 || l.quantity > MAX_QUANTITY {
+            return Err(Error::invalid(format!("line {n}: quantity must be between 1 and {MAX_QUANTITY}")));
+        }
+        let sku = one_line(&format!("line {n}: sku"), l.sku.as_deref().unwrap_or(""), 100, false)?;
+        if sku.is_empty() && l.item_id.is_none() {
+            return Err(Error::invalid(format!("line {n}: needs a sku or an item_id")));
+        }
+        if l.item_id.is_some_and(|v| v < 0) || l.model_id.is_some_and(|v| v < 0) {
+            return Err(Error::invalid(format!("line {n}: item_id and model_id must not be negative")));
+        }
+        lines.push(ValidLine {
+            sku,
+            item_id: l.item_id,
+            model_id: l.model_id,
+            quantity: l.quantity,
+            unit_price_minor: money::to_minor(l.unit_price, &currency, &format!("line {n}: unit_price"))?,
+        });
+    }
+    let total_minor = match input.total {
+        Some(t) => money::to_minor(t, &currency, "total")?,
+        None => lines.iter().map(|l| l.unit_price_minor * l.quantity).sum(),
+    };
+    let buyer = Buyer { username: one_line("buyer.username", &input.buyer.username, 100, false)?, user_id: input.buyer.user_id };
+    Ok(ValidOrder {
+        shop,
+        order_sn,
+        reported,
+        buyer,
+        lines,
+        total_minor,
+        currency,
+        created_at: input.created_at.map(|t| t.timestamp_millis()).unwrap_or_else(now_ms),
+        paid_at: input.paid_at.map(|t| t.timestamp_millis()),
+    })
+}
+
+/// Records a reported order inside the caller's transaction and returns its id.
+pub fn intake_order(conn: &Connection, vault: &Vault, order: &ValidOrder, actor: &str) -> Result<i64> {
+    let existing: Option<(i64, String, Option<String>)> = conn
+        .prepare_cached("SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2")?
+        .query_row(params![order.shop, order.order_sn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match existing {
+        None => insert_new(conn, vault, order, actor),
+        Some((id, status, shop_status)) => {
+            let current = Status::parse(&status).unwrap_or(Status::NeedsAttention);
+            if shop_status.as_deref() != Some(order.reported.as_str()) && order.reported.progress() >= current.progress() {
+                conn.prepare_cached("UPDATE orders SET shop_status = ?2 WHERE id = ?1")?
+                    .execute(params![id, order.reported.as_str()])?;
+            }
+            apply_report(conn, vault, id, current, order, actor)?;
+            Ok(id)
+        }
+    }
+}
+
+fn insert_new(conn: &Connection, vault: &Vault, o: &ValidOrder, actor: &str) -> Result<i64> {
+    let initial = match o.reported {
+        Status::Completed => Status::Paid,
+        other => other,
+    };
+    let now = now_ms();
+    let paid_at = if initial == Status::Paid { Some(o.paid_at.unwrap_or(now)) } else { o.paid_at };
+    conn.prepare_cached(
+        "INSERT INTO orders (shop, order_sn, status, shop_status, buyer_username, buyer_user_id, total_minor,
+                             currency, created_at, paid_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        o.shop,
+        o.order_sn,
+        initial.as_str(),
+        o.reported.as_str(),
+        o.buyer.username,
+        o.buyer.user_id,
+        o.total_minor,
+        o.currency,
+        o.created_at,
+        paid_at,
+        now
+    ])?;
+    let id = conn.last_insert_rowid();
+    let mut insert_line = conn.prepare_cached(
+        "INSERT INTO order_lines (order_id, line_no, sku, item_id, model_id, quantity, unit_price_minor, product_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, l) in o.lines.iter().enumerate() {
+        let product = resolve_product(conn, &o.shop, l.item_id, l.model_id, &l.sku)?.map(|p| p.id);
+        insert_line.execute(params![id, i as i64 + 1, l.sku, l.item_id, l.model_id, l.quantity, l.unit_price_minor, product])?;
+    }
+    super::record_event(conn, id, None, initial, actor, &format!("reported as {}", o.reported))?;
+    if initial == Status::Paid {
+        delivery::allocate_order(conn, vault, id, "engine")?;
+    }
+    Ok(id)
+}
+
+fn apply_report(conn: &Connection, vault: &Vault, id: i64, current: Status, o: &ValidOrder, actor: &str) -> Result<()> {
+    let reported = o.reported;
+    // Re-sent pages often carry stale statuses; only news moves an order.
+    if current.is_final() || reported.progress() < current.progress() {
+        return Ok(());
+    }
+    let why = format!("reported as {reported}");
+    match reported {
+        Status::Paid | Status::Completed if current == Status::Unpaid => {
+            transition(conn, id, Status::Unpaid, Status::Paid, actor, &why, None)?;
+            delivery::allocate_order(conn, vault, id, "engine")?;
+        }
+        Status::Completed if current == Status::Delivered => {
+            transition(conn, id, current, Status::Completed, actor, &why, None)?;
+        }
+        Status::Cancelled | Status::Refunded | Status::Returned if current.can_move_to(reported) => {
+            transition(conn, id, current, reported, actor, &why, None)?;
+            delivery::cancel_pending(conn, id)?;
+        }
+        // Completed before AUTO's delivery was confirmed is kept in shop_status and applied
+        // when the delivery is confirmed; anything else is not news.
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! Orders: intake (idempotent on shop + order_sn), the status machine, the trail, queries.
+
+mod intake;
+mod query;
+mod status;
+mod trail;
+
+pub use intake::{intake_order, validate_order, ValidOrder};
+pub use query::{export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage};
+pub use status::{parse_reported, Status};
+pub use trail::{record_event, transition};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The buyer, as Shopee names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Buyer {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub user_id: Option<i64>,
+}
+
+/// An order as a source reports it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderInput {
+    pub shop: String,
+    pub order_sn: String,
+    /// AUTO's status names or Shopee's (`READY_TO_SHIP`, `COMPLETED`, ...).
+    pub status: String,
+    #[serde(default)]
+    pub buyer: Buyer,
+    pub lines: Vec<LineInput>,
+    #[serde(default)]
+    pub total: Option<f64>,
+    pub currency: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// One order line as reported.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    #[serde(default)]
+    pub sku: Option<String>,
+    #[serde(default)]
+    pub item_id: Option<i64>,
+    #[serde(default)]
+    pub model_id: Option<i64>,
+    pub quantity: i64,
+    #[serde(default)]
+    pub unit_price: f64,
+}
+
+/// An order as AUTO keeps it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Order {
+    pub id: i64,
+    pub shop: String,
+    pub order_sn: String,
+    pub status: Status,
+    /// Why the order waits for the seller: out_of_stock, unknown_sku, product_inactive, send_failed.
+    pub attention_reason: Option<String>,
+    pub attention_detail: Option<String>,
+    pub buyer: Buyer,
+    pub lines: Vec<Line>,
+    pub total: f64,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Line {
+    pub id: i64,
+    pub sku: String,
+    pub item_id: Option<i64>,
+    pub model_id: Option<i64>,
+    pub quantity: i64,
+    pub unit_price: f64,
+    pub product_id: Option<i64>,
+}
+
+/// One entry of an order's trail: who moved it, when, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub actor: String,
+    pub reason: String,
+}
+
+/// A delivery of an order, as the order detail shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryInfo {
+    pub id: i64,
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub resend_of: Option<i64>,
+    /// The text with the items; only when the seller asks (`?reveal=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// An order with its trail and deliveries.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    pub trail: Vec<Event>,
+    pub deliveries: Vec<DeliveryInfo>,
+}
+
+pub(crate) fn ts(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

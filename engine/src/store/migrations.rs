@@ -1,0 +1,36 @@
+//! Versioned, forward-only schema migrations. `PRAGMA user_version` holds how many ran.
+
+use crate::{Error, Result};
+use rusqlite::Connection;
+
+/// Every migration in order; the schema version is the number applied.
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_catalog_orders", include_str!("../../migrations/0001_catalog_orders.sql")),
+    ("0002_access", include_str!("../../migrations/0002_access.sql")),
+];
+
+/// Brings the schema up to the newest version.
+pub fn migrate(conn: &mut Connection) -> Result<usize> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Applies migrations up to `target` (used by tests to build every earlier version).
+pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<usize> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current > MIGRATIONS.len() {
+        return Err(Error::conflict(format!(
+            "this data dir was written by a newer AUTO (schema {current}, this one knows {}); \
+             install that version or restore a backup",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)
+            .map_err(|e| Error::conflict(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(migration = name, "schema migrated");
+    }
+    Ok(target.max(current))
+}
