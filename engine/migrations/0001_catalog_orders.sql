@@ -60,6 +60,7 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_by_status ON orders (status, id);
 CREATE INDEX orders_by_created ON orders (created_at, id);
+CREATE INDEX orders_by_sn ON orders (order_sn);
 
 CREATE TABLE order_lines (
     id               INTEGER PRIMARY KEY,
@@ -100,7 +101,6 @@ CREATE TABLE stock_items (
     CHECK ((status = 'allocated') = (order_line_id IS NOT NULL))
 );
 CREATE INDEX stock_available ON stock_items (product_id, id) WHERE status = 'available';
-CREATE INDEX stock_by_line ON stock_items (order_line_id) WHERE order_line_id IS NOT NULL;
 
 -- The outbox the extension drains: one rendered message (encrypted) per delivery.
 CREATE TABLE deliveries (

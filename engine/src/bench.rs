@@ -68,6 +68,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     let r = result?;
+    let (engine_single, engine_batched) = engine_only(args.orders)?;
 
     println!("AUTO bench ({} cores, server in its own process, loopback HTTP)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     println!("  single orders     {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms",
@@ -76,6 +77,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.batches * 100, args.concurrency, r.batch_rate, r.batch.0, r.batch.1);
     println!("  paid-to-ready     {:>6} orders, sequential:  POST paid order → delivery handed out (fsynced): p50 {:.2} ms  p99 {:.2} ms",
         args.ready_samples, r.ready.0, r.ready.1);
+    println!("  engine only       {:>6} orders, 1 thread, no HTTP: {:>8.0} orders/s single, {:>8.0} orders/s in batches of 100",
+        args.orders, engine_single, engine_batched);
     println!("  server RSS        idle {:.1} MB, after load {:.1} MB", idle_rss as f64 / 1024.0, loaded_rss as f64 / 1024.0);
     Ok(())
 }
@@ -109,6 +112,31 @@ fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
     let token = engine.create_token(Scope::Admin, "bench")?;
     engine.close()?;
     Ok(token)
+}
+
+/// The engine alone, no HTTP: the same orders through `Engine::intake`, to show where time goes.
+fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
+    let dir = tempdir()?;
+    setup(&dir, n * 2 + 10)?;
+    let mut config = Config::default();
+    config.secrets.key_store = KeyStore::File;
+    let engine = Engine::open(&dir, config, false)?;
+    let input = |sn: String| -> anyhow::Result<crate::orders::OrderInput> { Ok(serde_json::from_value(order(&sn))?) };
+    let t = Instant::now();
+    for i in 0..n {
+        engine.intake(vec![input(format!("E{i:07}"))?], "bench")?;
+    }
+    let single = n as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for b in 0..n / 100 {
+        let batch = (0..100).map(|k| input(format!("F{b:05}{k:03}"))).collect::<anyhow::Result<Vec<_>>>()?;
+        engine.intake(batch, "bench")?;
+    }
+    let batched = (n / 100 * 100) as f64 / t.elapsed().as_secs_f64();
+    engine.close()?;
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok((single, batched))
 }
 
 fn order(sn: &str) -> Value {

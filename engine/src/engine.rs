@@ -179,24 +179,41 @@ impl Engine {
                 Err(e) => rejected.push(RejectedOrder { index, order_sn, error: error_body(&e) }),
             }
         }
-        let ids = self.db.write(|tx| {
+        let single = valid.len() == 1;
+        let orders = self.db.write(|tx| {
+            let mut resolver = catalog::Resolver::default();
             let mut ids = Vec::with_capacity(valid.len());
             for (index, order) in &valid {
-                tx.execute_batch("SAVEPOINT intake")?;
-                match orders::intake_order(tx, &self.vault, order, actor) {
+                // A savepoint per order, so one failure spoils no other (a lone order needs none).
+                if !single {
+                    tx.prepare_cached("SAVEPOINT intake")?.execute([])?;
+                }
+                match orders::intake_order(tx, &self.vault, &mut resolver, order, actor) {
                     Ok(id) => {
-                        tx.execute_batch("RELEASE intake")?;
+                        if !single {
+                            tx.prepare_cached("RELEASE intake")?.execute([])?;
+                        }
                         ids.push(id);
                     }
+                    Err(e) if single => return Err(e),
                     Err(e) => {
-                        tx.execute_batch("ROLLBACK TO intake; RELEASE intake")?;
+                        tx.prepare_cached("ROLLBACK TO intake")?.execute([])?;
+                        tx.prepare_cached("RELEASE intake")?.execute([])?;
                         rejected.push(RejectedOrder { index: *index, order_sn: order.order_sn.clone(), error: error_body(&e) });
                     }
                 }
             }
-            Ok(ids)
-        })?;
-        let orders = self.db.read(|c| ids.iter().map(|id| orders::get_order(c, *id)).collect::<Result<Vec<_>>>())?;
+            ids.iter().map(|id| orders::get_order(tx, *id)).collect::<Result<Vec<_>>>()
+        });
+        let orders = match orders {
+            Ok(o) => o,
+            Err(e) if single && !matches!(e, Error::Storage(_) | Error::Io(_)) => {
+                let (index, order) = &valid[0];
+                rejected.push(RejectedOrder { index: *index, order_sn: order.order_sn.clone(), error: error_body(&e) });
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
         rejected.sort_by_key(|r| r.index);
         Ok((orders, rejected))
     }

@@ -13,10 +13,28 @@ const SHOP: &str = "shopee-id-cli";
 /// Spawns a `serve` that is expected to refuse to start; returns its stderr.
 fn serve_expecting_failure(dir: &std::path::Path, options: &ServeOptions) -> String {
     let mut cmd = auto_command(dir);
-    cmd.args(["serve", "--port", &options.port.unwrap_or(0).to_string(), "--no-demo"]);
-    let out = run_command_within(&mut cmd, "auto serve (expected to fail)", Duration::from_secs(60));
-    assert!(!out.status.success(), "serve should have failed\nstdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
-    assert!(!out.stdout.contains("AUTO is ready"), "a refused server must not claim to be ready: {}", out.stdout);
+    cmd.args([
+        "serve",
+        "--port",
+        &options.port.unwrap_or(0).to_string(),
+        "--no-demo",
+    ]);
+    let out = run_command_within(
+        &mut cmd,
+        "auto serve (expected to fail)",
+        Duration::from_secs(60),
+    );
+    assert!(
+        !out.status.success(),
+        "serve should have failed\nstdout:\n{}\nstderr:\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains("AUTO is ready"),
+        "a refused server must not claim to be ready: {}",
+        out.stdout
+    );
     out.stderr
 }
 
@@ -25,9 +43,21 @@ async fn serve_on_a_busy_port_says_the_port_is_in_use() {
     let dir = data_dir();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let stderr = serve_expecting_failure(dir.path(), &ServeOptions { port: Some(port), ..Default::default() });
-    assert!(stderr.contains("in use"), "stderr should say the port is in use:\n{stderr}");
-    assert!(stderr.contains(&port.to_string()), "and name the port:\n{stderr}");
+    let stderr = serve_expecting_failure(
+        dir.path(),
+        &ServeOptions {
+            port: Some(port),
+            ..Default::default()
+        },
+    );
+    assert!(
+        stderr.contains("in use"),
+        "stderr should say the port is in use:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&port.to_string()),
+        "and name the port:\n{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -35,29 +65,66 @@ async fn a_second_server_on_the_same_data_dir_is_refused_and_sigterm_stops_the_f
     let fx = Fixture::new();
     let stderr = serve_expecting_failure(fx.dir.path(), &ServeOptions::default());
     assert!(stderr.contains("already running"), "stderr:\n{stderr}");
-    assert_eq!(ok(fx.admin.get("/api/v1/health").await)["status"], "ok", "the first server is untouched");
+    assert_eq!(
+        ok(fx.admin.get("/api/v1/health").await)["status"],
+        "ok",
+        "the first server is untouched"
+    );
 
     let mut server = fx.server;
     let status = server.terminate();
-    assert!(status.success(), "SIGTERM should end serve cleanly, got {status}\n{}", server.stderr());
-    assert!(server.extra_stdout().is_empty(), "stdout holds only the ready line: {:?}", server.extra_stdout());
+    assert!(
+        status.success(),
+        "SIGTERM should end serve cleanly, got {status}\n{}",
+        server.stderr()
+    );
+    assert!(
+        server.extra_stdout().is_empty(),
+        "stdout holds only the ready line: {:?}",
+        server.extra_stdout()
+    );
     // The lock went with it: the data dir can be served again.
     let again = Server::start(fx.dir.path());
-    assert_eq!(ok(again.api(None).get("/api/v1/health").await)["status"], "ok");
+    assert_eq!(
+        ok(again.api(None).get("/api/v1/health").await)["status"],
+        "ok"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn token_create_prints_a_working_token_while_the_server_runs() {
     let fx = Fixture::new();
-    let out = run_auto(fx.dir.path(), &["token", "create", "--scope", "admin", "--label", "laptop UI"]);
+    let out = run_auto(
+        fx.dir.path(),
+        &[
+            "token",
+            "create",
+            "--scope",
+            "admin",
+            "--label",
+            "laptop UI",
+        ],
+    );
     out.assert_success("token create --label");
     let labelled = fx.admin.with_token(Some(out.stdout.trim()));
-    assert_eq!(out.stdout.trim_end().lines().count(), 1, "only the token: {:?}", out.stdout);
+    assert_eq!(
+        out.stdout.trim_end().lines().count(),
+        1,
+        "only the token: {:?}",
+        out.stdout
+    );
     assert!(ok(labelled.get("/api/v1/products").await)["products"].is_array());
 
-    let ext = fx.admin.with_token(Some(&token(fx.dir.path(), "extension")));
+    let ext = fx
+        .admin
+        .with_token(Some(&token(fx.dir.path(), "extension")));
     assert_error(&ext.get("/api/v1/products").await, 403, "forbidden");
-    assert!(!run_auto(fx.dir.path(), &["token", "create", "--scope", "root"]).status.success(), "unknown scope");
+    assert!(
+        !run_auto(fx.dir.path(), &["token", "create", "--scope", "root"])
+            .status
+            .success(),
+        "unknown scope"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -69,14 +136,25 @@ async fn import_stock_reads_a_text_file_by_sku_or_product_id() {
 
     let file = fx.dir.path().join("keys.txt");
     std::fs::write(&file, "CLI-K-1\n\nCLI-K-2\r\nCLI-K-3\nCLI-K-1\n").unwrap();
-    let out = run_auto(fx.dir.path(), &["import-stock", "CLI-KEY", file.to_str().unwrap()]);
+    let out = run_auto(
+        fx.dir.path(),
+        &["import-stock", "CLI-KEY", file.to_str().unwrap()],
+    );
     out.assert_success("import-stock by sku");
     assert!(out.stdout.contains("imported 3"), "summary: {}", out.stdout);
     std::fs::write(&file, "CLI-K-4\nCLI-K-2\n").unwrap();
-    let out = run_auto(fx.dir.path(), &["import-stock", &pid, file.to_str().unwrap()]);
+    let out = run_auto(
+        fx.dir.path(),
+        &["import-stock", &pid, file.to_str().unwrap()],
+    );
     out.assert_success("import-stock by id");
     assert!(out.stdout.contains("imported 1"), "summary: {}", out.stdout);
-    assert!(!run_auto(fx.dir.path(), &["import-stock", "NO-SUCH-SKU", file.to_str().unwrap()]).status.success());
+    assert!(!run_auto(
+        fx.dir.path(),
+        &["import-stock", "NO-SUCH-SKU", file.to_str().unwrap()]
+    )
+    .status
+    .success());
 
     let server = Server::start(fx.dir.path());
     let counts = stock(&fx.admin.with_base(&server.url), &pid).await;
@@ -89,7 +167,12 @@ async fn export_orders_writes_csv_with_every_order_and_its_status() {
     let pid = id_of(&create_product(&fx.admin, &product_body("EXP-KEY")).await);
     import_keys(&fx.admin, &pid, &make_keys("EXK", 2)).await;
     let mut expected = BTreeMap::new();
-    for (sn, status) in [("EXP-1", "unpaid"), ("EXP-2", "paid"), ("EXP-3", "paid"), ("EXP-4", "cancelled")] {
+    for (sn, status) in [
+        ("EXP-1", "unpaid"),
+        ("EXP-2", "paid"),
+        ("EXP-3", "paid"),
+        ("EXP-4", "cancelled"),
+    ] {
         let mut body = order(SHOP, sn, status, "EXP-KEY", 1);
         body["buyer"]["username"] = json!("pembeli, \"quoted\" 😀");
         let o = post_order(&fx.admin, &body).await;
@@ -99,7 +182,12 @@ async fn export_orders_writes_csv_with_every_order_and_its_status() {
     out.assert_success("export orders --csv");
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     let header = reader.headers().expect("csv header").clone();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column: {header:?}"));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column: {header:?}"))
+    };
     let (sn_col, status_col) = (col("order_sn"), col("status"));
     let mut got = BTreeMap::new();
     for row in reader.records() {
@@ -111,7 +199,10 @@ async fn export_orders_writes_csv_with_every_order_and_its_status() {
 
 async fn snapshot(api: &Api) -> (Value, Vec<Value>) {
     let mut products = ok(api.get("/api/v1/products").await)["products"].clone();
-    products.as_array_mut().unwrap().sort_by_key(|p| p["sku"].as_str().unwrap().to_string());
+    products
+        .as_array_mut()
+        .unwrap()
+        .sort_by_key(|p| p["sku"].as_str().unwrap().to_string());
     let mut orders = Vec::new();
     for o in list_all_orders(api, "").await {
         orders.push(order_detail(api, &id_of(&o), true).await);
@@ -128,9 +219,27 @@ async fn a_backup_restored_into_a_fresh_data_dir_has_the_same_products_orders_an
         let pid = id_of(&create_product(&fx.admin, &product_body(sku)).await);
         import_keys(&fx.admin, &pid, &make_keys(&format!("{sku}K"), 4)).await;
     }
-    for i in 0..6 {
-        let status = if i % 3 == 0 { "unpaid" } else { "paid" };
-        post_order(&ext, &order(SHOP, &format!("BAK-{i}"), status, if i % 2 == 0 { "BAK-A" } else { "BAK-B" }, 1)).await;
+    for i in 0..6u32 {
+        let status = if i.is_multiple_of(3) {
+            "unpaid"
+        } else {
+            "paid"
+        };
+        post_order(
+            &ext,
+            &order(
+                SHOP,
+                &format!("BAK-{i}"),
+                status,
+                if i.is_multiple_of(2) {
+                    "BAK-A"
+                } else {
+                    "BAK-B"
+                },
+                1,
+            ),
+        )
+        .await;
     }
     drain_deliveries(&ext).await;
     let before = snapshot(&fx.admin).await;
@@ -139,8 +248,15 @@ async fn a_backup_restored_into_a_fresh_data_dir_has_the_same_products_orders_an
     let backup = elsewhere.path().join("auto-backup.bin");
     run_auto(fx.dir.path(), &["backup", backup.to_str().unwrap()]).assert_success("backup");
     let busy = run_auto(fx.dir.path(), &["restore", backup.to_str().unwrap()]);
-    assert!(!busy.status.success(), "restore must refuse while a server runs on the dir");
-    assert_eq!(snapshot(&fx.admin).await, before, "the refused restore changed nothing");
+    assert!(
+        !busy.status.success(),
+        "restore must refuse while a server runs on the dir"
+    );
+    assert_eq!(
+        snapshot(&fx.admin).await,
+        before,
+        "the refused restore changed nothing"
+    );
 
     let fresh = data_dir();
     run_auto(fresh.path(), &["restore", backup.to_str().unwrap()]).assert_success("restore");
@@ -152,24 +268,50 @@ async fn a_backup_restored_into_a_fresh_data_dir_has_the_same_products_orders_an
     let o = post_order(&admin, &paid_order(SHOP, "BAK-NEW", "BAK-A", 1)).await;
     assert_eq!(o["status"], "delivering", "{o}");
     let detail = order_detail(&admin, &id_of(&o), true).await;
-    assert_eq!(keys_in(detail["deliveries"][0]["message"].as_str().unwrap(), "BAK-AK").len(), 1, "{detail}");
+    assert_eq!(
+        keys_in(
+            detail["deliveries"][0]["message"].as_str().unwrap(),
+            "BAK-AK"
+        )
+        .len(),
+        1,
+        "{detail}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_first_start_loads_the_demo_catalog_once() {
     let dir = data_dir();
-    let demo = ServeOptions { demo: true, ..Default::default() };
+    let demo = ServeOptions {
+        demo: true,
+        ..Default::default()
+    };
     let mut server = Server::start_with(dir.path(), demo.clone());
     let admin = server.api(Some(&token(dir.path(), "admin")));
-    let first = ok(admin.get("/api/v1/products").await)["products"].as_array().unwrap().len();
-    assert!(first >= 2, "the demo catalog has several products, got {first}");
+    let first = ok(admin.get("/api/v1/products").await)["products"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(
+        first >= 2,
+        "the demo catalog has several products, got {first}"
+    );
     server.restart();
     let admin = admin.with_base(&server.url);
-    let again = ok(admin.get("/api/v1/products").await)["products"].as_array().unwrap().len();
+    let again = ok(admin.get("/api/v1/products").await)["products"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(again, first, "a second start does not load the demo again");
 
     let plain = data_dir();
     let server = Server::start(plain.path());
     let admin = server.api(Some(&token(plain.path(), "admin")));
-    assert!(ok(admin.get("/api/v1/products").await)["products"].as_array().unwrap().is_empty(), "--no-demo");
+    assert!(
+        ok(admin.get("/api/v1/products").await)["products"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "--no-demo"
+    );
 }

@@ -3,18 +3,22 @@
 mod support;
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rand::seq::SliceRandom;
+use rand::seq::{IteratorRandom, SliceRandom};
 use rand::Rng;
 use reqwest::StatusCode;
+use serde_json::json;
 use support::*;
 
 const SHOP: &str = "shopee-vn-crash";
 const SKU: &str = "CRASH-KEY";
 const ORDERS: usize = 240;
 const KEYS: usize = 400;
+/// A second stock file, imported while the engine is killed.
+const LATE_KEYS: usize = 100;
 const CRASHES: usize = 6;
 
 fn order_sn(i: usize) -> String {
@@ -23,30 +27,63 @@ fn order_sn(i: usize) -> String {
 
 /// Every fifth order buys two keys, so multi-item allocation is crashed too.
 fn quantity(i: usize) -> i64 {
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         2
     } else {
         1
     }
 }
 
-/// Posts orders from `queue` until it is empty or the server goes away. An order is `acked`
-/// only when the server answered; anything in flight when it died goes back to `retry`.
-async fn post_orders(api: Api, queue: Arc<Mutex<VecDeque<usize>>>, acked: Arc<Mutex<HashSet<usize>>>, retry: Arc<Mutex<Vec<usize>>>) {
+/// What the clients of one engine life share.
+#[derive(Default)]
+struct Life {
+    /// New orders not yet sent in this life.
+    queue: Mutex<VecDeque<usize>>,
+    /// Orders whose post got no answer: they may or may not have been stored.
+    in_flight: Mutex<Vec<usize>>,
+    /// Answers received in this life (new or repeated orders, confirms).
+    answers: AtomicUsize,
+}
+
+/// Posts queued orders, then keeps re-sending acknowledged ones (as an extension catching up
+/// does), until the server goes away; so there is always a request in flight at the kill.
+async fn post_orders(api: Api, life: Arc<Life>, acked: Arc<Mutex<HashSet<usize>>>) {
     loop {
-        let Some(i) = queue.lock().unwrap().pop_front() else { return };
-        match api.try_post("/api/v1/orders", &paid_order(SHOP, &order_sn(i), SKU, quantity(i))).await {
+        let next = life.queue.lock().unwrap().pop_front();
+        let next = next.or_else(|| {
+            acked
+                .lock()
+                .unwrap()
+                .iter()
+                .copied()
+                .choose(&mut rand::thread_rng())
+        });
+        let Some(i) = next else {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        };
+        match api
+            .try_post(
+                "/api/v1/orders",
+                &paid_order(SHOP, &order_sn(i), SKU, quantity(i)),
+            )
+            .await
+        {
             Ok((StatusCode::OK, reply)) => {
-                let status = reply["order"]["status"].as_str().unwrap_or_default().to_string();
-                assert!(matches!(status.as_str(), "delivering" | "delivered"), "order {i} acked as {reply}");
+                let status = reply["order"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                assert!(
+                    matches!(status.as_str(), "delivering" | "delivered"),
+                    "order {i} acked as {reply}"
+                );
                 acked.lock().unwrap().insert(i);
+                life.answers.fetch_add(1, Ordering::SeqCst);
             }
             Ok((status, reply)) => panic!("order {i}: unexpected {status} {reply}"),
             Err(_) => {
-                retry.lock().unwrap().push(i);
-                // The server is gone: whatever is still queued waits for the next one.
-                let rest: Vec<usize> = queue.lock().unwrap().drain(..).collect();
-                retry.lock().unwrap().extend(rest);
+                life.in_flight.lock().unwrap().push(i);
                 return;
             }
         }
@@ -54,20 +91,25 @@ async fn post_orders(api: Api, queue: Arc<Mutex<VecDeque<usize>>>, acked: Arc<Mu
 }
 
 /// Fetches and confirms deliveries, as the extension would, until the server goes away.
-async fn confirm_deliveries(ext: Api) {
+async fn confirm_deliveries(ext: Api, life: Arc<Life>) {
     loop {
-        let Ok((StatusCode::OK, page)) = ext.try_get("/api/v1/deliveries?status=pending&limit=20").await else { return };
+        let Ok((StatusCode::OK, page)) = ext
+            .try_get("/api/v1/deliveries?status=pending&limit=20")
+            .await
+        else {
+            return;
+        };
         let batch = page["deliveries"].as_array().cloned().unwrap_or_default();
         if batch.is_empty() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         for d in batch {
             let path = format!("/api/v1/deliveries/{}/confirm", id_of(&d));
-            match ext.try_post(&path, &serde_json::json!({})).await {
-                Ok((StatusCode::OK, _)) => {}
+            match ext.try_post(&path, &json!({})).await {
+                Ok((StatusCode::OK, _)) => life.answers.fetch_add(1, Ordering::SeqCst),
                 Ok((status, reply)) => panic!("confirm {path}: {status} {reply}"),
                 Err(_) => return,
-            }
+            };
         }
     }
 }
@@ -80,53 +122,104 @@ async fn killing_the_engine_at_random_moments_loses_and_duplicates_no_key() {
     let (admin_token, ext_token) = (token(dir.path(), "admin"), token(dir.path(), "extension"));
     let admin = server.api(Some(&admin_token));
     let pid = id_of(&create_product(&admin, &product_body(SKU)).await);
-    let keys = make_keys("CRK", KEYS);
-    assert_eq!(import_keys(&admin, &pid, &keys).await["imported"], KEYS);
+    let keys = make_keys("CRK", KEYS + LATE_KEYS);
+    let (first_keys, late_keys) = keys.split_at(KEYS);
+    assert_eq!(
+        import_keys(&admin, &pid, first_keys).await["imported"],
+        KEYS
+    );
 
     let mut order_ids: Vec<usize> = (0..ORDERS).collect();
     order_ids.shuffle(&mut rand::thread_rng());
     let mut fresh: VecDeque<usize> = order_ids.into();
     let acked = Arc::new(Mutex::new(HashSet::new()));
-    let mut retry: Vec<usize> = Vec::new();
+    let mut in_flight: Vec<usize> = Vec::new();
 
     for crash in 0..CRASHES {
-        // This epoch's work: what was in flight at the last crash, a slice of new orders, and
-        // a few already-acknowledged orders sent again (as an extension catching up would).
-        let mut work: Vec<usize> = std::mem::take(&mut retry);
-        work.extend(fresh.drain(..(ORDERS / (CRASHES + 1)).min(fresh.len())));
-        let again: Vec<usize> = acked.lock().unwrap().iter().copied().take(10).collect();
-        work.extend(again);
-        work.shuffle(&mut rand::thread_rng());
-        let queue = Arc::new(Mutex::new(VecDeque::from(work)));
-        let retried = Arc::new(Mutex::new(Vec::new()));
-
+        let slice = ORDERS / (CRASHES + 1);
+        let mut work: Vec<usize> = std::mem::take(&mut in_flight);
+        work.extend(fresh.drain(..slice.min(fresh.len())));
+        let life = Arc::new(Life {
+            queue: Mutex::new(work.into()),
+            ..Default::default()
+        });
         let api = server.api(Some(&admin_token));
-        let ext = server.api(Some(&ext_token));
         let mut tasks: Vec<_> = (0..4)
-            .map(|_| tokio::spawn(post_orders(api.clone(), queue.clone(), acked.clone(), retried.clone())))
+            .map(|_| tokio::spawn(post_orders(api.clone(), life.clone(), acked.clone())))
             .collect();
-        tasks.push(tokio::spawn(confirm_deliveries(ext)));
+        tasks.push(tokio::spawn(confirm_deliveries(
+            server.api(Some(&ext_token)),
+            life.clone(),
+        )));
+        let import = (crash == 2).then(|| {
+            let (api, pid, late) = (api.clone(), pid.clone(), late_keys.to_vec());
+            tokio::spawn(async move {
+                api.try_post(
+                    &format!("/api/v1/products/{pid}/stock"),
+                    &json!({ "items": late }),
+                )
+                .await
+            })
+        });
 
-        // Not an assertion: this picks the instant of the crash.
-        let delay = rand::thread_rng().gen_range(20..400);
-        tokio::time::sleep(Duration::from_millis(delay)).await;
+        // The crash comes after a random number of answers, while clients are mid-request.
+        let target = rand::thread_rng().gen_range(1..=slice);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while life.answers.load(Ordering::SeqCst) < target {
+            assert!(
+                Instant::now() < deadline,
+                "epoch {crash}: the server stopped answering"
+            );
+            tokio::time::sleep(Duration::from_micros(
+                rand::thread_rng().gen_range(100..2000),
+            ))
+            .await;
+        }
         server.kill();
         for t in tasks {
-            t.await.unwrap_or_else(|e| panic!("client task failed in epoch {crash}: {e}"));
+            t.await
+                .unwrap_or_else(|e| panic!("client task failed in epoch {crash}: {e}"));
         }
-        retry = std::mem::take(&mut *retried.lock().unwrap());
-        retry.extend(queue.lock().unwrap().drain(..));
+        if let Some(import) = import {
+            let outcome = import.await.unwrap();
+            eprintln!("import during crash {crash}: {:?}", outcome.map(|(s, _)| s));
+        }
+        in_flight = std::mem::take(&mut *life.in_flight.lock().unwrap());
+        in_flight.extend(life.queue.lock().unwrap().drain(..));
+        let acked_now = acked.lock().unwrap().len();
+        eprintln!(
+            "crash {crash}: after {target} answers; {acked_now} orders acked, {} to resend",
+            in_flight.len()
+        );
+
         server = Server::start_with(dir.path(), options.clone());
+        let total = stock(&server.api(Some(&admin_token)), &pid).await["total"]
+            .as_u64()
+            .unwrap() as usize;
+        assert!(
+            total == KEYS || total == KEYS + LATE_KEYS,
+            "a stock import is all or nothing, total {total}"
+        );
     }
 
-    // The last life: everything not yet acknowledged, then every order once more.
+    // The last life: the interrupted import again (duplicates are skipped), everything not yet
+    // acknowledged, then every order once more.
     let api = server.api(Some(&admin_token));
     let ext = server.api(Some(&ext_token));
-    let mut rest: Vec<usize> = retry.into_iter().chain(fresh).collect();
+    let again = import_keys(&api, &pid, late_keys).await;
+    let skipped = again["duplicates"].as_array().unwrap().len();
+    assert!(
+        again["imported"] == LATE_KEYS || skipped == LATE_KEYS,
+        "import was half-done: {again}"
+    );
+    let mut rest: Vec<usize> = in_flight.into_iter().chain(fresh).collect();
     rest.extend(0..ORDERS);
     for i in rest {
         let order = post_order(&api, &paid_order(SHOP, &order_sn(i), SKU, quantity(i))).await;
-        assert!(matches!(order["status"].as_str(), Some("delivering" | "delivered")), "{order}");
+        assert!(
+            matches!(order["status"].as_str(), Some("delivering" | "delivered")),
+            "{order}"
+        );
     }
 
     // Deliveries leased before a crash come back after the 1 s offer timeout.
@@ -137,12 +230,19 @@ async fn killing_the_engine_at_random_moments_loses_and_duplicates_no_key() {
         if orders.iter().all(|o| o["status"] == "delivered") {
             break orders;
         }
-        assert!(Instant::now() < deadline, "orders never all delivered: {:?}", statuses(&orders));
+        assert!(
+            Instant::now() < deadline,
+            "orders never all delivered: {:?}",
+            statuses(&orders)
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
 
     let expected: HashSet<String> = (0..ORDERS).map(order_sn).collect();
-    let got: HashSet<String> = orders.iter().map(|o| o["order_sn"].as_str().unwrap().to_string()).collect();
+    let got: HashSet<String> = orders
+        .iter()
+        .map(|o| o["order_sn"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(orders.len(), ORDERS, "one order per order_sn");
     assert_eq!(got, expected);
 
@@ -153,10 +253,21 @@ async fn killing_the_engine_at_random_moments_loses_and_duplicates_no_key() {
         let i: usize = sn.trim_start_matches("CRASH").parse().unwrap();
         let detail = order_detail(&api, &id_of(o), true).await;
         let deliveries = detail["deliveries"].as_array().unwrap();
-        assert_eq!(deliveries.len(), 1, "exactly one delivery for {sn}: {detail}");
+        assert_eq!(
+            deliveries.len(),
+            1,
+            "exactly one delivery for {sn}: {detail}"
+        );
         assert_eq!(deliveries[0]["status"], "sent", "{detail}");
-        let mine: HashSet<String> = keys_in(deliveries[0]["message"].as_str().unwrap(), "CRK").into_iter().collect();
-        assert_eq!(mine.len() as i64, quantity(i), "{sn} gets its {} keys: {detail}", quantity(i));
+        let mine: HashSet<String> = keys_in(deliveries[0]["message"].as_str().unwrap(), "CRK")
+            .into_iter()
+            .collect();
+        assert_eq!(
+            mine.len() as i64,
+            quantity(i),
+            "{sn} gets its {} keys: {detail}",
+            quantity(i)
+        );
         for k in mine {
             assert!(imported.contains(&k), "{k} was never imported");
             if let Some(other) = owner.insert(k.clone(), sn.clone()) {
@@ -168,8 +279,13 @@ async fn killing_the_engine_at_random_moments_loses_and_duplicates_no_key() {
     let delivered = owner.len();
     assert_eq!(delivered as i64, (0..ORDERS).map(quantity).sum::<i64>());
     let counts = stock(&api, &pid).await;
-    assert_eq!(counts["total"], KEYS, "{counts}");
-    assert_eq!(counts["available"].as_u64().unwrap() as usize + delivered, KEYS, "no key lost: {counts}");
+    assert_eq!(counts["total"], KEYS + LATE_KEYS, "{counts}");
+    let available = counts["available"].as_u64().unwrap() as usize;
+    assert_eq!(
+        available + delivered,
+        KEYS + LATE_KEYS,
+        "no key lost: {counts}"
+    );
 }
 
 fn statuses(orders: &[serde_json::Value]) -> HashMap<String, usize> {

@@ -17,13 +17,23 @@ fn assert_trail_is_a_chain(detail: &Value) {
     let trail = detail["trail"].as_array().unwrap();
     for t in trail {
         assert_ne!(t["from"], t["to"], "a trail entry that moves nothing: {t}");
-        assert!(t["at"].is_string() && t["actor"].is_string(), "trail entry needs at and actor: {t}");
+        assert!(
+            t["at"].is_string() && t["actor"].is_string(),
+            "trail entry needs at and actor: {t}"
+        );
     }
     for w in trail.windows(2) {
-        assert_eq!(w[0]["to"], w[1]["from"], "trail is not a chain: {}", detail["trail"]);
+        assert_eq!(
+            w[0]["to"], w[1]["from"],
+            "trail is not a chain: {}",
+            detail["trail"]
+        );
     }
     if let Some(last) = trail.last() {
-        assert_eq!(last["to"], detail["status"], "the trail ends at the current status: {detail}");
+        assert_eq!(
+            last["to"], detail["status"],
+            "the trail ends at the current status: {detail}"
+        );
     }
 }
 
@@ -41,12 +51,23 @@ async fn the_same_order_reported_again_is_one_order_with_one_trail_entry_per_tra
     let t1 = order_detail(&fx.admin, &id, false).await;
     let again = post_order(&ext, &unpaid).await;
     assert_eq!(id_of(&again), id, "same shop + order_sn is the same order");
-    assert_eq!(order_detail(&fx.admin, &id, false).await["trail"], t1["trail"], "a repeat is not a transition");
+    assert_eq!(
+        order_detail(&fx.admin, &id, false).await["trail"],
+        t1["trail"],
+        "a repeat is not a transition"
+    );
 
     let paid = post_order(&ext, &paid_order(SHOP, "IDEM-1", "IDEM-KEY", 1)).await;
-    assert_eq!((id_of(&paid), paid["status"].as_str()), (id.clone(), Some("delivering")), "{paid}");
+    assert_eq!(
+        (id_of(&paid), paid["status"].as_str()),
+        (id.clone(), Some("delivering")),
+        "{paid}"
+    );
     let t2 = order_detail(&fx.admin, &id, false).await;
-    assert!(t2["trail"].as_array().unwrap().len() > t1["trail"].as_array().unwrap().len(), "{t2}");
+    assert!(
+        t2["trail"].as_array().unwrap().len() > t1["trail"].as_array().unwrap().len(),
+        "{t2}"
+    );
     assert_trail_is_a_chain(&t2);
 
     // Late or repeated reports never move it back and never allocate again.
@@ -69,7 +90,11 @@ async fn the_same_order_reported_again_is_one_order_with_one_trail_entry_per_tra
     assert_eq!(list_all_orders(&fx.admin, "q=IDEM-1").await.len(), 1);
 
     // The same order_sn in another shop is another order.
-    let elsewhere = post_order(&ext, &order("shopee-my-other", "IDEM-1", "unpaid", "IDEM-KEY", 1)).await;
+    let elsewhere = post_order(
+        &ext,
+        &order("shopee-my-other", "IDEM-1", "unpaid", "IDEM-KEY", 1),
+    )
+    .await;
     assert_ne!(id_of(&elsewhere), id);
 }
 
@@ -97,25 +122,50 @@ async fn a_batch_of_one_hundred_with_one_invalid_order_accepts_ninety_nine() {
     let ext = fx.extension();
     create_product(&fx.admin, &product_body("BATCH-KEY")).await;
     let orders: Vec<Value> = (0..100)
-        .map(|i| order(SHOP, &format!("BATCH{i:03}"), "unpaid", "BATCH-KEY", if i == 37 { 0 } else { 1 }))
+        .map(|i| {
+            order(
+                SHOP,
+                &format!("BATCH{i:03}"),
+                "unpaid",
+                "BATCH-KEY",
+                if i == 37 { 0 } else { 1 },
+            )
+        })
         .collect();
     for round in 0..2 {
-        let (status, reply) = ext.post("/api/v1/orders", &json!({ "orders": orders })).await;
+        let (status, reply) = ext
+            .post("/api/v1/orders", &json!({ "orders": orders }))
+            .await;
         assert_eq!(status, StatusCode::OK, "{reply}");
-        assert_eq!(reply["orders"].as_array().unwrap().len(), 99, "round {round}");
+        assert_eq!(
+            reply["orders"].as_array().unwrap().len(),
+            99,
+            "round {round}"
+        );
         let rejected = reply["rejected"].as_array().unwrap();
         assert_eq!(rejected.len(), 1, "{reply}");
         assert_eq!(rejected[0]["index"], 37);
         assert_eq!(rejected[0]["order_sn"], "BATCH037");
-        assert_eq!(rejected[0]["error"]["code"], "invalid_input", "{}", rejected[0]);
+        assert_eq!(
+            rejected[0]["error"]["code"], "invalid_input",
+            "{}",
+            rejected[0]
+        );
     }
     let all = list_all_orders(&fx.admin, "").await;
-    assert_eq!(all.len(), 99, "sending the batch twice made no extra orders");
+    assert_eq!(
+        all.len(),
+        99,
+        "sending the batch twice made no extra orders"
+    );
     assert!(all.iter().all(|o| o["order_sn"] != "BATCH037"));
 }
 
 fn sns(orders: &[Value]) -> BTreeSet<String> {
-    orders.iter().map(|o| o["order_sn"].as_str().unwrap().to_string()).collect()
+    orders
+        .iter()
+        .map(|o| o["order_sn"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -130,11 +180,35 @@ async fn order_listings_filter_by_status_text_dates_and_product() {
     import_keys(&fx.admin, &a, &make_keys("FLK", 10)).await;
     let table = [
         ("01", "unpaid", "FLT-A", "2024-02-15T10:00:00Z", "buyer_ana"),
-        ("02", "unpaid", "FLT-B", "2024-03-10T10:00:00Z", "buyer_budi"),
-        ("03", "paid", "FLT-A", "2024-03-12T10:00:00Z", "siti_nurhaliza"),
+        (
+            "02",
+            "unpaid",
+            "FLT-B",
+            "2024-03-10T10:00:00Z",
+            "buyer_budi",
+        ),
+        (
+            "03",
+            "paid",
+            "FLT-A",
+            "2024-03-12T10:00:00Z",
+            "siti_nurhaliza",
+        ),
         ("04", "paid", "FLT-A", "2024-03-20T10:00:00Z", "buyer_citra"),
-        ("05", "paid", "FLT-B", "2024-03-25T10:00:00Z", "siti_nurhaliza"),
-        ("06", "cancelled", "FLT-A", "2024-04-05T10:00:00Z", "buyer_dewi"),
+        (
+            "05",
+            "paid",
+            "FLT-B",
+            "2024-03-25T10:00:00Z",
+            "siti_nurhaliza",
+        ),
+        (
+            "06",
+            "cancelled",
+            "FLT-A",
+            "2024-04-05T10:00:00Z",
+            "buyer_dewi",
+        ),
         ("07", "paid", "FLT-B", "2024-04-06T10:00:00Z", "buyer_eko"),
     ];
     for (n, status, sku, created, user) in table {
@@ -143,7 +217,11 @@ async fn order_listings_filter_by_status_text_dates_and_product() {
         body["buyer"]["username"] = json!(user);
         let o = post_order(&fx.admin, &body).await;
         let at = chrono::DateTime::parse_from_rfc3339(o["created_at"].as_str().unwrap()).unwrap();
-        assert_eq!(at, chrono::DateTime::parse_from_rfc3339(created).unwrap(), "created_at is kept: {o}");
+        assert_eq!(
+            at,
+            chrono::DateTime::parse_from_rfc3339(created).unwrap(),
+            "created_at is kept: {o}"
+        );
     }
     let cases: Vec<(String, BTreeSet<String>)> = vec![
         ("status=unpaid".into(), set(&["01", "02"])),
@@ -152,20 +230,38 @@ async fn order_listings_filter_by_status_text_dates_and_product() {
         ("status=cancelled".into(), set(&["06"])),
         ("q=siti_nurhaliza".into(), set(&["03", "05"])),
         ("q=FLT-04".into(), set(&["04"])),
-        ("from=2024-03-01T00:00:00Z&to=2024-03-31T23:59:59Z".into(), set(&["02", "03", "04", "05"])),
+        (
+            "from=2024-03-01T00:00:00Z&to=2024-03-31T23:59:59Z".into(),
+            set(&["02", "03", "04", "05"]),
+        ),
         ("from=2024-04-01T00:00:00Z".into(), set(&["06", "07"])),
         ("to=2024-02-28T00:00:00Z".into(), set(&["01"])),
         (format!("product_id={a}"), set(&["01", "03", "04", "06"])),
         (format!("product_id={b}"), set(&["02", "05", "07"])),
         (format!("status=delivering&product_id={b}"), set(&[])),
-        ("status=needs_attention&from=2024-04-01T00:00:00Z".into(), set(&["07"])),
+        (
+            "status=needs_attention&from=2024-04-01T00:00:00Z".into(),
+            set(&["07"]),
+        ),
         ("q=siti_nurhaliza&status=delivering".into(), set(&["03"])),
     ];
     for (query, expected) in cases {
-        assert_eq!(sns(&list_all_orders(&fx.admin, &query).await), expected, "GET /orders?{query}");
+        assert_eq!(
+            sns(&list_all_orders(&fx.admin, &query).await),
+            expected,
+            "GET /orders?{query}"
+        );
     }
-    assert_error(&fx.admin.get("/api/v1/orders?status=bogus").await, 422, "invalid_input");
-    assert_error(&fx.admin.get("/api/v1/orders?from=yesterday").await, 422, "invalid_input");
+    assert_error(
+        &fx.admin.get("/api/v1/orders?status=bogus").await,
+        422,
+        "invalid_input",
+    );
+    assert_error(
+        &fx.admin.get("/api/v1/orders?from=yesterday").await,
+        422,
+        "invalid_input",
+    );
 }
 
 /// 120 orders whose created_at values tie in groups of seven, so pages split ties.
@@ -177,9 +273,21 @@ async fn post_120_orders(api: &Api) -> BTreeSet<String> {
             o
         })
         .collect();
-    let reply = ok(api.post("/api/v1/orders", &json!({ "orders": orders })).await);
-    assert_eq!(reply["orders"].as_array().unwrap().len(), 120, "{}", reply["rejected"]);
-    reply["orders"].as_array().unwrap().iter().map(id_of).collect()
+    let reply = ok(api
+        .post("/api/v1/orders", &json!({ "orders": orders }))
+        .await);
+    assert_eq!(
+        reply["orders"].as_array().unwrap().len(),
+        120,
+        "{}",
+        reply["rejected"]
+    );
+    reply["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect()
 }
 
 async fn page(api: &Api, cursor: &Option<String>) -> (Vec<String>, Option<String>) {
@@ -188,7 +296,12 @@ async fn page(api: &Api, cursor: &Option<String>) -> (Vec<String>, Option<String
         path.push_str(&format!("&cursor={}", urlencode(c)));
     }
     let reply = ok(api.get(&path).await);
-    let ids = reply["orders"].as_array().unwrap().iter().map(id_of).collect();
+    let ids = reply["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
     (ids, reply["next_cursor"].as_str().map(str::to_string))
 }
 
@@ -227,9 +340,9 @@ async fn paging_stays_exact_while_new_orders_arrive() {
             *seen.entry(id).or_default() += 1;
         }
         // New orders arrive between pages, with current and with old timestamps.
-        for k in 0..5 {
+        for k in 0..5u32 {
             let mut o = order(SHOP, &format!("LATE{round}-{k}"), "unpaid", "PAGE-KEY", 1);
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 o["created_at"] = json!("2024-05-01T08:08:00Z");
             }
             post_order(&fx.admin, &o).await;
@@ -241,7 +354,11 @@ async fn paging_stays_exact_while_new_orders_arrive() {
     }
     assert!(cursor.is_none(), "paging did not end");
     for id in &created {
-        assert_eq!(seen.get(id), Some(&1), "order {id} must be listed exactly once");
+        assert_eq!(
+            seen.get(id),
+            Some(&1),
+            "order {id} must be listed exactly once"
+        );
     }
     assert!(seen.values().all(|n| *n == 1), "no order is listed twice");
 }

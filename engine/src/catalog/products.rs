@@ -465,3 +465,22 @@ pub fn resolve_product(
         })?;
     Ok(Some(row))
 }
+
+/// Resolves order lines to products, remembering each answer for the life of one
+/// transaction (a batch of orders mostly names the same few listings).
+#[derive(Default)]
+pub struct Resolver {
+    cache: std::collections::HashMap<(String, Option<i64>, Option<i64>, String), Option<ProductRow>>,
+}
+
+impl Resolver {
+    pub fn resolve(&mut self, conn: &Connection, shop: &str, item_id: Option<i64>, model_id: Option<i64>, sku: &str) -> Result<Option<ProductRow>> {
+        let key = (shop.to_string(), item_id, model_id, sku.to_string());
+        if let Some(hit) = self.cache.get(&key) {
+            return Ok(hit.clone());
+        }
+        let found = resolve_product(conn, shop, item_id, model_id, sku)?;
+        self.cache.insert(key, found.clone());
+        Ok(found)
+    }
+}

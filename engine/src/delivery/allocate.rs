@@ -12,17 +12,27 @@ use crate::{Error, Result};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
 
-struct LineRow {
-    id: i64,
-    sku: String,
-    item_id: Option<i64>,
-    model_id: Option<i64>,
-    quantity: i64,
-    product_id: Option<i64>,
+/// An order line on its way to allocation, with the product it resolved to (if any).
+pub struct LineToFill {
+    pub id: i64,
+    pub sku: String,
+    pub item_id: Option<i64>,
+    pub model_id: Option<i64>,
+    pub quantity: i64,
+    pub product: Option<ProductRow>,
 }
 
-/// Allocates a paid (or waiting) order: every line gets its items, or nothing is taken and
-/// the order waits in needs_attention with the reason. Returns the order's new status.
+/// The order fields a message needs.
+pub struct OrderToFill<'a> {
+    pub id: i64,
+    pub status: Status,
+    pub order_sn: &'a str,
+    pub buyer: &'a str,
+}
+
+/// Allocates a paid (or waiting) order, loading it from storage: every line gets its items,
+/// or nothing is taken and the order waits in needs_attention with the reason. Returns the
+/// order's new status.
 pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &str) -> Result<Status> {
     let (status, shop, order_sn, buyer): (String, String, String, String) = conn
         .prepare_cached("SELECT status, shop, order_sn, buyer_username FROM orders WHERE id = ?1")?
@@ -31,35 +41,43 @@ pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &s
     if !matches!(status, Status::Paid | Status::NeedsAttention) {
         return Ok(status);
     }
-    let lines: Vec<LineRow> = conn
+    let rows: Vec<(i64, String, Option<i64>, Option<i64>, i64, Option<i64>)> = conn
         .prepare_cached("SELECT id, sku, item_id, model_id, quantity, product_id FROM order_lines WHERE order_id = ?1 ORDER BY line_no")?
-        .query_map([order_id], |r| {
-            Ok(LineRow { id: r.get(0)?, sku: r.get(1)?, item_id: r.get(2)?, model_id: r.get(3)?, quantity: r.get(4)?, product_id: r.get(5)? })
-        })?
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
         .collect::<rusqlite::Result<_>>()?;
-
-    // First pass: every line must have an active product with enough stock.
-    let mut products: Vec<ProductRow> = Vec::with_capacity(lines.len());
-    let mut needed: HashMap<i64, i64> = HashMap::new();
-    for line in &lines {
-        let product = match line.product_id {
-            Some(id) => product_by_id(conn, id)?,
-            None => resolve_product(conn, &shop, line.item_id, line.model_id, &line.sku)?,
+    let mut lines = Vec::with_capacity(rows.len());
+    for (id, sku, item_id, model_id, quantity, product_id) in rows {
+        let product = match product_id {
+            Some(pid) => product_by_id(conn, pid)?,
+            None => resolve_product(conn, &shop, item_id, model_id, &sku)?,
         };
-        let Some(product) = product else {
+        if let Some(p) = &product {
+            if product_id != Some(p.id) {
+                conn.execute("UPDATE order_lines SET product_id = ?2 WHERE id = ?1", params![id, p.id])?;
+            }
+        }
+        lines.push(LineToFill { id, sku, item_id, model_id, quantity, product });
+    }
+    let order = OrderToFill { id: order_id, status, order_sn: &order_sn, buyer: &buyer };
+    allocate_lines(conn, vault, &order, &lines, actor)
+}
+
+/// Allocates an order whose lines are already resolved (intake has them in memory).
+pub fn allocate_lines(conn: &Connection, vault: &Vault, order: &OrderToFill, lines: &[LineToFill], actor: &str) -> Result<Status> {
+    let (order_id, status) = (order.id, order.status);
+    // First pass: every line must have an active product with enough stock.
+    let mut needed: HashMap<i64, i64> = HashMap::new();
+    for line in lines {
+        let Some(product) = &line.product else {
             let what = describe_line(line);
             return wait(conn, order_id, status, actor, "unknown_sku", &format!("{what} matches no product; add it to a product's SKU or mapping"));
         };
-        if line.product_id != Some(product.id) {
-            conn.execute("UPDATE order_lines SET product_id = ?2 WHERE id = ?1", params![line.id, product.id])?;
-        }
         if !product.active {
             return wait(conn, order_id, status, actor, "product_inactive", &format!("product '{}' is not active", product.name));
         }
         if product.kind.has_stock() {
             *needed.entry(product.id).or_default() += line.quantity;
         }
-        products.push(product);
     }
     let mut pools: HashMap<i64, std::vec::IntoIter<(i64, Vec<u8>)>> = HashMap::new();
     for (&product_id, &want) in &needed {
@@ -68,7 +86,7 @@ pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &s
             .query_map(params![product_id, want], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         if (items.len() as i64) < want {
-            let name = products.iter().find(|p| p.id == product_id).map(|p| p.name.as_str()).unwrap_or("");
+            let name = lines.iter().filter_map(|l| l.product.as_ref()).find(|p| p.id == product_id).map(|p| p.name.as_str()).unwrap_or("");
             let detail = format!("'{name}' has {} in stock, this order needs {want}; import more stock", items.len());
             return wait(conn, order_id, status, actor, "out_of_stock", &detail);
         }
@@ -81,7 +99,8 @@ pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &s
         "UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3 WHERE id = ?1 AND status = 'available'",
     )?;
     let mut parts = Vec::with_capacity(lines.len());
-    for (line, product) in lines.iter().zip(&products) {
+    for line in lines {
+        let product = line.product.as_ref().expect("checked above");
         let items_text = if product.kind.has_stock() {
             let pool = pools.get_mut(&product.id).expect("pool checked above");
             let mut secrets = Vec::with_capacity(line.quantity as usize);
@@ -99,8 +118,8 @@ pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &s
         parts.push(render(
             &product.template,
             &Values {
-                buyer: &buyer,
-                order_sn: &order_sn,
+                buyer: order.buyer,
+                order_sn: order.order_sn,
                 product: &product.name,
                 items: &items_text,
                 quantity: line.quantity,
@@ -115,7 +134,7 @@ pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &s
     Ok(Status::Delivering)
 }
 
-fn product_by_id(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
+pub(crate) fn product_by_id(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
     use rusqlite::OptionalExtension;
     Ok(conn
         .prepare_cached("SELECT id, name, kind, template, content, instructions, active FROM products WHERE id = ?1")?
@@ -134,7 +153,7 @@ fn product_by_id(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
         .optional()?)
 }
 
-fn describe_line(line: &LineRow) -> String {
+fn describe_line(line: &LineToFill) -> String {
     let mut s = format!("SKU '{}'", line.sku);
     if let Some(i) = line.item_id {
         s += &format!(" (item {i}");

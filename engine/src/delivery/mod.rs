@@ -5,5 +5,5 @@ mod allocate;
 mod outbox;
 pub mod template;
 
-pub use allocate::{allocate_order, retry_waiting};
+pub use allocate::{allocate_lines, allocate_order, retry_waiting, LineToFill, OrderToFill};
 pub use outbox::{cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery};

@@ -60,7 +60,8 @@ pub fn lease_pending(conn: &Connection, vault: &Vault, f: &DeliveryFilter, timeo
         args.push(Value::Text(shop.clone()));
     }
     if let Some(sn) = &f.order_sn {
-        sql += " AND o.order_sn = ?";
+        // Drive from the order (indexed) rather than scanning every pending delivery.
+        sql += " AND d.order_id IN (SELECT id FROM orders WHERE order_sn = ?)";
         args.push(Value::Text(sn.clone()));
     }
     sql += " ORDER BY d.id LIMIT ?";

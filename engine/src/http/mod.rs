@@ -108,8 +108,12 @@ pub async fn serve(
             loop {
                 tick.tick().await;
                 let e = engine.clone();
-                if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.db.ensure_durable()).await {
-                    tracing::warn!("background sync failed: {err}");
+                let work = move || {
+                    e.db.ensure_durable()?;
+                    e.db.checkpoint_if_large(4 * 1024 * 1024)
+                };
+                if let Ok(Err(err)) = tokio::task::spawn_blocking(work).await {
+                    tracing::warn!("background sync or checkpoint failed: {err}");
                 }
             }
         })

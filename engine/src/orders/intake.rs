@@ -3,7 +3,8 @@
 //! allocated in the same transaction.
 
 use super::{parse_reported, transition, Buyer, OrderInput, Status};
-use crate::catalog::resolve_product;
+use crate::catalog::Resolver;
+use crate::delivery::{LineToFill, OrderToFill};
 use crate::delivery;
 use crate::secrets::Vault;
 use crate::store::now_ms;
@@ -112,13 +113,13 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
 }
 
 /// Records a reported order inside the caller's transaction and returns its id.
-pub fn intake_order(conn: &Connection, vault: &Vault, order: &ValidOrder, actor: &str) -> Result<i64> {
+pub fn intake_order(conn: &Connection, vault: &Vault, resolver: &mut Resolver, order: &ValidOrder, actor: &str) -> Result<i64> {
     let existing: Option<(i64, String, Option<String>)> = conn
         .prepare_cached("SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2")?
         .query_row(params![order.shop, order.order_sn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     match existing {
-        None => insert_new(conn, vault, order, actor),
+        None => insert_new(conn, vault, resolver, order, actor),
         Some((id, status, shop_status)) => {
             let current = Status::parse(&status).unwrap_or(Status::NeedsAttention);
             if shop_status.as_deref() != Some(order.reported.as_str()) && order.reported.progress() >= current.progress() {
@@ -131,7 +132,7 @@ pub fn intake_order(conn: &Connection, vault: &Vault, order: &ValidOrder, actor:
     }
 }
 
-fn insert_new(conn: &Connection, vault: &Vault, o: &ValidOrder, actor: &str) -> Result<i64> {
+fn insert_new(conn: &Connection, vault: &Vault, resolver: &mut Resolver, o: &ValidOrder, actor: &str) -> Result<i64> {
     let initial = match o.reported {
         Status::Completed => Status::Paid,
         other => other,
@@ -161,13 +162,32 @@ fn insert_new(conn: &Connection, vault: &Vault, o: &ValidOrder, actor: &str) -> 
         "INSERT INTO order_lines (order_id, line_no, sku, item_id, model_id, quantity, unit_price_minor, product_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
+    let mut lines = Vec::with_capacity(o.lines.len());
     for (i, l) in o.lines.iter().enumerate() {
-        let product = resolve_product(conn, &o.shop, l.item_id, l.model_id, &l.sku)?.map(|p| p.id);
-        insert_line.execute(params![id, i as i64 + 1, l.sku, l.item_id, l.model_id, l.quantity, l.unit_price_minor, product])?;
+        let product = resolver.resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?;
+        insert_line.execute(params![
+            id,
+            i as i64 + 1,
+            l.sku,
+            l.item_id,
+            l.model_id,
+            l.quantity,
+            l.unit_price_minor,
+            product.as_ref().map(|p| p.id)
+        ])?;
+        lines.push(LineToFill {
+            id: conn.last_insert_rowid(),
+            sku: l.sku.clone(),
+            item_id: l.item_id,
+            model_id: l.model_id,
+            quantity: l.quantity,
+            product,
+        });
     }
     super::record_event(conn, id, None, initial, actor, &format!("reported as {}", o.reported))?;
     if initial == Status::Paid {
-        delivery::allocate_order(conn, vault, id, "engine")?;
+        let order = OrderToFill { id, status: Status::Paid, order_sn: &o.order_sn, buyer: &o.buyer.username };
+        delivery::allocate_lines(conn, vault, &order, &lines, "engine")?;
     }
     Ok(id)
 }

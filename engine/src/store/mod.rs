@@ -25,12 +25,22 @@ pub fn connect(path: &Path) -> Result<Connection> {
     )?;
     // WAL lets readers run beside the writer; NORMAL skips the per-commit fsync, which the
     // durability barrier adds back exactly where it matters (before a delivery is revealed).
+    // Small pages: an order touches ~15 pages (rows plus their indexes), and each commit writes
+    // every touched page to the WAL; 1 KiB pages write a quarter of the bytes of 4 KiB ones.
+    // (Only takes effect when the file is created.)
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
+        "PRAGMA page_size = 1024;
+         PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 10000;",
+         PRAGMA busy_timeout = 10000;
+         PRAGMA cache_size = -16000;
+         PRAGMA mmap_size = 268435456;
+         PRAGMA wal_autocheckpoint = 10000;",
     )?;
+    // Intake and allocation use a few dozen statements; the default cache of 16 would evict
+    // and re-prepare them on every order.
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
 
@@ -84,6 +94,27 @@ impl Db {
     /// fsynced to disk. Concurrent callers share one fsync (group commit).
     pub fn ensure_durable(&self) -> Result<()> {
         self.barrier.ensure()
+    }
+
+    /// How many fsyncs the durability barrier has made.
+    pub fn sync_count(&self) -> u64 {
+        self.barrier.syncs()
+    }
+
+    /// Copies committed WAL frames into the main file when the WAL has grown past `min_bytes`,
+    /// without blocking writers (a passive checkpoint); the server runs this in the background
+    /// so that commits never pay for a checkpoint's fsyncs.
+    pub fn checkpoint_if_large(&self, min_bytes: u64) -> Result<()> {
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        let size = std::fs::metadata(PathBuf::from(wal)).map(|m| m.len()).unwrap_or(0);
+        if size >= min_bytes {
+            self.read(|c| {
+                c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Flushes and checkpoints the WAL into the main file; called on a clean shutdown.

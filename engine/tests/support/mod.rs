@@ -26,7 +26,10 @@ const CLI_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A fresh data directory for one test.
 pub fn data_dir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("auto-test-").tempdir().expect("create temp data dir")
+    tempfile::Builder::new()
+        .prefix("auto-test-")
+        .tempdir()
+        .expect("create temp data dir")
 }
 
 /// `auto --data-dir DIR` with the environment every child process gets.
@@ -68,7 +71,10 @@ impl CliOutput {
 
 /// Runs `auto --data-dir DIR ARGS...` to completion (bounded), capturing both streams.
 pub fn run_auto(dir: &Path, args: &[&str]) -> CliOutput {
-    run_command(auto_command(dir).args(args), &format!("auto {}", args.join(" ")))
+    run_command(
+        auto_command(dir).args(args),
+        &format!("auto {}", args.join(" ")),
+    )
 }
 
 /// Runs a prepared command to completion within [`CLI_TIMEOUT`]; kills it and panics otherwise.
@@ -86,9 +92,13 @@ pub fn run_command_within(cmd: &mut Command, what: &str, timeout: Duration) -> C
         .unwrap_or_else(|e| panic!("spawn `{what}`: {e}"));
     let out = collect(child.stdout.take().unwrap());
     let err = collect(child.stderr.take().unwrap());
-    let status =
-        wait_bounded(&mut child, timeout).unwrap_or_else(|| panic!("`{what}` did not finish within {timeout:?}"));
-    CliOutput { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+    let status = wait_bounded(&mut child, timeout)
+        .unwrap_or_else(|| panic!("`{what}` did not finish within {timeout:?}"));
+    CliOutput {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }
 
 fn collect<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<String> {
@@ -119,8 +129,17 @@ pub fn wait_bounded(child: &mut Child, timeout: Duration) -> Option<ExitStatus> 
 pub fn token(dir: &Path, scope: &str) -> String {
     let out = run_auto(dir, &["token", "create", "--scope", scope]);
     out.assert_success("token create");
-    let lines: Vec<&str> = out.stdout.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "token create must print only the token, got {:?}", out.stdout);
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "token create must print only the token, got {:?}",
+        out.stdout
+    );
     let token = lines[0].trim().to_string();
     assert!(
         !token.is_empty() && !token.contains(char::is_whitespace),
@@ -183,7 +202,10 @@ impl Server {
             std::thread::spawn(move || {
                 let mut line = Vec::new();
                 while matches!(pipe.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-                    stderr.lock().unwrap().push_str(&String::from_utf8_lossy(&line));
+                    stderr
+                        .lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&line));
                     line.clear();
                 }
             });
@@ -208,23 +230,32 @@ impl Server {
                 }
             });
         }
-        let ready = match ready_rx.recv_timeout(READY_TIMEOUT) {
-            Ok(Some(line)) => line,
-            outcome => {
-                let _ = child.kill();
-                let status = child.wait();
-                std::thread::sleep(Duration::from_millis(100));
-                panic!(
+        let ready =
+            match ready_rx.recv_timeout(READY_TIMEOUT) {
+                Ok(Some(line)) => line,
+                outcome => {
+                    let _ = child.kill();
+                    let status = child.wait();
+                    std::thread::sleep(Duration::from_millis(100));
+                    panic!(
                     "auto serve did not become ready ({}; exit {:?})\nstdout:\n{:?}\nstderr:\n{}",
                     if outcome.is_err() { "timed out" } else { "stdout closed" },
                     status,
                     extra_stdout.lock().unwrap(),
                     stderr.lock().unwrap()
                 );
-            }
-        };
+                }
+            };
         let (url, port) = parse_ready_line(&ready);
-        Server { child: Some(child), url, port, data_dir: dir.to_path_buf(), options, stderr, extra_stdout }
+        Server {
+            child: Some(child),
+            url,
+            port,
+            data_dir: dir.to_path_buf(),
+            options,
+            stderr,
+            extra_stdout,
+        }
     }
 
     /// An API client for this server.
@@ -270,7 +301,10 @@ impl Server {
         assert!(sent.success(), "kill -TERM failed");
         match wait_bounded(&mut child, Duration::from_secs(30)) {
             Some(status) => status,
-            None => panic!("auto serve did not exit within 30 s of SIGTERM\n{}", self.stderr()),
+            None => panic!(
+                "auto serve did not exit within 30 s of SIGTERM\n{}",
+                self.stderr()
+            ),
         }
     }
 
@@ -299,13 +333,17 @@ fn serve_command(dir: &Path, options: &ServeOptions) -> Command {
     for (k, v) in &options.env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     cmd
 }
 
 /// Spawns `auto serve` without waiting for readiness (for tests that expect it to fail).
 pub fn spawn_serve(dir: &Path, options: &ServeOptions) -> Child {
-    serve_command(dir, options).spawn().expect("spawn auto serve")
+    serve_command(dir, options)
+        .spawn()
+        .expect("spawn auto serve")
 }
 
 fn parse_ready_line(line: &str) -> (String, u16) {
@@ -314,7 +352,9 @@ fn parse_ready_line(line: &str) -> (String, u16) {
         .strip_prefix("http://127.0.0.1:")
         .and_then(|r| r.strip_suffix('/'))
         .unwrap_or_else(|| panic!("ready line has an unexpected URL: {line:?}"));
-    let port: u16 = rest.parse().unwrap_or_else(|_| panic!("bad port in ready line {line:?}"));
+    let port: u16 = rest
+        .parse()
+        .unwrap_or_else(|_| panic!("bad port in ready line {line:?}"));
     assert_ne!(port, 0, "ready line must name the real port");
     (format!("http://127.0.0.1:{port}"), port)
 }
@@ -343,17 +383,27 @@ impl Api {
             .timeout(Duration::from_secs(60))
             .build()
             .expect("build http client");
-        Api { base: base.trim_end_matches('/').to_string(), token: token.map(str::to_string), http }
+        Api {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.map(str::to_string),
+            http,
+        }
     }
 
     /// The same token against another server (e.g. after a restart on a new port).
     pub fn with_base(&self, base: &str) -> Api {
-        Api { base: base.trim_end_matches('/').to_string(), ..self.clone() }
+        Api {
+            base: base.trim_end_matches('/').to_string(),
+            ..self.clone()
+        }
     }
 
     /// The same server with another token (or none).
     pub fn with_token(&self, token: Option<&str>) -> Api {
-        Api { token: token.map(str::to_string), ..self.clone() }
+        Api {
+            token: token.map(str::to_string),
+            ..self.clone()
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -389,8 +439,15 @@ impl Api {
         }
     }
 
-    async fn try_send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Reply, reqwest::Error> {
-        let mut req = self.http.request(method.clone(), format!("{}{}", self.base, path));
+    async fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, reqwest::Error> {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{}", self.base, path));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -403,9 +460,21 @@ impl Api {
     }
 
     /// Sends a raw body with an explicit content type.
-    pub async fn raw(&self, method: Method, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
-        let (status, _, value) =
-            self.request(method, path, &[("content-type", content_type)], Some(body.into())).await;
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Reply {
+        let (status, _, value) = self
+            .request(
+                method,
+                path,
+                &[("content-type", content_type)],
+                Some(body.into()),
+            )
+            .await;
         (status, value)
     }
 
@@ -417,7 +486,9 @@ impl Api {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let mut req = self.http.request(method.clone(), format!("{}{}", self.base, path));
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{}", self.base, path));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -427,10 +498,17 @@ impl Api {
         if let Some(b) = body {
             req = req.body(b);
         }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status();
         let headers = resp.headers().clone();
-        (status, headers, body_json(&resp.bytes().await.expect("read body")))
+        (
+            status,
+            headers,
+            body_json(&resp.bytes().await.expect("read body")),
+        )
     }
 }
 
@@ -438,17 +516,24 @@ fn body_json(bytes: &[u8]) -> Value {
     if bytes.is_empty() {
         return Value::Null;
     }
-    serde_json::from_slice(bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
 }
 
 /// Asserts an error reply: status, `error.code`, and a non-empty `error.message`.
 #[track_caller]
 pub fn assert_error(reply: &Reply, status: u16, code: &str) {
     let (s, body) = reply;
-    assert_eq!(s.as_u16(), status, "expected {status} {code}, got {s} {body}");
+    assert_eq!(
+        s.as_u16(),
+        status,
+        "expected {status} {code}, got {s} {body}"
+    );
     assert_eq!(body["error"]["code"], code, "wrong error code in {body}");
     assert!(
-        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
         "error without a message: {body}"
     );
 }
@@ -456,7 +541,12 @@ pub fn assert_error(reply: &Reply, status: u16, code: &str) {
 /// Asserts a 2xx reply and returns its body.
 #[track_caller]
 pub fn ok(reply: Reply) -> Value {
-    assert!(reply.0.is_success(), "expected success, got {} {}", reply.0, reply.1);
+    assert!(
+        reply.0.is_success(),
+        "expected success, got {} {}",
+        reply.0,
+        reply.1
+    );
     reply.1
 }
 
@@ -469,7 +559,10 @@ pub fn unknown_id_like(existing: &str) -> String {
         Some(at) => existing.split_at(at + 1),
         None => ("", existing),
     };
-    let zeroed: String = rest.chars().map(|c| if c.is_ascii_alphanumeric() { '0' } else { c }).collect();
+    let zeroed: String = rest
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { '0' } else { c })
+        .collect();
     format!("{prefix}{zeroed}")
 }
 
@@ -503,7 +596,13 @@ pub enum RawBody {
 
 /// Sends one HTTP/1.1 request over a fresh TCP connection, writing the body while reading the
 /// response so an early rejection is seen even if the server stops reading.
-pub async fn raw_http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: RawBody) -> RawResponse {
+pub async fn raw_http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: RawBody,
+) -> RawResponse {
     let mut head = format!("{method} {path} HTTP/1.1\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -515,7 +614,9 @@ pub async fn raw_http(addr: &str, method: &str, path: &str, headers: &[(&str, &s
     }
     head.push_str("connection: close\r\n\r\n");
     let (addr, what) = (addr.to_string(), format!("{method} {path}"));
-    tokio::task::spawn_blocking(move || raw_exchange(&addr, head, body, &what)).await.expect("raw http thread")
+    tokio::task::spawn_blocking(move || raw_exchange(&addr, head, body, &what))
+        .await
+        .expect("raw http thread")
 }
 
 fn raw_exchange(addr: &str, head: String, body: RawBody, what: &str) -> RawResponse {
@@ -548,11 +649,18 @@ fn raw_exchange(addr: &str, head: String, body: RawBody, what: &str) -> RawRespo
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     while !response_complete(&buf) {
-        assert!(Instant::now() < deadline, "no complete response within 60 s for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "no complete response within 60 s for {what}"
+        );
         match rd.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => break,
         }
     }
@@ -564,11 +672,16 @@ fn raw_exchange(addr: &str, head: String, body: RawBody, what: &str) -> RawRespo
 
 fn split_head(buf: &[u8]) -> Option<(String, &[u8])> {
     let pos = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
-    Some((String::from_utf8_lossy(&buf[..pos]).into_owned(), &buf[pos + 4..]))
+    Some((
+        String::from_utf8_lossy(&buf[..pos]).into_owned(),
+        &buf[pos + 4..],
+    ))
 }
 
 fn response_complete(buf: &[u8]) -> bool {
-    let Some((head, rest)) = split_head(buf) else { return false };
+    let Some((head, rest)) = split_head(buf) else {
+        return false;
+    };
     let head = head.to_ascii_lowercase();
     if let Some(len) = head.lines().find_map(|l| l.strip_prefix("content-length:")) {
         return rest.len() >= len.trim().parse::<usize>().unwrap_or(usize::MAX);
@@ -581,27 +694,43 @@ fn response_complete(buf: &[u8]) -> bool {
 
 fn parse_raw_response(buf: &[u8]) -> RawResponse {
     let Some((head, rest)) = split_head(buf) else {
-        return RawResponse { status: 0, headers: HashMap::new(), body: Value::Null };
+        return RawResponse {
+            status: 0,
+            headers: HashMap::new(),
+            body: Value::Null,
+        };
     };
     let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let headers: HashMap<String, String> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let body = if headers.get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
         dechunk(rest)
     } else {
         rest.to_vec()
     };
-    RawResponse { status, headers, body: body_json(&body) }
+    RawResponse {
+        status,
+        headers,
+        body: body_json(&body),
+    }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(pos) = data.windows(2).position(|w| w == b"\r\n") {
         let size_line = String::from_utf8_lossy(&data[..pos]).into_owned();
-        let size = usize::from_str_radix(size_line.split(';').next().unwrap().trim(), 16).unwrap_or(0);
+        let size =
+            usize::from_str_radix(size_line.split(';').next().unwrap().trim(), 16).unwrap_or(0);
         data = &data[pos + 2..];
         if size == 0 || data.len() < size {
             break;
@@ -646,7 +775,10 @@ pub fn paid_order(shop: &str, order_sn: &str, sku: &str, quantity: i64) -> Value
 }
 
 fn buyer_id(order_sn: &str) -> u64 {
-    order_sn.bytes().fold(1000u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 1_000_000_000
+    order_sn
+        .bytes()
+        .fold(1000u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+        % 1_000_000_000
 }
 
 /// `n` unique keys `PREFIX-000001-XXXXX` (same length, so none is a substring of another).
@@ -654,18 +786,28 @@ pub fn make_keys(prefix: &str, n: usize) -> Vec<String> {
     let mut rng = rand::thread_rng();
     (0..n)
         .map(|i| {
-            let tail: String = (0..5).map(|_| rng.sample(rand::distributions::Alphanumeric) as char).collect();
+            let tail: String = (0..5)
+                .map(|_| rng.sample(rand::distributions::Alphanumeric) as char)
+                .collect();
             format!("{prefix}-{i:06}-{}", tail.to_uppercase())
         })
         .collect()
 }
 
-/// Every key with `prefix` that occurs in `text`.
+/// Every key made by [`make_keys`] with `prefix` that occurs in `text`: exactly
+/// `PREFIX-DDDDDD-XXXXX`, so a SKU or order number that shares the prefix is not mistaken for one.
 pub fn keys_in(text: &str, prefix: &str) -> Vec<String> {
     let marker = format!("{prefix}-");
     text.match_indices(&marker)
-        .map(|(at, _)| {
-            text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>()
+        .filter_map(|(at, _)| {
+            let rest = &text[at + marker.len()..];
+            let digits = rest.get(..6)?;
+            let tail = rest.get(7..12)?;
+            let well_formed = digits.bytes().all(|b| b.is_ascii_digit())
+                && rest.as_bytes()[6] == b'-'
+                && tail.bytes().all(|b| b.is_ascii_alphanumeric())
+                && !rest[12..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-');
+            well_formed.then(|| format!("{marker}{}", &rest[..12]))
         })
         .collect()
 }
@@ -673,33 +815,53 @@ pub fn keys_in(text: &str, prefix: &str) -> Vec<String> {
 /// Creates a product (asserting 201) and returns it.
 pub async fn create_product(api: &Api, body: &Value) -> Value {
     let (status, product) = api.post("/api/v1/products", body).await;
-    assert_eq!(status, StatusCode::CREATED, "create product {body}: {product}");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "create product {body}: {product}"
+    );
     product
 }
 
 /// Imports key strings as JSON stock (asserting 200) and returns the import summary.
 pub async fn import_keys(api: &Api, product_id: &str, keys: &[String]) -> Value {
-    let (status, summary) = api.post(&format!("/api/v1/products/{product_id}/stock"), &json!({ "items": keys })).await;
+    let (status, summary) = api
+        .post(
+            &format!("/api/v1/products/{product_id}/stock"),
+            &json!({ "items": keys }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "import stock: {summary}");
     summary
 }
 
 /// The stock counts of a product.
 pub async fn stock(api: &Api, product_id: &str) -> Value {
-    ok(api.get(&format!("/api/v1/products/{product_id}/stock")).await)
+    ok(api
+        .get(&format!("/api/v1/products/{product_id}/stock"))
+        .await)
 }
 
 /// Posts one order (asserting 200) and returns the `order` object.
 pub async fn post_order(api: &Api, body: &Value) -> Value {
     let (status, reply) = api.post("/api/v1/orders", body).await;
-    assert_eq!(status, StatusCode::OK, "post order {}: {reply}", body["order_sn"]);
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "post order {}: {reply}",
+        body["order_sn"]
+    );
     assert!(reply["order"].is_object(), "reply without order: {reply}");
     reply["order"].clone()
 }
 
 /// An order's detail (order fields plus `trail` and `deliveries`), optionally revealed.
 pub async fn order_detail(api: &Api, id: &str, reveal: bool) -> Value {
-    let path = if reveal { format!("/api/v1/orders/{id}?reveal=true") } else { format!("/api/v1/orders/{id}") };
+    let path = if reveal {
+        format!("/api/v1/orders/{id}?reveal=true")
+    } else {
+        format!("/api/v1/orders/{id}")
+    };
     let mut detail = ok(api.get(&path).await);
     // The detail is "the order plus trail and deliveries"; accept it flat or under "order".
     if let Some(inner) = detail.get("order").filter(|o| o.is_object()).cloned() {
@@ -711,7 +873,10 @@ pub async fn order_detail(api: &Api, id: &str, reveal: bool) -> Value {
         }
         detail = merged;
     }
-    assert!(detail["trail"].is_array() && detail["deliveries"].is_array(), "order detail shape: {detail}");
+    assert!(
+        detail["trail"].is_array() && detail["deliveries"].is_array(),
+        "order detail shape: {detail}"
+    );
     detail
 }
 
@@ -726,10 +891,19 @@ pub async fn list_all_orders(api: &Api, query: &str) -> Vec<Value> {
             path.push_str(&format!("&cursor={}", urlencode(c)));
         }
         let page = ok(api.get(&path).await);
-        all.extend(page["orders"].as_array().unwrap_or_else(|| panic!("no orders array: {page}")).iter().cloned());
+        all.extend(
+            page["orders"]
+                .as_array()
+                .unwrap_or_else(|| panic!("no orders array: {page}"))
+                .iter()
+                .cloned(),
+        );
         match page["next_cursor"].as_str() {
             Some(next) => {
-                assert!(seen_cursors.insert(next.to_string()), "cursor {next} repeated");
+                assert!(
+                    seen_cursors.insert(next.to_string()),
+                    "cursor {next} repeated"
+                );
                 cursor = Some(next.to_string());
             }
             None => return all,
@@ -742,7 +916,9 @@ pub async fn list_all_orders(api: &Api, query: &str) -> Vec<Value> {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -754,9 +930,15 @@ pub async fn drain_deliveries(ext: &Api) -> Vec<Value> {
     let mut fetched = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        assert!(Instant::now() < deadline, "draining deliveries took over 120 s");
+        assert!(
+            Instant::now() < deadline,
+            "draining deliveries took over 120 s"
+        );
         let page = ok(ext.get("/api/v1/deliveries?status=pending&limit=50").await);
-        let batch = page["deliveries"].as_array().unwrap_or_else(|| panic!("no deliveries array: {page}")).clone();
+        let batch = page["deliveries"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no deliveries array: {page}"))
+            .clone();
         if batch.is_empty() {
             return fetched;
         }
@@ -769,9 +951,17 @@ pub async fn drain_deliveries(ext: &Api) -> Vec<Value> {
 
 /// Confirms a delivery (asserting 200 and status `sent`); returns the reply.
 pub async fn confirm(ext: &Api, delivery_id: &str) -> Value {
-    let (status, reply) = ext.post(&format!("/api/v1/deliveries/{delivery_id}/confirm"), &json!({})).await;
+    let (status, reply) = ext
+        .post(
+            &format!("/api/v1/deliveries/{delivery_id}/confirm"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "confirm {delivery_id}: {reply}");
-    assert_eq!(reply["delivery"]["status"], "sent", "confirm reply: {reply}");
+    assert_eq!(
+        reply["delivery"]["status"], "sent",
+        "confirm reply: {reply}"
+    );
     reply
 }
 
@@ -786,7 +976,10 @@ where
         if let Some(v) = probe().await {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -7,6 +7,7 @@ use crate::http::guard::Caller;
 use crate::http::App;
 use crate::orders::{DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -31,22 +32,23 @@ pub struct BatchResult {
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = OrderInput,
     responses((status = 200, body = OrderEnvelope, description = "one order; a batch answers BatchResult"),
               (status = 422, description = "the order is not valid")))]
-pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(body): ApiJson<serde_json::Value>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(mut body): ApiJson<serde_json::Value>) -> Result<Response, ApiError> {
     caller.require(Scope::Extension)?;
     let actor = caller.actor();
-    if let Some(list) = body.get("orders") {
-        let list = list.as_array().ok_or_else(|| ApiError::invalid("orders must be a list"))?;
+    if let Some(list) = body.get_mut("orders").map(serde_json::Value::take) {
+        let serde_json::Value::Array(list) = list else { return Err(ApiError::invalid("orders must be a list")) };
         if list.len() > MAX_BATCH {
             return Err(ApiError::invalid(format!("a batch has at most {MAX_BATCH} orders")));
         }
         let mut inputs = Vec::with_capacity(list.len());
         let mut shape_errors = Vec::new();
-        for (i, v) in list.iter().enumerate() {
-            match from_value::<OrderInput>(v.clone()) {
+        for (i, v) in list.into_iter().enumerate() {
+            let order_sn: String = v.get("order_sn").and_then(|s| s.as_str()).unwrap_or("").chars().take(64).collect();
+            match from_value::<OrderInput>(v) {
                 Ok(o) => inputs.push((i, o)),
                 Err(e) => shape_errors.push(RejectedOrder {
                     index: i,
-                    order_sn: v.get("order_sn").and_then(|s| s.as_str()).unwrap_or("").chars().take(64).collect(),
+                    order_sn,
                     error: crate::engine::ErrorBody { code: e.code.into(), message: e.message },
                 }),
             }
@@ -58,7 +60,7 @@ pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(body): ApiJs
         }
         rejected.extend(shape_errors);
         rejected.sort_by_key(|r| r.index);
-        return Ok(Json(serde_json::to_value(BatchResult { orders, rejected }).expect("serialisable")));
+        return Ok(Json(BatchResult { orders, rejected }).into_response());
     }
     let input: OrderInput = from_value(body)?;
     let (mut orders, rejected) = app.run(move |e| e.intake(vec![input], actor)).await?;
@@ -72,7 +74,7 @@ pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(body): ApiJs
         return Err(ApiError::new(status_of(code), code, r.error.message));
     }
     let order = orders.pop().ok_or_else(|| ApiError::invalid("no order in the body"))?;
-    Ok(Json(serde_json::to_value(OrderEnvelope { order }).expect("serialisable")))
+    Ok(Json(OrderEnvelope { order }).into_response())
 }
 
 /// Orders, newest first, filtered and paged.

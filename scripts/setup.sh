@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what AUTO needs beyond cargo, idempotently: the C toolchain and the D-Bus headers
+# the OS-keyring support links against. Safe to run again; it does nothing when all is there.
+set -euo pipefail
+
+packages=(build-essential pkg-config libdbus-1-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing; install Rust from your package manager or rustup first" >&2
+  exit 1
+fi
