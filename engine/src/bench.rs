@@ -44,7 +44,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let token = setup(&dir, keys)?;
     let exe = std::env::current_exe()?;
     let mut child = Command::new(exe)
-        .args(["--data-dir", dir.to_str().unwrap_or("."), "serve", "--port", "0", "--no-demo"])
+        .args([
+            "--data-dir",
+            dir.to_str().unwrap_or("."),
+            "serve",
+            "--port",
+            "0",
+            "--no-demo",
+        ])
         .env("AUTO_KEY_STORE", "file")
         .env("AUTO_LOG", "warn")
         .stdout(Stdio::piped())
@@ -55,14 +62,23 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let server = Server(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
-    let url = line.trim().rsplit(' ').next().unwrap_or("").trim_end_matches('/').to_string();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
     if !url.starts_with("http://") {
         bail!("the server did not start: {line}");
     }
     std::thread::sleep(Duration::from_secs(1));
     let idle_rss = rss_kib(pid);
 
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let result = rt.block_on(measure(url, token, args.clone()));
     let loaded_rss = rss_kib(pid);
     drop(server);
@@ -70,7 +86,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let r = result?;
     let (engine_single, engine_batched) = engine_only(args.orders)?;
 
-    println!("AUTO bench ({} cores, server in its own process, loopback HTTP)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "AUTO bench ({} cores, server in its own process, loopback HTTP)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     println!("  single orders     {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms",
         args.orders, args.concurrency, r.single_rate, r.single.0, r.single.1);
     println!("  batches of 100    {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms (per batch)",
@@ -79,12 +100,20 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.ready_samples, r.ready.0, r.ready.1);
     println!("  engine only       {:>6} orders, 1 thread, no HTTP: {:>8.0} orders/s single, {:>8.0} orders/s in batches of 100",
         args.orders, engine_single, engine_batched);
-    println!("  server RSS        idle {:.1} MB, after load {:.1} MB", idle_rss as f64 / 1024.0, loaded_rss as f64 / 1024.0);
+    println!(
+        "  server RSS        idle {:.1} MB, after load {:.1} MB",
+        idle_rss as f64 / 1024.0,
+        loaded_rss as f64 / 1024.0
+    );
     Ok(())
 }
 
 fn tempdir() -> anyhow::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("auto-bench-{}-{}", std::process::id(), crate::store::now_ms()));
+    let dir = std::env::temp_dir().join(format!(
+        "auto-bench-{}-{}",
+        std::process::id(),
+        crate::store::now_ms()
+    ));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
@@ -107,7 +136,9 @@ fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
         low_stock_threshold: None,
         mappings: None,
     })?;
-    let text: String = (0..keys).map(|i| format!("BENCH-{i:08}-{:08X}\n", i.wrapping_mul(2654435761))).collect();
+    let text: String = (0..keys)
+        .map(|i| format!("BENCH-{i:08}-{:08X}\n", i.wrapping_mul(2654435761)))
+        .collect();
     engine.import_stock(product.id, StockInput::Text(text))?;
     let token = engine.create_token(Scope::Admin, "bench")?;
     engine.close()?;
@@ -121,7 +152,9 @@ fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
     let mut config = Config::default();
     config.secrets.key_store = KeyStore::File;
     let engine = Engine::open(&dir, config, false)?;
-    let input = |sn: String| -> anyhow::Result<crate::orders::OrderInput> { Ok(serde_json::from_value(order(&sn))?) };
+    let input = |sn: String| -> anyhow::Result<crate::orders::OrderInput> {
+        Ok(serde_json::from_value(order(&sn))?)
+    };
     let t = Instant::now();
     for i in 0..n {
         engine.intake(vec![input(format!("E{i:07}"))?], "bench")?;
@@ -129,7 +162,9 @@ fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
     let single = n as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
     for b in 0..n / 100 {
-        let batch = (0..100).map(|k| input(format!("F{b:05}{k:03}"))).collect::<anyhow::Result<Vec<_>>>()?;
+        let batch = (0..100)
+            .map(|k| input(format!("F{b:05}{k:03}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         engine.intake(batch, "bench")?;
     }
     let batched = (n / 100 * 100) as f64 / t.elapsed().as_secs_f64();
@@ -165,8 +200,18 @@ fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
-async fn post(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> anyhow::Result<Value> {
-    let resp = client.post(url).bearer_auth(token).json(body).send().await?;
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> anyhow::Result<Value> {
+    let resp = client
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await?;
     let status = resp.status();
     let v: Value = resp.json().await?;
     if !status.is_success() {
@@ -204,7 +249,9 @@ where
 }
 
 async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<Results> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
     let orders_url = format!("{url}/api/v1/orders");
     let c = args.concurrency.max(1);
 
@@ -212,7 +259,11 @@ async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<
     let (cl, u, t) = (client.clone(), orders_url.clone(), token.clone());
     let (secs, single) = fan_out(c, per, move |ci, i| {
         let (cl, u, t) = (cl.clone(), u.clone(), t.clone());
-        async move { post(&cl, &u, &t, &order(&format!("S{ci:02}{i:07}"))).await.map(|_| ()) }
+        async move {
+            post(&cl, &u, &t, &order(&format!("S{ci:02}{i:07}")))
+                .await
+                .map(|_| ())
+        }
     })
     .await?;
     let single_rate = (per * c) as f64 / secs;
@@ -222,7 +273,9 @@ async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<
     let (secs, batch) = fan_out(c, per, move |ci, i| {
         let (cl, u, t) = (cl.clone(), u.clone(), t.clone());
         async move {
-            let orders: Vec<Value> = (0..100).map(|k| order(&format!("B{ci:02}{i:05}{k:03}"))).collect();
+            let orders: Vec<Value> = (0..100)
+                .map(|k| order(&format!("B{ci:02}{i:05}{k:03}")))
+                .collect();
             let v = post(&cl, &u, &t, &json!({ "orders": orders })).await?;
             if v["rejected"].as_array().is_some_and(|r| !r.is_empty()) {
                 bail!("batch rejected orders: {}", v["rejected"]);
@@ -246,16 +299,34 @@ async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<
             .json()
             .await?;
         let elapsed = t0.elapsed().as_secs_f64() * 1000.0;
-        let Some(id) = v["deliveries"][0]["id"].as_i64() else { bail!("no delivery for {sn}: {v}") };
+        let Some(id) = v["deliveries"][0]["id"].as_i64() else {
+            bail!("no delivery for {sn}: {v}")
+        };
         ready.push(elapsed);
-        post(&client, &format!("{url}/api/v1/deliveries/{id}/confirm"), &token, &json!({})).await?;
+        post(
+            &client,
+            &format!("{url}/api/v1/deliveries/{id}/confirm"),
+            &token,
+            &json!({}),
+        )
+        .await?;
     }
-    Ok(Results { single_rate, single: percentiles(single), batch_rate, batch: percentiles(batch), ready: percentiles(ready) })
+    Ok(Results {
+        single_rate,
+        single: percentiles(single),
+        batch_rate,
+        batch: percentiles(batch),
+        ready: percentiles(ready),
+    })
 }
 
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }

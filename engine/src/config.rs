@@ -79,10 +79,20 @@ pub struct DemoConfig {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            server: ServerConfig { port: DEFAULT_PORT, max_body_bytes: 5 * 1024 * 1024 },
-            delivery: DeliveryConfig { offer_timeout_secs: 120, low_stock_threshold: 5 },
-            secrets: SecretsConfig { key_store: KeyStore::Auto },
-            demo: DemoConfig { load_on_first_start: true },
+            server: ServerConfig {
+                port: DEFAULT_PORT,
+                max_body_bytes: 5 * 1024 * 1024,
+            },
+            delivery: DeliveryConfig {
+                offer_timeout_secs: 120,
+                low_stock_threshold: 5,
+            },
+            secrets: SecretsConfig {
+                key_store: KeyStore::Auto,
+            },
+            demo: DemoConfig {
+                load_on_first_start: true,
+            },
         }
     }
 }
@@ -125,11 +135,11 @@ impl Config {
     fn apply_env(&mut self) -> anyhow::Result<()> {
         fn var<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
             match std::env::var(name) {
-                Ok(v) => v
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| anyhow::anyhow!("environment variable {name}={v} is not valid")),
+                Ok(v) => {
+                    v.trim().parse().map(Some).map_err(|_| {
+                        anyhow::anyhow!("environment variable {name}={v} is not valid")
+                    })
+                }
                 Err(_) => Ok(None),
             }
         }

@@ -23,14 +23,19 @@ struct DemoProduct {
 /// Loads the demo catalog once, on a data dir that has never had products.
 pub fn load_if_first_start(engine: &Engine) -> Result<()> {
     let first = engine.db.read(|c| {
-        let loaded: Option<i64> = c.query_row("SELECT 1 FROM meta WHERE key = 'demo_loaded'", [], |r| r.get(0)).optional()?;
+        let loaded: Option<i64> = c
+            .query_row("SELECT 1 FROM meta WHERE key = 'demo_loaded'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let products: i64 = c.query_row("SELECT count(*) FROM products", [], |r| r.get(0))?;
         Ok(loaded.is_none() && products == 0)
     })?;
     if !first {
         return Ok(());
     }
-    let catalog: DemoCatalog = serde_json::from_str(CATALOG).expect("assets/demo/catalog.json is valid (tested)");
+    let catalog: DemoCatalog =
+        serde_json::from_str(CATALOG).expect("assets/demo/catalog.json is valid (tested)");
     for item in catalog.products {
         let product = engine.create_product(item.product)?;
         if !item.stock.is_empty() {
@@ -38,7 +43,10 @@ pub fn load_if_first_start(engine: &Engine) -> Result<()> {
         }
     }
     engine.db.write(|tx| {
-        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('demo_loaded', 1)", [])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('demo_loaded', 1)",
+            [],
+        )?;
         Ok(())
     })?;
     tracing::info!("first start: demo catalog loaded");

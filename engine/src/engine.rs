@@ -2,10 +2,14 @@
 //! (HTTP handlers, the CLI, the desktop app) the same operations.
 
 use crate::auth::{self, PairingGuard, Scope, TokenCache};
-use crate::catalog::{self, ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput};
+use crate::catalog::{
+    self, ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput,
+};
 use crate::config::Config;
 use crate::delivery::{self, DeliveryFilter, PendingDelivery};
-use crate::orders::{self, DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
+use crate::orders::{
+    self, DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status,
+};
 use crate::secrets::Vault;
 use crate::store::{self, Db};
 use crate::{demo, Error, Result};
@@ -60,7 +64,12 @@ impl Engine {
         std::fs::create_dir_all(data_dir)?;
         let db = Db::open(&data_dir.join("auto.db"))?;
         let key_check: Option<Vec<u8>> = db.read(|c| {
-            Ok(c.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0)).optional()?)
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
         })?;
         let vault = Vault::load(data_dir, config.secrets.key_store, key_check.is_none())?;
         match &key_check {
@@ -76,14 +85,21 @@ impl Engine {
             None => {
                 let sealed = vault.seal(KEY_CHECK);
                 db.write(|tx| {
-                    tx.execute("INSERT INTO meta (key, value) VALUES ('key_check', ?1)", [sealed])?;
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+                        [sealed],
+                    )?;
                     Ok(())
                 })?;
             }
         }
         match &vault.source {
-            crate::secrets::KeySource::Keyring => tracing::info!("stock encryption key: OS keyring"),
-            crate::secrets::KeySource::File(p) => tracing::info!("stock encryption key: key file {}", p.display()),
+            crate::secrets::KeySource::Keyring => {
+                tracing::info!("stock encryption key: OS keyring")
+            }
+            crate::secrets::KeySource::File(p) => {
+                tracing::info!("stock encryption key: key file {}", p.display())
+            }
         }
         let engine = Engine {
             data_dir: data_dir.to_path_buf(),
@@ -98,7 +114,11 @@ impl Engine {
             demo::load_if_first_start(&engine)?;
         }
         let origins = engine.db.read(auth::paired_origins)?;
-        engine.origins.write().unwrap_or_else(|p| p.into_inner()).extend(origins);
+        engine
+            .origins
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(origins);
         Ok(engine)
     }
 
@@ -115,8 +135,12 @@ impl Engine {
     /// Finds a product by id or SKU (for the CLI).
     pub fn find_product(&self, id_or_sku: &str) -> Result<Product> {
         let id: Option<i64> = self.db.read(|c| {
-            Ok(c.query_row("SELECT id FROM products WHERE sku = ?1 OR CAST(id AS TEXT) = ?1", [id_or_sku], |r| r.get(0))
-                .optional()?)
+            Ok(c.query_row(
+                "SELECT id FROM products WHERE sku = ?1 OR CAST(id AS TEXT) = ?1",
+                [id_or_sku],
+                |r| r.get(0),
+            )
+            .optional()?)
         })?;
         let id = id.ok_or_else(|| Error::not_found(format!("product '{id_or_sku}'")))?;
         self.get_product(id)
@@ -169,14 +193,22 @@ impl Engine {
 
     /// Takes in reported orders. Invalid ones are refused one by one; the valid ones are
     /// written in one transaction (each in a savepoint, so one failure spoils no other).
-    pub fn intake(&self, inputs: Vec<OrderInput>, actor: &str) -> Result<(Vec<Order>, Vec<RejectedOrder>)> {
+    pub fn intake(
+        &self,
+        inputs: Vec<OrderInput>,
+        actor: &str,
+    ) -> Result<(Vec<Order>, Vec<RejectedOrder>)> {
         let mut rejected = Vec::new();
         let mut valid = Vec::with_capacity(inputs.len());
         for (index, input) in inputs.into_iter().enumerate() {
             let order_sn = input.order_sn.chars().take(64).collect::<String>();
             match orders::validate_order(input) {
                 Ok(v) => valid.push((index, v)),
-                Err(e) => rejected.push(RejectedOrder { index, order_sn, error: error_body(&e) }),
+                Err(e) => rejected.push(RejectedOrder {
+                    index,
+                    order_sn,
+                    error: error_body(&e),
+                }),
             }
         }
         let single = valid.len() == 1;
@@ -199,17 +231,27 @@ impl Engine {
                     Err(e) => {
                         tx.prepare_cached("ROLLBACK TO intake")?.execute([])?;
                         tx.prepare_cached("RELEASE intake")?.execute([])?;
-                        rejected.push(RejectedOrder { index: *index, order_sn: order.order_sn.clone(), error: error_body(&e) });
+                        rejected.push(RejectedOrder {
+                            index: *index,
+                            order_sn: order.order_sn.clone(),
+                            error: error_body(&e),
+                        });
                     }
                 }
             }
-            ids.iter().map(|id| orders::get_order(tx, *id)).collect::<Result<Vec<_>>>()
+            ids.iter()
+                .map(|id| orders::get_order(tx, *id))
+                .collect::<Result<Vec<_>>>()
         });
         let orders = match orders {
             Ok(o) => o,
             Err(e) if single && !matches!(e, Error::Storage(_) | Error::Io(_)) => {
                 let (index, order) = &valid[0];
-                rejected.push(RejectedOrder { index: *index, order_sn: order.order_sn.clone(), error: error_body(&e) });
+                rejected.push(RejectedOrder {
+                    index: *index,
+                    order_sn: order.order_sn.clone(),
+                    error: error_body(&e),
+                });
                 Vec::new()
             }
             Err(e) => return Err(e),
@@ -228,7 +270,8 @@ impl Engine {
         if reveal {
             self.db.ensure_durable()?;
         }
-        self.db.read(|c| orders::get_order_detail(c, &self.vault, id, reveal))
+        self.db
+            .read(|c| orders::get_order_detail(c, &self.vault, id, reveal))
     }
 
     /// A status change asked for by the seller (refund, cancel, complete...).
@@ -238,7 +281,11 @@ impl Engine {
             if order.status == to {
                 return Ok(order);
             }
-            let why = if reason.trim().is_empty() { format!("set to {to} by {actor}") } else { reason.trim().to_string() };
+            let why = if reason.trim().is_empty() {
+                format!("set to {to} by {actor}")
+            } else {
+                reason.trim().to_string()
+            };
             orders::transition(tx, id, order.status, to, actor, &why, None)?;
             match to {
                 Status::Cancelled | Status::Refunded | Status::Returned => {
@@ -264,12 +311,19 @@ impl Engine {
             match mode {
                 DeliverMode::Retry => {
                     if !matches!(order.status, Status::NeedsAttention | Status::Paid) {
-                        return Err(Error::conflict(format!("an order that is {} is not waiting for delivery", order.status)));
+                        return Err(Error::conflict(format!(
+                            "an order that is {} is not waiting for delivery",
+                            order.status
+                        )));
                     }
                     delivery::allocate_order(tx, &self.vault, id, actor)?;
                 }
                 DeliverMode::Manual => {
-                    let why = if note.trim().is_empty() { "delivered by hand".to_string() } else { format!("delivered by hand: {}", note.trim()) };
+                    let why = if note.trim().is_empty() {
+                        "delivered by hand".to_string()
+                    } else {
+                        format!("delivered by hand: {}", note.trim())
+                    };
                     orders::transition(tx, id, order.status, Status::Delivered, actor, &why, None)?;
                     delivery::cancel_pending(tx, id)?;
                 }
@@ -288,7 +342,9 @@ impl Engine {
     /// (and the lease) is fsynced: a power cut can then never hand the same key out twice.
     pub fn fetch_deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<PendingDelivery>> {
         let timeout_ms = (self.config.delivery.offer_timeout_secs as i64).saturating_mul(1000);
-        let leased = self.db.write(|tx| delivery::lease_pending(tx, &self.vault, filter, timeout_ms))?;
+        let leased = self
+            .db
+            .write(|tx| delivery::lease_pending(tx, &self.vault, filter, timeout_ms))?;
         self.db.ensure_durable()?;
         Ok(leased)
     }
@@ -303,12 +359,14 @@ impl Engine {
     // ---- access ----
 
     pub fn create_token(&self, scope: Scope, label: &str) -> Result<String> {
-        self.db.write(|tx| auth::create_token(tx, scope, label, None))
+        self.db
+            .write(|tx| auth::create_token(tx, scope, label, None))
     }
 
     /// The scope of a bearer token (cached briefly).
     pub fn authenticate(&self, token: &str) -> Result<Scope> {
-        self.tokens.scope(token, || self.db.read(|c| auth::verify_token(c, token)))
+        self.tokens
+            .scope(token, || self.db.read(|c| auth::verify_token(c, token)))
     }
 
     pub fn create_pairing_code(&self) -> Result<(String, DateTime<Utc>)> {
@@ -316,28 +374,87 @@ impl Engine {
     }
 
     pub fn pair(&self, code: &str, client: &str, origin: Option<&str>) -> Result<String> {
-        let token = self.db.write(|tx| auth::redeem_pairing_code(tx, &self.pairing, code, client, origin))?;
+        let token = self
+            .db
+            .write(|tx| auth::redeem_pairing_code(tx, &self.pairing, code, client, origin))?;
         if let Some(o) = origin {
-            self.origins.write().unwrap_or_else(|p| p.into_inner()).insert(o.to_string());
+            self.origins
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(o.to_string());
         }
         Ok(token)
     }
 
     /// Whether CORS may let this origin in (a paired extension).
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        self.origins.read().unwrap_or_else(|p| p.into_inner()).contains(origin)
+        self.origins
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(origin)
     }
 
     // ---- housekeeping ----
 
-    pub fn backup(&self, dest: &Path) -> Result<()> {
+    /// Writes a consistent copy of the database to `dest`, and its encryption key to
+    /// `dest` + `.key` (0600): without the key, a backup's stock cannot be read elsewhere.
+    pub fn backup(&self, dest: &Path) -> Result<PathBuf> {
+        let key_path = key_path_of(dest);
+        if key_path.exists() {
+            return Err(Error::conflict(format!(
+                "{} exists; choose a new file name",
+                key_path.display()
+            )));
+        }
         self.db.ensure_durable()?;
-        store::backup_to(self.db.path(), dest)
+        store::backup_to(self.db.path(), dest)?;
+        self.vault.export_key(&key_path)?;
+        Ok(key_path)
+    }
+
+    /// Replaces the data dir's database with a backup (the server must be stopped). The key
+    /// beside the backup (or else the data dir's own) must open it; that is checked before
+    /// anything is written, and that key becomes the data dir's.
+    pub fn restore(data_dir: &Path, config: &Config, backup: &Path) -> Result<()> {
+        let check: Option<Vec<u8>> = {
+            let conn = rusqlite::Connection::open_with_flags(
+                backup,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .map_err(|e| Error::invalid(format!("{} cannot be opened: {e}", backup.display())))?;
+            conn.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|_| Error::invalid(format!("{} is not an AUTO backup", backup.display())))?
+        };
+        let beside = key_path_of(backup);
+        let vault = if beside.exists() {
+            Vault::from_key_file(&beside)?
+        } else {
+            Vault::load(data_dir, config.secrets.key_store, true)?
+        };
+        if let Some(sealed) = &check {
+            if !vault.opens(sealed) {
+                return Err(Error::Secrets(format!(
+                    "the backup was sealed with another key; put its key file next to it as {}",
+                    beside.display()
+                )));
+            }
+        }
+        store::restore_from(backup, &data_dir.join("auto.db"))?;
+        vault.install(data_dir, config.secrets.key_store)
     }
 
     pub fn close(&self) -> Result<()> {
         self.db.close()
     }
+}
+
+fn key_path_of(backup: &Path) -> PathBuf {
+    let mut p = backup.as_os_str().to_owned();
+    p.push(".key");
+    PathBuf::from(p)
 }
 
 /// The stable code of an error, shared by HTTP responses and batch results.
@@ -356,5 +473,8 @@ pub fn error_code(e: &Error) -> &'static str {
 }
 
 pub fn error_body(e: &Error) -> ErrorBody {
-    ErrorBody { code: error_code(e).to_string(), message: e.to_string() }
+    ErrorBody {
+        code: error_code(e).to_string(),
+        message: e.to_string(),
+    }
 }

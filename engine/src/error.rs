@@ -19,7 +19,9 @@ pub enum Error {
     Forbidden(String),
     #[error("pairing code is wrong, already used or expired; ask the app for a new one")]
     PairingCodeInvalid,
-    #[error("too many wrong pairing codes; create a new code in the app and try again in a minute")]
+    #[error(
+        "too many wrong pairing codes; create a new code in the app and try again in a minute"
+    )]
     TooManyAttempts,
     #[error("{0}")]
     Secrets(String),

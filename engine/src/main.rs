@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "auto", version, about = "AUTO: instant delivery of digital products to Shopee buyers")]
+#[command(
+    name = "auto",
+    version,
+    about = "AUTO: instant delivery of digital products to Shopee buyers"
+)]
 struct Cli {
     /// The data dir (database, config, logs); defaults to the platform's app data folder.
     #[arg(long, global = true, env = "AUTO_DATA_DIR")]
@@ -114,32 +118,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn open(data_dir: &Path, config: Config) -> anyhow::Result<Engine> {
-    Engine::open(data_dir, config, false).with_context(|| format!("cannot open AUTO's data in {}", data_dir.display()))
+    Engine::open(data_dir, config, false)
+        .with_context(|| format!("cannot open AUTO's data in {}", data_dir.display()))
 }
 
 fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Token { action: TokenAction::Create { scope, label } } => {
+        Command::Token {
+            action: TokenAction::Create { scope, label },
+        } => {
             let scope = match scope {
                 ScopeArg::Admin => Scope::Admin,
                 ScopeArg::Extension => Scope::Extension,
             };
             let token = open(data_dir, config)?.create_token(scope, &label)?;
             println!("{token}");
-            eprintln!("{} token created; it is shown only this once", scope.as_str());
+            eprintln!(
+                "{} token created; it is shown only this once",
+                scope.as_str()
+            );
         }
         Command::Pair => {
             let (code, expires) = open(data_dir, config)?.create_pairing_code()?;
             println!("{code}");
-            eprintln!("enter this code in the AUTO extension's popup; valid until {}", expires.with_timezone(&chrono::Local).format("%H:%M:%S"));
+            eprintln!(
+                "enter this code in the AUTO extension's popup; valid until {}",
+                expires.with_timezone(&chrono::Local).format("%H:%M:%S")
+            );
         }
         Command::ImportStock { product, file } => {
             let engine = open(data_dir, config)?;
             let product = engine.find_product(&product)?;
-            let text = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let text = String::from_utf8(text).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text; save it as UTF-8", file.display()))?;
-            let is_csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            let input = if is_csv { StockInput::Csv(text) } else { StockInput::Text(text) };
+            let text =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = String::from_utf8(text).map_err(|_| {
+                anyhow::anyhow!("{} is not UTF-8 text; save it as UTF-8", file.display())
+            })?;
+            let is_csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let input = if is_csv {
+                StockInput::Csv(text)
+            } else {
+                StockInput::Text(text)
+            };
             let report = engine.import_stock(product.id, input)?;
             println!(
                 "imported {} into '{}'; {} duplicate(s), {} rejected; {} available now",
@@ -156,11 +178,14 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
                 eprintln!("  line {}: rejected: {}", r.line, r.reason);
             }
         }
-        Command::Export { what: ExportWhat::Orders { csv: _, out } } => {
+        Command::Export {
+            what: ExportWhat::Orders { csv: _, out },
+        } => {
             let engine = open(data_dir, config)?;
             let n = match out {
                 Some(path) => {
-                    let f = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+                    let f = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
                     engine.export_orders_csv(std::io::BufWriter::new(f))?
                 }
                 None => engine.export_orders_csv(std::io::stdout().lock())?,
@@ -168,16 +193,20 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             eprintln!("{n} order(s) exported");
         }
         Command::Backup { file } => {
-            open(data_dir, config)?.backup(&file)?;
-            eprintln!("backup written to {}", file.display());
+            let key = open(data_dir, config)?.backup(&file)?;
+            eprintln!(
+                "backup written to {}; its encryption key to {} — keep both together, and private",
+                file.display(),
+                key.display()
+            );
         }
         Command::Restore { file } => {
             let _lock = lock_data_dir(data_dir)?;
             if !file.exists() {
                 bail!("{} does not exist", file.display());
             }
-            auto_engine::store::restore_from(&file, &data_dir.join("auto.db"))?;
-            open(data_dir, config).context("restored, but the data cannot be opened with this data dir's key")?;
+            Engine::restore(data_dir, &config, &file)?;
+            open(data_dir, config).context("restored, but the data cannot be opened")?;
             eprintln!("restored {} into {}", file.display(), data_dir.display());
         }
         Command::Serve { .. } | Command::Bench(_) => unreachable!("handled in run"),
@@ -188,20 +217,34 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
 /// Holds the data dir's lock for as long as AUTO serves it: one server per data dir.
 fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
     let path = data_dir.join("auto.lock");
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => {
-            bail!("another AUTO is already running on {}; stop it first (or pass another --data-dir)", data_dir.display())
+            bail!(
+                "another AUTO is already running on {}; stop it first (or pass another --data-dir)",
+                data_dir.display()
+            )
         }
         Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
     }
 }
 
-fn serve(data_dir: &Path, config: Config, port: Option<u16>, load_demo: bool) -> anyhow::Result<()> {
+fn serve(
+    data_dir: &Path,
+    config: Config,
+    port: Option<u16>,
+    load_demo: bool,
+) -> anyhow::Result<()> {
     let lock = lock_data_dir(data_dir)?;
     let port = port.unwrap_or(config.server.port);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
             Ok(l) => l,
@@ -233,7 +276,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -244,18 +288,37 @@ async fn shutdown_signal() {
 
 /// Logs go to stderr and, for the server, to a daily file in `<data dir>/logs`; the request
 /// log goes only to the file.
-fn init_logging(data_dir: &Path, to_file: bool) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+fn init_logging(
+    data_dir: &Path,
+    to_file: bool,
+) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
     use tracing_subscriber::{fmt, prelude::*, EnvFilter};
-    let console_filter = EnvFilter::try_from_env("AUTO_LOG").unwrap_or_else(|_| EnvFilter::new(if to_file { "info,auto::request=off" } else { "warn" }));
-    let console = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(console_filter);
+    let console_filter = EnvFilter::try_from_env("AUTO_LOG").unwrap_or_else(|_| {
+        EnvFilter::new(if to_file {
+            "info,auto::request=off"
+        } else {
+            "warn"
+        })
+    });
+    let console = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_filter(console_filter);
     if !to_file {
         tracing_subscriber::registry().with(console).init();
         return Ok(None);
     }
     let logs = data_dir.join("logs");
     std::fs::create_dir_all(&logs)?;
-    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(&logs, "auto.log"));
-    let file = fmt::layer().with_writer(writer).with_ansi(false).with_filter(EnvFilter::new("info"));
-    tracing_subscriber::registry().with(console).with(file).init();
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::daily(&logs, "auto.log"));
+    let file = fmt::layer()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_filter(EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(console)
+        .with(file)
+        .init();
     Ok(Some(guard))
 }

@@ -18,7 +18,10 @@ const EXPONENTS: &[(&str, u32)] = &[
 
 /// Decimal places of a supported currency, or None when AUTO does not know it.
 pub fn exponent(currency: &str) -> Option<u32> {
-    EXPONENTS.iter().find(|(c, _)| *c == currency).map(|(_, e)| *e)
+    EXPONENTS
+        .iter()
+        .find(|(c, _)| *c == currency)
+        .map(|(_, e)| *e)
 }
 
 /// Checks a currency code and returns it upper-cased.
@@ -38,7 +41,9 @@ pub fn parse_currency(currency: &str) -> crate::Result<String> {
 pub fn to_minor(amount: f64, currency: &str, field: &str) -> crate::Result<i64> {
     let exp = exponent(currency).unwrap_or(2);
     if !amount.is_finite() || amount < 0.0 {
-        return Err(crate::Error::invalid(format!("{field} must be a number of 0 or more")));
+        return Err(crate::Error::invalid(format!(
+            "{field} must be a number of 0 or more"
+        )));
     }
     let minor = (amount * 10f64.powi(exp as i32)).round();
     if minor > 1e15 {

@@ -25,6 +25,7 @@ pub enum KeySource {
 
 /// Seals and opens stock secrets; cheap to share behind an `Arc`.
 pub struct Vault {
+    key: Zeroizing<[u8; 32]>,
     cipher: XChaCha20Poly1305,
     fingerprint_key: Zeroizing<[u8; 32]>,
     pub source: KeySource,
@@ -42,7 +43,9 @@ impl Vault {
                 Ok(Some(key)) => Some((key, KeySource::Keyring)),
                 Ok(None) => None,
                 Err(e) if store == KeyStore::Keyring => {
-                    return Err(Error::Secrets(format!("the OS keyring cannot be used: {e}")))
+                    return Err(Error::Secrets(format!(
+                        "the OS keyring cannot be used: {e}"
+                    )))
                 }
                 Err(_) => None,
             }
@@ -68,7 +71,49 @@ impl Vault {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length works");
         mac.update(b"AUTO stock fingerprint v1");
         let fingerprint_key = Zeroizing::new(mac.finalize().into_bytes().into());
-        Vault { cipher, fingerprint_key, source }
+        Vault {
+            key: Zeroizing::new(*key),
+            cipher,
+            fingerprint_key,
+            source,
+        }
+    }
+
+    /// Reads a key file written by `export_key` (kept beside a backup).
+    pub fn from_key_file(path: &Path) -> Result<Vault> {
+        let key = read_key_file(path)?;
+        Ok(Vault::from_key(&key, KeySource::File(path.to_path_buf())))
+    }
+
+    /// Writes the key to a new 0600 file, so a backup can be restored on another machine.
+    pub fn export_key(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(Error::Secrets(format!(
+                "{} exists; choose a new file name",
+                path.display()
+            )));
+        }
+        write_key_file(path, &self.key)
+    }
+
+    /// Makes this the data dir's key (after a restore of data sealed with it).
+    pub fn install(&self, data_dir: &Path, store: KeyStore) -> Result<()> {
+        if store == KeyStore::Keyring {
+            return keyring_set(&keyring_account(data_dir), &self.key)
+                .map_err(|e| Error::Secrets(format!("the OS keyring cannot be used: {e}")));
+        }
+        // The key file wins over the keyring when both exist (see `load`).
+        let file = data_dir.join(KEY_FILE);
+        let tmp = data_dir.join(format!("{KEY_FILE}.new"));
+        let _ = std::fs::remove_file(&tmp);
+        write_key_file(&tmp, &self.key)?;
+        std::fs::rename(&tmp, &file)?;
+        Ok(())
+    }
+
+    /// Whether this key opens `sealed`.
+    pub fn opens(&self, sealed: &[u8]) -> bool {
+        self.open(sealed).is_ok()
     }
 
     /// A vault with a random key, for tests and benchmarks.
@@ -94,25 +139,33 @@ impl Vault {
 
     /// Decrypts what `seal` made; fails (without saying more) on a wrong key or damaged data.
     pub fn open(&self, sealed: &[u8]) -> Result<String> {
-        let fail = || Error::Secrets("a stored secret cannot be decrypted with this data dir's key".into());
+        let fail = || {
+            Error::Secrets("a stored secret cannot be decrypted with this data dir's key".into())
+        };
         if sealed.len() < NONCE_LEN {
             return Err(fail());
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), body).map_err(|_| fail())?;
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), body)
+            .map_err(|_| fail())?;
         String::from_utf8(plain).map_err(|_| fail())
     }
 
     /// A keyed hash of a secret: equal secrets give equal fingerprints, and nothing else leaks.
     pub fn fingerprint(&self, secret: &str) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&*self.fingerprint_key).expect("32-byte key");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&*self.fingerprint_key).expect("32-byte key");
         mac.update(secret.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
 }
 
 fn keyring_account(data_dir: &Path) -> String {
-    let canonical = data_dir.canonicalize().unwrap_or_else(|_| data_dir.to_path_buf());
+    let canonical = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_path_buf());
     let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("stock-key-{hex}")
@@ -128,7 +181,9 @@ fn create_key(file: &Path, account: &str, store: KeyStore) -> Result<([u8; 32], 
                 return Ok((key, KeySource::Keyring));
             }
             Err(e) if store == KeyStore::Keyring => {
-                return Err(Error::Secrets(format!("the OS keyring cannot be used: {e}")))
+                return Err(Error::Secrets(format!(
+                    "the OS keyring cannot be used: {e}"
+                )))
             }
             Err(e) => tracing::warn!(
                 "no OS keyring available ({e}); keeping the stock encryption key in {} (mode 0600)",
@@ -165,7 +220,11 @@ fn write_key_file(path: &Path, key: &[u8; 32]) -> Result<()> {
         options.mode(0o600);
     }
     let mut f = options.open(path)?;
-    f.write_all(base64::engine::general_purpose::STANDARD.encode(key).as_bytes())?;
+    f.write_all(
+        base64::engine::general_purpose::STANDARD
+            .encode(key)
+            .as_bytes(),
+    )?;
     f.sync_all()?;
     Ok(())
 }
@@ -175,8 +234,13 @@ fn keyring_get(account: &str) -> std::result::Result<Option<[u8; 32]>, String> {
     let entry = keyring::Entry::new(KEYRING_SERVICE, account).map_err(|e| e.to_string())?;
     match entry.get_password() {
         Ok(text) => {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|e| e.to_string())?;
-            let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| "keyring entry has the wrong length".to_string())?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .map_err(|e| e.to_string())?;
+            let key: [u8; 32] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| "keyring entry has the wrong length".to_string())?;
             Ok(Some(key))
         }
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -187,7 +251,9 @@ fn keyring_get(account: &str) -> std::result::Result<Option<[u8; 32]>, String> {
 fn keyring_set(account: &str, key: &[u8; 32]) -> std::result::Result<(), String> {
     use base64::Engine as _;
     let entry = keyring::Entry::new(KEYRING_SERVICE, account).map_err(|e| e.to_string())?;
-    entry.set_password(&base64::engine::general_purpose::STANDARD.encode(key)).map_err(|e| e.to_string())?;
+    entry
+        .set_password(&base64::engine::general_purpose::STANDARD.encode(key))
+        .map_err(|e| e.to_string())?;
     // Read it back: some keyrings accept a write and lose it (a locked or in-memory store).
     match keyring_get(account)? {
         Some(back) if &back == key => Ok(()),
@@ -220,7 +286,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let empty = tempfile::tempdir().unwrap();

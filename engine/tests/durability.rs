@@ -18,13 +18,23 @@ fn a_barrier_syncs_only_when_something_new_was_committed() {
     })
     .unwrap();
     db.ensure_durable().unwrap();
-    assert_eq!(db.sync_count(), base + 1, "a commit of this process is synced");
+    assert_eq!(
+        db.sync_count(),
+        base + 1,
+        "a commit of this process is synced"
+    );
 
     // A commit from another process (another connection) is seen too.
     let other = connect(&dir.path().join("auto.db")).unwrap();
-    other.execute("INSERT INTO meta (key, value) VALUES ('b', 1)", []).unwrap();
+    other
+        .execute("INSERT INTO meta (key, value) VALUES ('b', 1)", [])
+        .unwrap();
     db.ensure_durable().unwrap();
-    assert_eq!(db.sync_count(), base + 2, "a commit of another connection is synced");
+    assert_eq!(
+        db.sync_count(),
+        base + 2,
+        "a commit of another connection is synced"
+    );
     db.ensure_durable().unwrap();
     assert_eq!(db.sync_count(), base + 2);
 }
@@ -41,7 +51,10 @@ fn concurrent_barriers_share_syncs() {
             std::thread::spawn(move || {
                 for i in 0..25 {
                     db.write(|tx| {
-                        tx.execute("INSERT INTO meta (key, value) VALUES (?1, 1)", [format!("k{t}-{i}")])?;
+                        tx.execute(
+                            "INSERT INTO meta (key, value) VALUES (?1, 1)",
+                            [format!("k{t}-{i}")],
+                        )?;
                         Ok(())
                     })
                     .unwrap();
@@ -56,6 +69,14 @@ fn concurrent_barriers_share_syncs() {
     let syncs = db.sync_count() - base;
     assert!((1..=200).contains(&syncs), "{syncs} syncs for 200 commits");
     // Everything committed is there after the barriers.
-    let n: i64 = db.read(|c| Ok(c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| r.get(0))?)).unwrap();
+    let n: i64 = db
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap();
     assert_eq!(n, 200);
 }

@@ -11,11 +11,15 @@ fn schema(conn: &Connection) -> Vec<(String, String)> {
     let mut stmt = conn
         .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 fn version(conn: &Connection) -> usize {
-    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap() as usize
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .unwrap() as usize
 }
 
 #[test]
@@ -52,10 +56,20 @@ fn every_earlier_version_migrates_forward_keeping_its_data() {
         .unwrap();
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn), MIGRATIONS.len(), "from version {start}");
-        assert_eq!(schema(&conn), expected, "schema after migrating from version {start}");
-        let name: String = conn.query_row("SELECT name FROM products WHERE sku = 'WIN'", [], |r| r.get(0)).unwrap();
+        assert_eq!(
+            schema(&conn),
+            expected,
+            "schema after migrating from version {start}"
+        );
+        let name: String = conn
+            .query_row("SELECT name FROM products WHERE sku = 'WIN'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         assert_eq!(name, "Kunci Windows 🔑");
-        let n: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 1);
     }
 }
@@ -65,7 +79,8 @@ fn a_database_from_a_newer_auto_is_refused_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = connect(&dir.path().join("auto.db")).unwrap();
     migrate(&mut conn).unwrap();
-    conn.pragma_update(None, "user_version", (MIGRATIONS.len() + 1) as i64).unwrap();
+    conn.pragma_update(None, "user_version", (MIGRATIONS.len() + 1) as i64)
+        .unwrap();
     let err = migrate(&mut conn).unwrap_err().to_string();
     assert!(err.contains("newer AUTO"), "{err}");
 }
@@ -86,12 +101,15 @@ fn backup_then_restore_gives_the_same_data() {
     // Change the live data after the backup...
     let first = engine.list_products().unwrap()[0].id;
     engine
-        .update_product(first, serde_json::from_value(serde_json::json!({"name": "changed after backup"})).unwrap())
+        .update_product(
+            first,
+            serde_json::from_value(serde_json::json!({"name": "changed after backup"})).unwrap(),
+        )
         .unwrap();
     engine.close().unwrap();
     drop(engine);
     // ...and restore: the backup's data comes back, key and all.
-    auto_engine::store::restore_from(&backup, &dir.path().join("auto.db")).unwrap();
+    Engine::restore(dir.path(), &config(), &backup).unwrap();
     let engine = Engine::open(dir.path(), config(), true).unwrap();
     let after = serde_json::to_value(engine.list_products().unwrap()).unwrap();
     assert_eq!(before, after);
@@ -109,7 +127,70 @@ fn a_restore_of_something_that_is_not_an_auto_backup_is_refused() {
     std::fs::write(&junk, b"this is not a database").unwrap();
     assert!(auto_engine::store::restore_from(&junk, &dir.path().join("auto.db")).is_err());
     let other = dir.path().join("other.db");
-    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
-    let err = auto_engine::store::restore_from(&other, &dir.path().join("auto.db")).unwrap_err().to_string();
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x);")
+        .unwrap();
+    let err = auto_engine::store::restore_from(&other, &dir.path().join("auto.db"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not an AUTO backup"), "{err}");
+}
+
+#[test]
+fn a_backup_restores_into_a_fresh_data_dir_with_its_key_and_delivers_its_stock() {
+    let a = tempfile::tempdir().unwrap();
+    let engine = Engine::open(a.path(), config(), true).unwrap();
+    let backup = a.path().join("nightly.db");
+    let key = engine.backup(&backup).unwrap();
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let before = serde_json::to_value(engine.list_products().unwrap()).unwrap();
+    drop(engine);
+
+    let b = tempfile::tempdir().unwrap();
+    Engine::restore(b.path(), &config(), &backup).unwrap();
+    let restored = Engine::open(b.path(), config(), true).unwrap();
+    assert_eq!(
+        serde_json::to_value(restored.list_products().unwrap()).unwrap(),
+        before
+    );
+    // The restored, still-encrypted stock can be delivered with the installed key.
+    let order: auto_engine::orders::OrderInput = serde_json::from_value(serde_json::json!({
+        "shop": "demo_shop", "order_sn": "RESTORED1", "status": "paid",
+        "buyer": {"username": "budi"}, "currency": "IDR",
+        "lines": [{"sku": "DEMO-WIN11-PRO", "quantity": 1, "unit_price": 149000}]
+    }))
+    .unwrap();
+    let (orders, rejected) = restored.intake(vec![order], "test").unwrap();
+    assert!(rejected.is_empty());
+    let detail = restored.order_detail(orders[0].id, true).unwrap();
+    assert!(detail.deliveries[0]
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("DEMO-W11P-"));
+}
+
+#[test]
+fn a_backup_whose_key_is_missing_is_refused_before_anything_is_written() {
+    let a = tempfile::tempdir().unwrap();
+    let engine = Engine::open(a.path(), config(), true).unwrap();
+    let backup = a.path().join("b.db");
+    let key = engine.backup(&backup).unwrap();
+    drop(engine);
+    std::fs::remove_file(key).unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let err = Engine::restore(b.path(), &config(), &backup)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another key"), "{err}");
+    assert!(!b.path().join("auto.db").exists(), "nothing written");
 }

@@ -25,9 +25,18 @@ fn hash(code: &str) -> Vec<u8> {
 pub fn create_pairing_code(conn: &Connection) -> Result<(String, DateTime<Utc>)> {
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let expires = now_ms() + CODE_TTL_MS;
-    conn.execute("DELETE FROM pairing_codes WHERE expires_at < ?1", [now_ms() - CODE_TTL_MS])?;
-    conn.execute("INSERT INTO pairing_codes (code_hash, expires_at) VALUES (?1, ?2)", params![hash(&code), expires])?;
-    Ok((code, DateTime::from_timestamp_millis(expires).unwrap_or_default()))
+    conn.execute(
+        "DELETE FROM pairing_codes WHERE expires_at < ?1",
+        [now_ms() - CODE_TTL_MS],
+    )?;
+    conn.execute(
+        "INSERT INTO pairing_codes (code_hash, expires_at) VALUES (?1, ?2)",
+        params![hash(&code), expires],
+    )?;
+    Ok((
+        code,
+        DateTime::from_timestamp_millis(expires).unwrap_or_default(),
+    ))
 }
 
 /// Counts wrong codes across requests.
@@ -47,21 +56,35 @@ impl PairingGuard {
 }
 
 /// Trades a valid, unused, unexpired code for an extension token bound to `origin`.
-pub fn redeem_pairing_code(conn: &Connection, guard: &PairingGuard, code: &str, client: &str, origin: Option<&str>) -> Result<String> {
+pub fn redeem_pairing_code(
+    conn: &Connection,
+    guard: &PairingGuard,
+    code: &str,
+    client: &str,
+    origin: Option<&str>,
+) -> Result<String> {
     if guard.recent_failures() >= MAX_FAILURES {
         return Err(Error::TooManyAttempts);
     }
     if let Some(o) = origin {
-        let ok = (o.starts_with("chrome-extension://") || o.starts_with("moz-extension://") || o.starts_with("safari-web-extension://"))
+        let ok = (o.starts_with("chrome-extension://")
+            || o.starts_with("moz-extension://")
+            || o.starts_with("safari-web-extension://"))
             && o.len() <= 200
-            && o.split("://").nth(1).is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            && o.split("://").nth(1).is_some_and(|id| {
+                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
         if !ok {
-            return Err(Error::invalid("origin must be the extension's origin, such as chrome-extension://<id>"));
+            return Err(Error::invalid(
+                "origin must be the extension's origin, such as chrome-extension://<id>",
+            ));
         }
     }
     let client = client.trim();
     if client.is_empty() || client.chars().count() > 60 || client.chars().any(char::is_control) {
-        return Err(Error::invalid("client must be a short name such as \"extension\""));
+        return Err(Error::invalid(
+            "client must be a short name such as \"extension\"",
+        ));
     }
     let now = now_ms();
     let found: Option<i64> = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
@@ -79,10 +102,16 @@ pub fn redeem_pairing_code(conn: &Connection, guard: &PairingGuard, code: &str, 
         f.push_back(Instant::now());
         if f.len() >= MAX_FAILURES {
             // Someone is guessing: burn every outstanding code.
-            conn.execute("UPDATE pairing_codes SET used_at = ?1 WHERE used_at IS NULL", [now])?;
+            conn.execute(
+                "UPDATE pairing_codes SET used_at = ?1 WHERE used_at IS NULL",
+                [now],
+            )?;
         }
         return Err(Error::PairingCodeInvalid);
     };
-    conn.execute("UPDATE pairing_codes SET used_at = ?2 WHERE id = ?1", params![id, now])?;
+    conn.execute(
+        "UPDATE pairing_codes SET used_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
     create_token(conn, Scope::Extension, client, origin)
 }

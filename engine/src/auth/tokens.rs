@@ -43,10 +43,18 @@ fn hash(token: &str) -> Vec<u8> {
 }
 
 /// Creates a token and returns it; this is the only time it is shown.
-pub fn create_token(conn: &Connection, scope: Scope, label: &str, origin: Option<&str>) -> Result<String> {
+pub fn create_token(
+    conn: &Connection,
+    scope: Scope,
+    label: &str,
+    origin: Option<&str>,
+) -> Result<String> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    let token = format!("auto_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let token = format!(
+        "auto_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
     conn.execute(
         "INSERT INTO api_tokens (token_hash, scope, label, origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![hash(&token), scope.as_str(), label, origin, now_ms()],
@@ -60,7 +68,9 @@ pub fn verify_token(conn: &Connection, token: &str) -> Result<Option<Scope>> {
         return Ok(None);
     }
     let scope: Option<String> = conn
-        .prepare_cached("SELECT scope FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL")?
+        .prepare_cached(
+            "SELECT scope FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+        )?
         .query_row([hash(token)], |r| r.get(0))
         .optional()?;
     Ok(scope.as_deref().and_then(Scope::parse))
@@ -68,7 +78,9 @@ pub fn verify_token(conn: &Connection, token: &str) -> Result<Option<Scope>> {
 
 /// Origins of paired extensions, the only ones CORS lets in.
 pub fn paired_origins(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT DISTINCT origin FROM api_tokens WHERE origin IS NOT NULL AND revoked_at IS NULL")?;
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT origin FROM api_tokens WHERE origin IS NOT NULL AND revoked_at IS NULL",
+    )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -82,20 +94,34 @@ pub struct TokenCache {
 
 impl Default for TokenCache {
     fn default() -> Self {
-        TokenCache { entries: Mutex::new(HashMap::new()), ttl: Duration::from_secs(30) }
+        TokenCache {
+            entries: Mutex::new(HashMap::new()),
+            ttl: Duration::from_secs(30),
+        }
     }
 }
 
 impl TokenCache {
     /// The token's scope, from the cache or `lookup`.
-    pub fn scope(&self, token: &str, lookup: impl FnOnce() -> Result<Option<Scope>>) -> Result<Scope> {
+    pub fn scope(
+        &self,
+        token: &str,
+        lookup: impl FnOnce() -> Result<Option<Scope>>,
+    ) -> Result<Scope> {
         let key = hash(token);
-        if let Some((scope, at)) = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        if let Some((scope, at)) = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
             if at.elapsed() < self.ttl {
                 return Ok(*scope);
             }
         }
-        let scope = lookup()?.ok_or_else(|| Error::Unauthorized("the token is not valid; pair again or create a new token".into()))?;
+        let scope = lookup()?.ok_or_else(|| {
+            Error::Unauthorized("the token is not valid; pair again or create a new token".into())
+        })?;
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() > 10_000 {
             entries.clear();

@@ -38,7 +38,11 @@ pub enum StockItemInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StockSecret {
     Code(String),
-    Account { username: String, password: String, notes: String },
+    Account {
+        username: String,
+        password: String,
+        notes: String,
+    },
 }
 
 impl StockSecret {
@@ -46,9 +50,12 @@ impl StockSecret {
     pub fn to_plain(&self) -> String {
         match self {
             StockSecret::Code(c) => c.clone(),
-            StockSecret::Account { username, password, notes } => {
-                serde_json::json!({"username": username, "password": password, "notes": notes}).to_string()
-            }
+            StockSecret::Account {
+                username,
+                password,
+                notes,
+            } => serde_json::json!({"username": username, "password": password, "notes": notes})
+                .to_string(),
         }
     }
 
@@ -57,7 +64,11 @@ impl StockSecret {
         if kind == Kind::Account {
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(plain) {
                 let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-                return StockSecret::Account { username: s("username"), password: s("password"), notes: s("notes") };
+                return StockSecret::Account {
+                    username: s("username"),
+                    password: s("password"),
+                    notes: s("notes"),
+                };
             }
         }
         StockSecret::Code(plain.to_string())
@@ -68,14 +79,19 @@ impl StockSecret {
     pub fn identity(&self, product_id: i64) -> String {
         match self {
             StockSecret::Code(c) => format!("code\0{c}"),
-            StockSecret::Account { username, .. } => format!("account\0{product_id}\0{}", username.to_lowercase()),
+            StockSecret::Account { username, .. } => {
+                format!("account\0{product_id}\0{}", username.to_lowercase())
+            }
         }
     }
 }
 
 /// Parses an import for a product of `kind` into items (with their 1-based line or item
 /// numbers) and the rows that were rejected, with why.
-pub fn parse_stock(kind: Kind, input: StockInput) -> Result<(Vec<(usize, StockSecret)>, Vec<LineIssue>)> {
+pub fn parse_stock(
+    kind: Kind,
+    input: StockInput,
+) -> Result<(Vec<(usize, StockSecret)>, Vec<LineIssue>)> {
     let mut items = Vec::new();
     let mut rejected = Vec::new();
     let mut push = |line: usize, parsed: std::result::Result<StockSecret, String>| match parsed {
@@ -95,12 +111,19 @@ pub fn parse_stock(kind: Kind, input: StockInput) -> Result<(Vec<(usize, StockSe
         StockInput::Items(list) => {
             for (i, item) in list.into_iter().enumerate() {
                 let parsed = match (kind, item) {
-                    (Kind::Account, StockItemInput::Account { username, password, notes }) => {
-                        account(&username, &password, notes.as_deref().unwrap_or(""))
-                    }
+                    (
+                        Kind::Account,
+                        StockItemInput::Account {
+                            username,
+                            password,
+                            notes,
+                        },
+                    ) => account(&username, &password, notes.as_deref().unwrap_or("")),
                     (Kind::Account, StockItemInput::Code(line)) => parse_line(kind, &line),
                     (_, StockItemInput::Code(code)) => code_item(&code),
-                    (_, StockItemInput::Account { .. }) => Err("this product takes codes, not accounts".into()),
+                    (_, StockItemInput::Account { .. }) => {
+                        Err("this product takes codes, not accounts".into())
+                    }
                 };
                 push(i + 1, parsed);
             }
@@ -108,7 +131,9 @@ pub fn parse_stock(kind: Kind, input: StockInput) -> Result<(Vec<(usize, StockSe
         StockInput::Csv(text) => parse_csv(kind, &text, &mut push)?,
     }
     if items.len() + rejected.len() > MAX_ITEMS {
-        return Err(Error::invalid(format!("one import takes at most {MAX_ITEMS} items; split the file")));
+        return Err(Error::invalid(format!(
+            "one import takes at most {MAX_ITEMS} items; split the file"
+        )));
     }
     Ok((items, rejected))
 }
@@ -137,10 +162,14 @@ fn check_secret(field: &str, value: &str) -> std::result::Result<String, String>
         return Err(format!("{field} is empty"));
     }
     if v.chars().count() > MAX_SECRET_CHARS {
-        return Err(format!("{field} is longer than {MAX_SECRET_CHARS} characters"));
+        return Err(format!(
+            "{field} is longer than {MAX_SECRET_CHARS} characters"
+        ));
     }
     if v.chars().any(char::is_control) {
-        return Err(format!("{field} contains a line break or control character"));
+        return Err(format!(
+            "{field} contains a line break or control character"
+        ));
     }
     Ok(v.to_string())
 }
@@ -161,7 +190,17 @@ fn account(user: &str, pass: &str, notes: &str) -> std::result::Result<StockSecr
     })
 }
 
-const CODE_HEADERS: &[&str] = &["code", "key", "kode", "voucher", "serial", "license", "license_key", "mã", "ma"];
+const CODE_HEADERS: &[&str] = &[
+    "code",
+    "key",
+    "kode",
+    "voucher",
+    "serial",
+    "license",
+    "license_key",
+    "mã",
+    "ma",
+];
 const USER_HEADERS: &[&str] = &["username", "user", "email", "login", "akun", "tài khoản"];
 const PASS_HEADERS: &[&str] = &["password", "pass", "pwd", "kata sandi", "sandi", "mật khẩu"];
 const NOTE_HEADERS: &[&str] = &["notes", "note", "catatan", "ghi chú"];
@@ -172,7 +211,10 @@ fn parse_csv(
     push: &mut impl FnMut(usize, std::result::Result<StockSecret, String>),
 ) -> Result<()> {
     let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
     let first = match records.next() {
         None => return Ok(()),
@@ -203,10 +245,22 @@ fn parse_csv(
             },
             Some(p) => match (rec.get(c0), rec.get(p)) {
                 (Some(u), Some(pw)) => account(u, pw, c2.and_then(|n| rec.get(n)).unwrap_or("")),
-                _ => Err(format!("expected username and password columns, found {} column(s)", rec.len())),
+                _ => Err(format!(
+                    "expected username and password columns, found {} column(s)",
+                    rec.len()
+                )),
             },
         };
         Some(parsed)
+    };
+    // Every row must have the first row's columns: an unquoted comma inside a password would
+    // otherwise shift the columns and deliver a wrong password.
+    let width = first.len();
+    let wrong_width = |rec: &csv::StringRecord| {
+        Err(format!(
+            "{} columns where {width} were expected (put a value containing a comma in double quotes)",
+            rec.len()
+        ))
     };
     if !has_header {
         if let Some(parsed) = parse_row(&first) {
@@ -217,13 +271,18 @@ fn parse_csv(
         match record {
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-                if let Some(parsed) = parse_row(&rec) {
+                if rec.len() != width && !rec.iter().all(|f| f.trim().is_empty()) {
+                    push(line, wrong_width(&rec));
+                } else if let Some(parsed) = parse_row(&rec) {
                     push(line, parsed);
                 }
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                push(line, Err(format!("unreadable CSV row: {}", e.kind_summary())));
+                push(
+                    line,
+                    Err(format!("unreadable CSV row: {}", e.kind_summary())),
+                );
             }
         }
     }
@@ -238,7 +297,9 @@ impl KindSummary for csv::Error {
     fn kind_summary(&self) -> String {
         match self.kind() {
             csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".into(),
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
                 format!("{len} columns where {expected_len} were expected")
             }
             _ => "malformed".into(),
@@ -256,7 +317,11 @@ mod tests {
 
     #[test]
     fn text_import_skips_blank_lines_and_trims() {
-        let (items, rejected) = parse_stock(Kind::LicenseKey, StockInput::Text("A-1\n\n  B-2  \r\nC-3".into())).unwrap();
+        let (items, rejected) = parse_stock(
+            Kind::LicenseKey,
+            StockInput::Text("A-1\n\n  B-2  \r\nC-3".into()),
+        )
+        .unwrap();
         assert_eq!(codes(&items), ["A-1", "B-2", "C-3"]);
         assert_eq!(items[2].0, 4);
         assert!(rejected.is_empty());
@@ -264,10 +329,14 @@ mod tests {
 
     #[test]
     fn csv_keys_with_header_and_accounts_with_columns() {
-        let (items, _) =
-            parse_stock(Kind::Voucher, StockInput::Csv("kode,expires\nSTEAM-1,2027\nSTEAM-2,2027\n".into())).unwrap();
+        let (items, _) = parse_stock(
+            Kind::Voucher,
+            StockInput::Csv("kode,expires\nSTEAM-1,2027\nSTEAM-2,2027\n".into()),
+        )
+        .unwrap();
         assert_eq!(codes(&items), ["STEAM-1", "STEAM-2"]);
-        let csv = "username,password,notes\nbudi@mail.id,rahasia,\"profil 1, PIN 1234\"\nsiti@mail.id\n";
+        let csv =
+            "username,password,notes\nbudi@mail.id,rahasia,\"profil 1, PIN 1234\"\nsiti@mail.id\nani@mail.id,pass,word,x\n";
         let (items, rejected) = parse_stock(Kind::Account, StockInput::Csv(csv.into())).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(
@@ -278,18 +347,30 @@ mod tests {
                 notes: "profil 1, PIN 1234".into()
             }
         );
-        assert_eq!(rejected.len(), 1);
+        assert_eq!(
+            rejected.len(),
+            2,
+            "a short row and a row with an unquoted comma"
+        );
         assert_eq!(rejected[0].line, 3);
+        assert_eq!(rejected[1].line, 4);
     }
 
     #[test]
     fn account_lines_accept_colon_and_pipe() {
-        let (items, rejected) =
-            parse_stock(Kind::Account, StockInput::Text("a@x.vn:pa:ss\nb@x.vn|pw|ghi chú\nnopassword".into())).unwrap();
+        let (items, rejected) = parse_stock(
+            Kind::Account,
+            StockInput::Text("a@x.vn:pa:ss\nb@x.vn|pw|ghi chú\nnopassword".into()),
+        )
+        .unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(
             items[0].1,
-            StockSecret::Account { username: "a@x.vn".into(), password: "pa:ss".into(), notes: "".into() }
+            StockSecret::Account {
+                username: "a@x.vn".into(),
+                password: "pa:ss".into(),
+                notes: "".into()
+            }
         );
         assert_eq!(rejected[0].line, 3);
     }

@@ -33,9 +33,16 @@ impl Kind {
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::LicenseKey, Kind::Voucher, Kind::Account, Kind::Link, Kind::File, Kind::Text]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Kind::LicenseKey,
+            Kind::Voucher,
+            Kind::Account,
+            Kind::Link,
+            Kind::File,
+            Kind::Text,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
     /// Kinds that deliver one unique stock item per unit sold.
     pub fn has_stock(self) -> bool {
@@ -135,7 +142,8 @@ pub struct ProductRow {
     pub active: bool,
 }
 
-const COLUMNS: &str = "id, name, sku, kind, price_minor, currency, template, content, instructions, \
+const COLUMNS: &str =
+    "id, name, sku, kind, price_minor, currency, template, content, instructions, \
                        language, active, low_stock_threshold, created_at, updated_at";
 
 fn ts(ms: i64) -> DateTime<Utc> {
@@ -171,10 +179,16 @@ fn clean_text(field: &str, value: &str, max: usize, required: bool) -> Result<St
         return Err(Error::invalid(format!("{field} must not be empty")));
     }
     if v.chars().count() > max {
-        return Err(Error::invalid(format!("{field} is longer than {max} characters")));
+        return Err(Error::invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(Error::invalid(format!("{field} contains control characters")));
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Error::invalid(format!(
+            "{field} contains control characters"
+        )));
     }
     Ok(v.to_string())
 }
@@ -193,7 +207,9 @@ fn check_mappings(mappings: &[Mapping]) -> Result<()> {
             return Err(Error::invalid("each mapping needs an item_id or a sku"));
         }
         if m.model_id.is_some() && m.item_id.is_none() {
-            return Err(Error::invalid("a mapping with a model_id needs its item_id"));
+            return Err(Error::invalid(
+                "a mapping with a model_id needs its item_id",
+            ));
         }
     }
     Ok(())
@@ -201,29 +217,48 @@ fn check_mappings(mappings: &[Mapping]) -> Result<()> {
 
 fn check_threshold(n: i64) -> Result<i64> {
     if !(0..=1_000_000).contains(&n) {
-        return Err(Error::invalid("low_stock_threshold must be between 0 and 1000000"));
+        return Err(Error::invalid(
+            "low_stock_threshold must be between 0 and 1000000",
+        ));
     }
     Ok(n)
 }
 
 /// Creates a product and its mappings.
-pub fn create_product(conn: &Connection, new: NewProduct, default_threshold: i64) -> Result<Product> {
+pub fn create_product(
+    conn: &Connection,
+    new: NewProduct,
+    default_threshold: i64,
+) -> Result<Product> {
     let name = clean_text("name", &new.name, 200, true)?;
     let sku = check_sku(&new.sku)?;
     let currency = money::parse_currency(&new.currency)?;
     let price = money::to_minor(new.price, &currency, "price")?;
-    let language = clean_text("language", new.language.as_deref().unwrap_or("id"), 10, true)?;
+    let language = clean_text(
+        "language",
+        new.language.as_deref().unwrap_or("id"),
+        10,
+        true,
+    )?;
     let template = match new.template {
         Some(t) => clean_text("template", &t, 4000, true)?,
         None => template::default_template(&language).to_string(),
     };
     template::validate(&template, new.kind)?;
     let content = clean_text("content", new.content.as_deref().unwrap_or(""), 4000, false)?;
-    let instructions = clean_text("instructions", new.instructions.as_deref().unwrap_or(""), 4000, false)?;
+    let instructions = clean_text(
+        "instructions",
+        new.instructions.as_deref().unwrap_or(""),
+        4000,
+        false,
+    )?;
     let threshold = check_threshold(new.low_stock_threshold.unwrap_or(default_threshold))?;
     let mappings = new.mappings.unwrap_or_default();
     check_mappings(&mappings)?;
-    if !new.kind.has_stock() && content.is_empty() && !template_has_text_beyond_placeholders(&template) {
+    if !new.kind.has_stock()
+        && content.is_empty()
+        && !template_has_text_beyond_placeholders(&template)
+    {
         return Err(Error::invalid(format!(
             "a {} product needs content (the link, file or text the buyer gets)",
             new.kind.as_str()
@@ -250,8 +285,12 @@ pub fn create_product(conn: &Connection, new: NewProduct, default_threshold: i64
         ],
     );
     match inserted {
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-            return Err(Error::conflict(format!("a product with sku '{sku}' exists already")));
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            return Err(Error::conflict(format!(
+                "a product with sku '{sku}' exists already"
+            )));
         }
         other => other?,
     };
@@ -312,22 +351,55 @@ pub fn update_product(conn: &Connection, id: i64, patch: ProductPatch) -> Result
     let current = get_product(conn, id)?;
     let kind = patch.kind.unwrap_or(current.kind);
     if kind != current.kind && (current.stock.total > 0 || has_orders(conn, id)?) {
-        return Err(Error::conflict("the kind of a product with stock or orders cannot change; create a new product"));
+        return Err(Error::conflict(
+            "the kind of a product with stock or orders cannot change; create a new product",
+        ));
     }
     let currency = match &patch.currency {
         Some(c) => money::parse_currency(c)?,
         None => current.currency.clone(),
     };
     let price = money::to_minor(patch.price.unwrap_or(current.price), &currency, "price")?;
-    let name = clean_text("name", patch.name.as_deref().unwrap_or(&current.name), 200, true)?;
+    let name = clean_text(
+        "name",
+        patch.name.as_deref().unwrap_or(&current.name),
+        200,
+        true,
+    )?;
     let sku = check_sku(patch.sku.as_deref().unwrap_or(&current.sku))?;
-    let template = clean_text("template", patch.template.as_deref().unwrap_or(&current.template), 4000, true)?;
+    let template = clean_text(
+        "template",
+        patch.template.as_deref().unwrap_or(&current.template),
+        4000,
+        true,
+    )?;
     template::validate(&template, kind)?;
-    let content = clean_text("content", patch.content.as_deref().unwrap_or(&current.content), 4000, false)?;
-    let instructions =
-        clean_text("instructions", patch.instructions.as_deref().unwrap_or(&current.instructions), 4000, false)?;
-    let language = clean_text("language", patch.language.as_deref().unwrap_or(&current.language), 10, true)?;
-    let threshold = check_threshold(patch.low_stock_threshold.unwrap_or(current.low_stock_threshold))?;
+    let content = clean_text(
+        "content",
+        patch.content.as_deref().unwrap_or(&current.content),
+        4000,
+        false,
+    )?;
+    let instructions = clean_text(
+        "instructions",
+        patch
+            .instructions
+            .as_deref()
+            .unwrap_or(&current.instructions),
+        4000,
+        false,
+    )?;
+    let language = clean_text(
+        "language",
+        patch.language.as_deref().unwrap_or(&current.language),
+        10,
+        true,
+    )?;
+    let threshold = check_threshold(
+        patch
+            .low_stock_threshold
+            .unwrap_or(current.low_stock_threshold),
+    )?;
     let res = conn.execute(
         "UPDATE products SET name = ?2, sku = ?3, kind = ?4, price_minor = ?5, currency = ?6, template = ?7,
                 content = ?8, instructions = ?9, language = ?10, active = ?11, low_stock_threshold = ?12,
@@ -351,7 +423,9 @@ pub fn update_product(conn: &Connection, id: i64, patch: ProductPatch) -> Result
     );
     if let Err(rusqlite::Error::SqliteFailure(e, _)) = &res {
         if e.code == rusqlite::ErrorCode::ConstraintViolation {
-            return Err(Error::conflict(format!("a product with sku '{sku}' exists already")));
+            return Err(Error::conflict(format!(
+                "a product with sku '{sku}' exists already"
+            )));
         }
     }
     res?;
@@ -364,7 +438,11 @@ pub fn update_product(conn: &Connection, id: i64, patch: ProductPatch) -> Result
 
 fn has_orders(conn: &Connection, id: i64) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM order_lines WHERE product_id = ?1 LIMIT 1", [id], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM order_lines WHERE product_id = ?1 LIMIT 1",
+            [id],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
@@ -373,7 +451,9 @@ fn has_orders(conn: &Connection, id: i64) -> Result<bool> {
 pub fn delete_product(conn: &Connection, id: i64) -> Result<()> {
     get_product(conn, id)?;
     if has_orders(conn, id)? {
-        return Err(Error::conflict("this product has orders; set active to false to hide it instead"));
+        return Err(Error::conflict(
+            "this product has orders; set active to false to hide it instead",
+        ));
     }
     conn.execute("DELETE FROM stock_items WHERE product_id = ?1", [id])?;
     conn.execute("DELETE FROM products WHERE id = ?1", [id])?;
@@ -383,7 +463,11 @@ pub fn delete_product(conn: &Connection, id: i64) -> Result<()> {
 /// One product with its mappings and stock counts.
 pub fn get_product(conn: &Connection, id: i64) -> Result<Product> {
     let mut product = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM products WHERE id = ?1"), [id], from_row)
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM products WHERE id = ?1"),
+            [id],
+            from_row,
+        )
         .optional()?
         .ok_or_else(|| Error::not_found(format!("product {id}")))?;
     product.mappings = mappings_of(conn, id)?;
@@ -396,7 +480,12 @@ fn mappings_of(conn: &Connection, id: i64) -> Result<Vec<Mapping>> {
         "SELECT shop, item_id, model_id, sku FROM listings WHERE product_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([id], |r| {
-        Ok(Mapping { shop: r.get(0)?, item_id: r.get(1)?, model_id: r.get(2)?, sku: r.get(3)? })
+        Ok(Mapping {
+            shop: r.get(0)?,
+            item_id: r.get(1)?,
+            model_id: r.get(2)?,
+            sku: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -404,7 +493,9 @@ fn mappings_of(conn: &Connection, id: i64) -> Result<Vec<Mapping>> {
 /// Every product, newest first.
 pub fn list_products(conn: &Connection) -> Result<Vec<Product>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM products ORDER BY id"))?;
-    let mut products: Vec<Product> = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut products: Vec<Product> = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     for p in &mut products {
         p.mappings = mappings_of(conn, p.id)?;
         p.stock = stock_counts(conn, p.id)?;
@@ -470,11 +561,19 @@ pub fn resolve_product(
 /// transaction (a batch of orders mostly names the same few listings).
 #[derive(Default)]
 pub struct Resolver {
-    cache: std::collections::HashMap<(String, Option<i64>, Option<i64>, String), Option<ProductRow>>,
+    cache:
+        std::collections::HashMap<(String, Option<i64>, Option<i64>, String), Option<ProductRow>>,
 }
 
 impl Resolver {
-    pub fn resolve(&mut self, conn: &Connection, shop: &str, item_id: Option<i64>, model_id: Option<i64>, sku: &str) -> Result<Option<ProductRow>> {
+    pub fn resolve(
+        &mut self,
+        conn: &Connection,
+        shop: &str,
+        item_id: Option<i64>,
+        model_id: Option<i64>,
+        sku: &str,
+    ) -> Result<Option<ProductRow>> {
         let key = (shop.to_string(), item_id, model_id, sku.to_string());
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit.clone());

@@ -49,13 +49,23 @@ pub fn stock_counts(conn: &Connection, product_id: i64) -> Result<StockCounts> {
         )?
         .query_row([product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     let has_stock = super::Kind::parse(&kind).is_some_and(|k| k.has_stock());
-    Ok(StockCounts { available, allocated, total: available + allocated, low_stock: has_stock && available <= threshold })
+    Ok(StockCounts {
+        available,
+        allocated,
+        total: available + allocated,
+        low_stock: has_stock && available <= threshold,
+    })
 }
 
 /// Imports stock into a product inside the caller's transaction. Duplicates (within the
 /// import, or of anything ever imported) are reported and skipped, so importing the same file
 /// twice adds nothing the second time.
-pub fn import_stock(conn: &Connection, vault: &Vault, product_id: i64, input: StockInput) -> Result<ImportReport> {
+pub fn import_stock(
+    conn: &Connection,
+    vault: &Vault,
+    product_id: i64,
+    input: StockInput,
+) -> Result<ImportReport> {
     let product = get_product(conn, product_id)?;
     if !product.kind.has_stock() {
         return Err(Error::invalid(format!(
@@ -75,16 +85,27 @@ pub fn import_stock(conn: &Connection, vault: &Vault, product_id: i64, input: St
     for (line, secret) in items {
         let fingerprint = vault.fingerprint(&secret.identity(product_id));
         if !seen.insert(fingerprint.clone()) {
-            duplicates.push(LineIssue { line, reason: "in_file".into() });
+            duplicates.push(LineIssue {
+                line,
+                reason: "in_file".into(),
+            });
             continue;
         }
         let sealed = vault.seal(&secret.to_plain());
         if insert.execute(params![product_id, fingerprint, sealed, now])? == 0 {
-            duplicates.push(LineIssue { line, reason: "in_stock".into() });
+            duplicates.push(LineIssue {
+                line,
+                reason: "in_stock".into(),
+            });
         } else {
             imported += 1;
         }
     }
     let available = stock_counts(conn, product_id)?.available;
-    Ok(ImportReport { imported, duplicates, rejected, available })
+    Ok(ImportReport {
+        imported,
+        duplicates,
+        rejected,
+        available,
+    })
 }

@@ -33,10 +33,17 @@ pub struct OrderToFill<'a> {
 /// Allocates a paid (or waiting) order, loading it from storage: every line gets its items,
 /// or nothing is taken and the order waits in needs_attention with the reason. Returns the
 /// order's new status.
-pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &str) -> Result<Status> {
+pub fn allocate_order(
+    conn: &Connection,
+    vault: &Vault,
+    order_id: i64,
+    actor: &str,
+) -> Result<Status> {
     let (status, shop, order_sn, buyer): (String, String, String, String) = conn
         .prepare_cached("SELECT status, shop, order_sn, buyer_username FROM orders WHERE id = ?1")?
-        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        .query_row([order_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     let status = Status::parse(&status).unwrap_or(Status::NeedsAttention);
     if !matches!(status, Status::Paid | Status::NeedsAttention) {
         return Ok(status);
@@ -53,27 +60,62 @@ pub fn allocate_order(conn: &Connection, vault: &Vault, order_id: i64, actor: &s
         };
         if let Some(p) = &product {
             if product_id != Some(p.id) {
-                conn.execute("UPDATE order_lines SET product_id = ?2 WHERE id = ?1", params![id, p.id])?;
+                conn.execute(
+                    "UPDATE order_lines SET product_id = ?2 WHERE id = ?1",
+                    params![id, p.id],
+                )?;
             }
         }
-        lines.push(LineToFill { id, sku, item_id, model_id, quantity, product });
+        lines.push(LineToFill {
+            id,
+            sku,
+            item_id,
+            model_id,
+            quantity,
+            product,
+        });
     }
-    let order = OrderToFill { id: order_id, status, order_sn: &order_sn, buyer: &buyer };
+    let order = OrderToFill {
+        id: order_id,
+        status,
+        order_sn: &order_sn,
+        buyer: &buyer,
+    };
     allocate_lines(conn, vault, &order, &lines, actor)
 }
 
 /// Allocates an order whose lines are already resolved (intake has them in memory).
-pub fn allocate_lines(conn: &Connection, vault: &Vault, order: &OrderToFill, lines: &[LineToFill], actor: &str) -> Result<Status> {
+pub fn allocate_lines(
+    conn: &Connection,
+    vault: &Vault,
+    order: &OrderToFill,
+    lines: &[LineToFill],
+    actor: &str,
+) -> Result<Status> {
     let (order_id, status) = (order.id, order.status);
     // First pass: every line must have an active product with enough stock.
     let mut needed: HashMap<i64, i64> = HashMap::new();
     for line in lines {
         let Some(product) = &line.product else {
             let what = describe_line(line);
-            return wait(conn, order_id, status, actor, "unknown_sku", &format!("{what} matches no product; add it to a product's SKU or mapping"));
+            return wait(
+                conn,
+                order_id,
+                status,
+                actor,
+                "unknown_sku",
+                &format!("{what} matches no product; add it to a product's SKU or mapping"),
+            );
         };
         if !product.active {
-            return wait(conn, order_id, status, actor, "product_inactive", &format!("product '{}' is not active", product.name));
+            return wait(
+                conn,
+                order_id,
+                status,
+                actor,
+                "product_inactive",
+                &format!("product '{}' is not active", product.name),
+            );
         }
         if product.kind.has_stock() {
             *needed.entry(product.id).or_default() += line.quantity;
@@ -86,8 +128,16 @@ pub fn allocate_lines(conn: &Connection, vault: &Vault, order: &OrderToFill, lin
             .query_map(params![product_id, want], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         if (items.len() as i64) < want {
-            let name = lines.iter().filter_map(|l| l.product.as_ref()).find(|p| p.id == product_id).map(|p| p.name.as_str()).unwrap_or("");
-            let detail = format!("'{name}' has {} in stock, this order needs {want}; import more stock", items.len());
+            let name = lines
+                .iter()
+                .filter_map(|l| l.product.as_ref())
+                .find(|p| p.id == product_id)
+                .map(|p| p.name.as_str())
+                .unwrap_or("");
+            let detail = format!(
+                "'{name}' has {} in stock, this order needs {want}; import more stock",
+                items.len()
+            );
             return wait(conn, order_id, status, actor, "out_of_stock", &detail);
         }
         pools.insert(product_id, items.into_iter());
@@ -107,7 +157,9 @@ pub fn allocate_lines(conn: &Connection, vault: &Vault, order: &OrderToFill, lin
             for _ in 0..line.quantity {
                 let (item_id, sealed) = pool.next().expect("enough items checked above");
                 if take.execute(params![item_id, line.id, now])? != 1 {
-                    return Err(Error::conflict("a stock item was taken by another order; retry"));
+                    return Err(Error::conflict(
+                        "a stock item was taken by another order; retry",
+                    ));
                 }
                 secrets.push(StockSecret::from_plain(product.kind, &vault.open(&sealed)?));
             }
@@ -130,7 +182,15 @@ pub fn allocate_lines(conn: &Connection, vault: &Vault, order: &OrderToFill, lin
     let message = parts.join("\n\n");
     conn.prepare_cached("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, ?2, 'pending', ?3)")?
         .execute(params![order_id, vault.seal(&message), now])?;
-    transition(conn, order_id, status, Status::Delivering, actor, "items allocated; delivery waiting for the extension", None)?;
+    transition(
+        conn,
+        order_id,
+        status,
+        Status::Delivering,
+        actor,
+        "items allocated; delivery waiting for the extension",
+        None,
+    )?;
     Ok(Status::Delivering)
 }
 
@@ -167,12 +227,29 @@ fn describe_line(line: &LineToFill) -> String {
 
 /// Puts the order in needs_attention, or, when it waits already, updates the reason quietly
 /// (a retry that fails again is not news for the trail).
-fn wait(conn: &Connection, order_id: i64, status: Status, actor: &str, reason: &str, detail: &str) -> Result<Status> {
+fn wait(
+    conn: &Connection,
+    order_id: i64,
+    status: Status,
+    actor: &str,
+    reason: &str,
+    detail: &str,
+) -> Result<Status> {
     if status == Status::NeedsAttention {
-        conn.prepare_cached("UPDATE orders SET attention_reason = ?2, attention_detail = ?3 WHERE id = ?1")?
-            .execute(params![order_id, reason, detail])?;
+        conn.prepare_cached(
+            "UPDATE orders SET attention_reason = ?2, attention_detail = ?3 WHERE id = ?1",
+        )?
+        .execute(params![order_id, reason, detail])?;
     } else {
-        transition(conn, order_id, status, Status::NeedsAttention, actor, detail, Some((reason, detail)))?;
+        transition(
+            conn,
+            order_id,
+            status,
+            Status::NeedsAttention,
+            actor,
+            detail,
+            Some((reason, detail)),
+        )?;
     }
     Ok(Status::NeedsAttention)
 }
@@ -180,7 +257,11 @@ fn wait(conn: &Connection, order_id: i64, status: Status, actor: &str, reason: &
 fn format_items(kind: Kind, items: &[StockSecret]) -> String {
     let one = |s: &StockSecret| match s {
         StockSecret::Code(c) => c.clone(),
-        StockSecret::Account { username, password, notes } => {
+        StockSecret::Account {
+            username,
+            password,
+            notes,
+        } => {
             let mut t = format!("Username: {username}\nPassword: {password}");
             if !notes.is_empty() {
                 t += &format!("\nNotes: {notes}");
@@ -192,7 +273,12 @@ fn format_items(kind: Kind, items: &[StockSecret]) -> String {
         return one(&items[0]);
     }
     let sep = if kind == Kind::Account { "\n\n" } else { "\n" };
-    items.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, one(s))).collect::<Vec<_>>().join(sep)
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {}", i + 1, one(s)))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Retries every order waiting for stock, a product or a mapping, oldest payment first;

@@ -6,4 +6,6 @@ mod outbox;
 pub mod template;
 
 pub use allocate::{allocate_lines, allocate_order, retry_waiting, LineToFill, OrderToFill};
-pub use outbox::{cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery};
+pub use outbox::{
+    cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,
+};

@@ -40,9 +40,16 @@ pub struct DeliveryFilter {
 
 /// Leases up to `limit` deliveries that are pending and not leased by someone else right now.
 /// The caller must make them durable before handing them out.
-pub fn lease_pending(conn: &Connection, vault: &Vault, f: &DeliveryFilter, timeout_ms: i64) -> Result<Vec<PendingDelivery>> {
+pub fn lease_pending(
+    conn: &Connection,
+    vault: &Vault,
+    f: &DeliveryFilter,
+    timeout_ms: i64,
+) -> Result<Vec<PendingDelivery>> {
     if f.status.as_deref().is_some_and(|s| s != "pending") {
-        return Err(Error::invalid("only status=pending can be fetched; an order's page shows its delivery history"));
+        return Err(Error::invalid(
+            "only status=pending can be fetched; an order's page shows its delivery history",
+        ));
     }
     let limit = f.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
@@ -75,7 +82,10 @@ pub fn lease_pending(conn: &Connection, vault: &Vault, f: &DeliveryFilter, timeo
                     order_id: r.get(1)?,
                     order_sn: r.get(2)?,
                     shop: r.get(3)?,
-                    buyer: Buyer { username: r.get(4)?, user_id: r.get(5)? },
+                    buyer: Buyer {
+                        username: r.get(4)?,
+                        user_id: r.get(5)?,
+                    },
                     message: String::new(),
                     attempts: r.get::<_, i64>(7)? + 1,
                     created_at: ts(r.get(8)?),
@@ -84,7 +94,9 @@ pub fn lease_pending(conn: &Connection, vault: &Vault, f: &DeliveryFilter, timeo
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut lease = conn.prepare_cached("UPDATE deliveries SET offered_at = ?2, attempts = attempts + 1 WHERE id = ?1")?;
+    let mut lease = conn.prepare_cached(
+        "UPDATE deliveries SET offered_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+    )?;
     let mut out = Vec::with_capacity(rows.len());
     for (mut d, sealed) in rows {
         lease.execute(params![d.id, now])?;
@@ -103,24 +115,58 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
         .optional()?
         .ok_or_else(|| Error::not_found(format!("delivery {delivery_id}")))?;
     if status != "sent" {
-        conn.prepare_cached("UPDATE deliveries SET status = 'sent', confirmed_at = ?2 WHERE id = ?1")?
-            .execute(params![delivery_id, now_ms()])?;
+        conn.prepare_cached(
+            "UPDATE deliveries SET status = 'sent', confirmed_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![delivery_id, now_ms()])?;
         let (order_status, shop_status): (String, Option<String>) = conn
             .prepare_cached("SELECT status, shop_status FROM orders WHERE id = ?1")?
             .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let order_status = Status::parse(&order_status).unwrap_or(Status::NeedsAttention);
         let still_pending: i64 = conn
-            .prepare_cached("SELECT count(*) FROM deliveries WHERE order_id = ?1 AND status = 'pending'")?
+            .prepare_cached(
+                "SELECT count(*) FROM deliveries WHERE order_id = ?1 AND status = 'pending'",
+            )?
             .query_row([order_id], |r| r.get(0))?;
         if status == "cancelled" {
-            record_event(conn, order_id, Some(order_status), order_status, actor, "a cancelled delivery was sent anyway")?;
+            record_event(
+                conn,
+                order_id,
+                Some(order_status),
+                order_status,
+                actor,
+                "a cancelled delivery was sent anyway",
+            )?;
         } else if order_status == Status::Delivering && still_pending == 0 {
-            transition(conn, order_id, Status::Delivering, Status::Delivered, actor, "delivery confirmed in chat", None)?;
+            transition(
+                conn,
+                order_id,
+                Status::Delivering,
+                Status::Delivered,
+                actor,
+                "delivery confirmed in chat",
+                None,
+            )?;
             if shop_status.as_deref() == Some("completed") {
-                transition(conn, order_id, Status::Delivered, Status::Completed, "engine", "Shopee reported it completed", None)?;
+                transition(
+                    conn,
+                    order_id,
+                    Status::Delivered,
+                    Status::Completed,
+                    "engine",
+                    "Shopee reported it completed",
+                    None,
+                )?;
             }
         } else if status == "pending" && order_status != Status::Delivering {
-            record_event(conn, order_id, Some(order_status), order_status, actor, "resent delivery confirmed in chat")?;
+            record_event(
+                conn,
+                order_id,
+                Some(order_status),
+                order_status,
+                actor,
+                "resent delivery confirmed in chat",
+            )?;
         }
     }
     let info = delivery_info(conn, delivery_id)?;
@@ -135,33 +181,52 @@ pub fn resend(conn: &Connection, order_id: i64, actor: &str) -> Result<DeliveryI
         .optional()?
         .ok_or_else(|| Error::not_found(format!("order {order_id}")))?;
     let status = Status::parse(&status).unwrap_or(Status::NeedsAttention);
-    if !matches!(status, Status::Delivering | Status::Delivered | Status::Completed) {
-        return Err(Error::conflict(format!("an order that is {status} has no delivery to resend")));
+    if !matches!(
+        status,
+        Status::Delivering | Status::Delivered | Status::Completed
+    ) {
+        return Err(Error::conflict(format!(
+            "an order that is {status} has no delivery to resend"
+        )));
     }
     let last: Option<(i64, Vec<u8>)> = conn
         .prepare_cached("SELECT id, message FROM deliveries WHERE order_id = ?1 AND status != 'cancelled' ORDER BY id DESC LIMIT 1")?
         .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((last_id, message)) = last else {
-        return Err(Error::conflict("this order was delivered by hand; there is no message to resend"));
+        return Err(Error::conflict(
+            "this order was delivered by hand; there is no message to resend",
+        ));
     };
     conn.prepare_cached("INSERT INTO deliveries (order_id, message, status, created_at, resend_of) VALUES (?1, ?2, 'pending', ?3, ?4)")?
         .execute(params![order_id, message, now_ms(), last_id])?;
     let id = conn.last_insert_rowid();
-    record_event(conn, order_id, Some(status), status, actor, "resend requested")?;
+    record_event(
+        conn,
+        order_id,
+        Some(status),
+        status,
+        actor,
+        "resend requested",
+    )?;
     delivery_info(conn, id)
 }
 
 /// Cancels the order's unsent deliveries (refund, cancel). Their items stay burned.
 pub fn cancel_pending(conn: &Connection, order_id: i64) -> Result<usize> {
     Ok(conn
-        .prepare_cached("UPDATE deliveries SET status = 'cancelled' WHERE order_id = ?1 AND status = 'pending'")?
+        .prepare_cached(
+            "UPDATE deliveries SET status = 'cancelled' WHERE order_id = ?1 AND status = 'pending'",
+        )?
         .execute([order_id])?)
 }
 
 const INFO_COLUMNS: &str = "id, status, attempts, created_at, confirmed_at, resend_of, message";
 
-fn info_from_row(r: &rusqlite::Row, vault: Option<&Vault>) -> rusqlite::Result<Result<DeliveryInfo>> {
+fn info_from_row(
+    r: &rusqlite::Row,
+    vault: Option<&Vault>,
+) -> rusqlite::Result<Result<DeliveryInfo>> {
     let sealed: Vec<u8> = r.get(6)?;
     let message = match vault.map(|v| v.open(&sealed)) {
         None => None,
@@ -180,14 +245,23 @@ fn info_from_row(r: &rusqlite::Row, vault: Option<&Vault>) -> rusqlite::Result<R
 }
 
 fn delivery_info(conn: &Connection, id: i64) -> Result<DeliveryInfo> {
-    conn.prepare_cached(&format!("SELECT {INFO_COLUMNS} FROM deliveries WHERE id = ?1"))?
-        .query_row([id], |r| info_from_row(r, None))?
+    conn.prepare_cached(&format!(
+        "SELECT {INFO_COLUMNS} FROM deliveries WHERE id = ?1"
+    ))?
+    .query_row([id], |r| info_from_row(r, None))?
 }
 
 /// An order's deliveries, oldest first; the messages only when `reveal`.
-pub fn deliveries_of(conn: &Connection, vault: &Vault, order_id: i64, reveal: bool) -> Result<Vec<DeliveryInfo>> {
+pub fn deliveries_of(
+    conn: &Connection,
+    vault: &Vault,
+    order_id: i64,
+    reveal: bool,
+) -> Result<Vec<DeliveryInfo>> {
     let vault = reveal.then_some(vault);
-    let mut stmt = conn.prepare_cached(&format!("SELECT {INFO_COLUMNS} FROM deliveries WHERE order_id = ?1 ORDER BY id"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {INFO_COLUMNS} FROM deliveries WHERE order_id = ?1 ORDER BY id"
+    ))?;
     let rows = stmt.query_map([order_id], |r| info_from_row(r, vault))?;
     rows.map(|r| r?).collect()
 }

@@ -4,7 +4,14 @@ use crate::catalog::Kind;
 use crate::{Error, Result};
 
 /// The placeholders a template may use.
-pub const PLACEHOLDERS: &[&str] = &["buyer", "order_sn", "product", "items", "quantity", "instructions"];
+pub const PLACEHOLDERS: &[&str] = &[
+    "buyer",
+    "order_sn",
+    "product",
+    "items",
+    "quantity",
+    "instructions",
+];
 
 /// The template a new product gets when none is given, by language.
 pub fn default_template(language: &str) -> &'static str {
@@ -36,13 +43,19 @@ pub fn validate(template: &str, kind: Kind) -> Result<()> {
             let shown: String = name.chars().take(30).collect();
             return Err(Error::invalid(format!(
                 "the template uses an unknown placeholder {{{{{shown}}}}}; use {}",
-                PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")
+                PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{{{p}}}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         has_items |= name == "items";
     }
     if kind.has_stock() && !has_items {
-        return Err(Error::invalid("the template of a stock product must contain {{items}}, where the keys go"));
+        return Err(Error::invalid(
+            "the template of a stock product must contain {{items}}, where the keys go",
+        ));
     }
     Ok(())
 }
@@ -83,7 +96,14 @@ mod tests {
     use super::*;
 
     fn values<'a>(items: &'a str) -> Values<'a> {
-        Values { buyer: "budi_88", order_sn: "2411250001", product: "Windows 11 Pro", items, quantity: 1, instructions: "" }
+        Values {
+            buyer: "budi_88",
+            order_sn: "2411250001",
+            product: "Windows 11 Pro",
+            items,
+            quantity: 1,
+            instructions: "",
+        }
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
@@ -34,11 +38,15 @@ impl ApiError {
     /// Maps an extractor's refusal (bad JSON, wrong types, too large) by its status.
     fn from_rejection(status: StatusCode, text: String) -> Self {
         match status {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(status, "payload_too_large", "the request body is too large; split it into smaller requests")
-            }
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(
+                status,
+                "payload_too_large",
+                "the request body is too large; split it into smaller requests",
+            ),
             StatusCode::UNPROCESSABLE_ENTITY => Self::invalid(text),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::bad_request("send the body with Content-Type: application/json"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::bad_request("send the body with Content-Type: application/json")
+            }
             _ => Self::bad_request(text),
         }
     }
@@ -65,9 +73,17 @@ impl From<Error> for ApiError {
             // The detail goes to the log (it never holds secrets: they are only ever sealed
             // bytes in storage errors); the client gets a plain apology.
             tracing::error!(error = %e, "request failed");
-            return ApiError::new(status, code, "AUTO hit an internal error; see its log for details");
+            return ApiError::new(
+                status,
+                code,
+                "AUTO hit an internal error; see its log for details",
+            );
         }
-        ApiError { status, code, message: e.to_string() }
+        ApiError {
+            status,
+            code,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -107,5 +123,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Parses JSON already read into a value, with the API's error for bad shapes.
 pub fn from_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(v).map_err(|e| ApiError::invalid(format!("the body does not have the expected shape: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| ApiError::invalid(format!("the body does not have the expected shape: {e}")))
 }

@@ -15,19 +15,33 @@ use std::time::Instant;
 /// Host names a page on the seller's own machine uses; anything else is a rebinding attempt.
 fn loopback_host(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+        rest.split(']')
+            .next()
+            .map(|h| format!("[{h}]"))
+            .unwrap_or_default()
     } else {
         host.split(':').next().unwrap_or("").to_string()
     };
-    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
 }
 
 pub async fn host_guard(req: Request, next: Next) -> Response {
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).or_else(|| req.uri().host());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().host());
     match host {
         Some(h) if loopback_host(h) => next.run(req).await,
-        _ => ApiError::new(StatusCode::FORBIDDEN, "host_not_allowed", "AUTO answers only requests addressed to 127.0.0.1 or localhost")
-            .into_response(),
+        _ => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "host_not_allowed",
+            "AUTO answers only requests addressed to 127.0.0.1 or localhost",
+        )
+        .into_response(),
     }
 }
 
@@ -66,10 +80,18 @@ impl Caller {
 impl FromRequestParts<App> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let header = parts.headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
         if token.is_empty() {
-            return Err(Error::Unauthorized("send Authorization: Bearer <token> (pair the extension, or `auto token create`)".into()).into());
+            return Err(Error::Unauthorized(
+                "send Authorization: Bearer <token> (pair the extension, or `auto token create`)"
+                    .into(),
+            )
+            .into());
         }
         let scope = app.engine.authenticate(token)?;
         Ok(Caller { scope })
@@ -80,10 +102,24 @@ impl FromRequestParts<App> for Caller {
 mod tests {
     #[test]
     fn only_loopback_hosts_pass() {
-        for ok in ["127.0.0.1", "127.0.0.1:47821", "localhost:1", "LOCALHOST", "[::1]:47821", "[::1]"] {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:47821",
+            "localhost:1",
+            "LOCALHOST",
+            "[::1]:47821",
+            "[::1]",
+        ] {
             assert!(super::loopback_host(ok), "{ok}");
         }
-        for bad in ["evil.example", "127.0.0.1.evil.example", "localhost.evil:80", "10.0.0.1", "[::2]:1", ""] {
+        for bad in [
+            "evil.example",
+            "127.0.0.1.evil.example",
+            "localhost.evil:80",
+            "10.0.0.1",
+            "[::2]:1",
+            "",
+        ] {
             assert!(!super::loopback_host(bad), "{bad}");
         }
     }
@@ -103,7 +139,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
     let message = String::from_utf8_lossy(&text).trim().to_string();
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",
@@ -113,7 +151,11 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         s if s.is_server_error() => "internal",
         _ => "bad_request",
     };
-    let message = if message.is_empty() { status.canonical_reason().unwrap_or("error").to_string() } else { message };
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        message
+    };
     let mut out = ApiError::new(status, code, message).into_response();
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -121,4 +163,27 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// A caller with the admin scope; the check runs before the body is read.
+pub struct Admin(pub Caller);
+/// A caller with the extension scope (admin has it too).
+pub struct Extension(pub Caller);
+
+impl FromRequestParts<App> for Admin {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        caller.require(Scope::Admin)?;
+        Ok(Admin(caller))
+    }
+}
+
+impl FromRequestParts<App> for Extension {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        caller.require(Scope::Extension)?;
+        Ok(Extension(caller))
+    }
 }

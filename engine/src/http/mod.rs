@@ -35,7 +35,11 @@ impl App {
             Ok(result) => result.map_err(ApiError::from),
             Err(e) => {
                 tracing::error!("engine task failed: {e}");
-                Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "AUTO hit an internal error"))
+                Err(ApiError::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "AUTO hit an internal error",
+                ))
             }
         }
     }
@@ -55,15 +59,22 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
 /// The whole router: API, OpenAPI document, middleware.
 pub fn router(engine: Arc<Engine>) -> Router {
     let max_body = engine.config.server.max_body_bytes;
-    let app = App { engine: engine.clone() };
-    let (api, doc) = routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi())).with_state(app).split_for_parts();
+    let app = App {
+        engine: engine.clone(),
+    };
+    let (api, doc) = routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi()))
+        .with_state(app)
+        .split_for_parts();
     let doc = Arc::new(doc);
     let cors_engine = engine.clone();
     let cors = CorsLayer::new()
@@ -83,7 +94,11 @@ pub fn router(engine: Arc<Engine>) -> Router {
     .route("/", axum::routing::get(routes::index))
     .fallback(|| async { ApiError::not_found("no such endpoint; see /api/v1/openapi.json") })
     .method_not_allowed_fallback(|| async {
-        ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+        ApiError::new(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this endpoint does not take that method",
+        )
     })
     .layer(DefaultBodyLimit::max(max_body))
     .layer(axum::middleware::from_fn(guard::json_errors))
@@ -118,7 +133,9 @@ pub async fn serve(
             }
         })
     };
-    let result = axum::serve(listener, router(engine.clone())).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, router(engine.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await;
     flusher.abort();
     let e = engine.clone();
     let _ = tokio::task::spawn_blocking(move || e.close()).await;

@@ -4,8 +4,8 @@
 
 use super::{parse_reported, transition, Buyer, OrderInput, Status};
 use crate::catalog::Resolver;
-use crate::delivery::{LineToFill, OrderToFill};
 use crate::delivery;
+use crate::delivery::{LineToFill, OrderToFill};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{money, Error, Result};
@@ -45,10 +45,14 @@ fn one_line(field: &str, value: &str, max: usize, required: bool) -> Result<Stri
         return Err(Error::invalid(format!("{field} must not be empty")));
     }
     if v.chars().count() > max {
-        return Err(Error::invalid(format!("{field} is longer than {max} characters")));
+        return Err(Error::invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
     }
     if v.chars().any(char::is_control) {
-        return Err(Error::invalid(format!("{field} contains control characters")));
+        return Err(Error::invalid(format!(
+            "{field} contains control characters"
+        )));
     }
     Ok(v.to_string())
 }
@@ -71,34 +75,54 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
         return Err(Error::invalid("an order needs at least one line"));
     }
     if input.lines.len() > MAX_LINES {
-        return Err(Error::invalid(format!("an order has at most {MAX_LINES} lines")));
+        return Err(Error::invalid(format!(
+            "an order has at most {MAX_LINES} lines"
+        )));
     }
     let mut lines = Vec::with_capacity(input.lines.len());
     for (i, l) in input.lines.iter().enumerate() {
         let n = i + 1;
         if l.quantity < 1 || l.quantity > MAX_QUANTITY {
-            return Err(Error::invalid(format!("line {n}: quantity must be between 1 and {MAX_QUANTITY}")));
+            return Err(Error::invalid(format!(
+                "line {n}: quantity must be between 1 and {MAX_QUANTITY}"
+            )));
         }
-        let sku = one_line(&format!("line {n}: sku"), l.sku.as_deref().unwrap_or(""), 100, false)?;
+        let sku = one_line(
+            &format!("line {n}: sku"),
+            l.sku.as_deref().unwrap_or(""),
+            100,
+            false,
+        )?;
         if sku.is_empty() && l.item_id.is_none() {
-            return Err(Error::invalid(format!("line {n}: needs a sku or an item_id")));
+            return Err(Error::invalid(format!(
+                "line {n}: needs a sku or an item_id"
+            )));
         }
         if l.item_id.is_some_and(|v| v < 0) || l.model_id.is_some_and(|v| v < 0) {
-            return Err(Error::invalid(format!("line {n}: item_id and model_id must not be negative")));
+            return Err(Error::invalid(format!(
+                "line {n}: item_id and model_id must not be negative"
+            )));
         }
         lines.push(ValidLine {
             sku,
             item_id: l.item_id,
             model_id: l.model_id,
             quantity: l.quantity,
-            unit_price_minor: money::to_minor(l.unit_price, &currency, &format!("line {n}: unit_price"))?,
+            unit_price_minor: money::to_minor(
+                l.unit_price,
+                &currency,
+                &format!("line {n}: unit_price"),
+            )?,
         });
     }
     let total_minor = match input.total {
         Some(t) => money::to_minor(t, &currency, "total")?,
         None => lines.iter().map(|l| l.unit_price_minor * l.quantity).sum(),
     };
-    let buyer = Buyer { username: one_line("buyer.username", &input.buyer.username, 100, false)?, user_id: input.buyer.user_id };
+    let buyer = Buyer {
+        username: one_line("buyer.username", &input.buyer.username, 100, false)?,
+        user_id: input.buyer.user_id,
+    };
     Ok(ValidOrder {
         shop,
         order_sn,
@@ -107,22 +131,37 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
         lines,
         total_minor,
         currency,
-        created_at: input.created_at.map(|t| t.timestamp_millis()).unwrap_or_else(now_ms),
+        created_at: input
+            .created_at
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(now_ms),
         paid_at: input.paid_at.map(|t| t.timestamp_millis()),
     })
 }
 
 /// Records a reported order inside the caller's transaction and returns its id.
-pub fn intake_order(conn: &Connection, vault: &Vault, resolver: &mut Resolver, order: &ValidOrder, actor: &str) -> Result<i64> {
+pub fn intake_order(
+    conn: &Connection,
+    vault: &Vault,
+    resolver: &mut Resolver,
+    order: &ValidOrder,
+    actor: &str,
+) -> Result<i64> {
     let existing: Option<(i64, String, Option<String>)> = conn
-        .prepare_cached("SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2")?
-        .query_row(params![order.shop, order.order_sn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .prepare_cached(
+            "SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2",
+        )?
+        .query_row(params![order.shop, order.order_sn], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     match existing {
         None => insert_new(conn, vault, resolver, order, actor),
         Some((id, status, shop_status)) => {
             let current = Status::parse(&status).unwrap_or(Status::NeedsAttention);
-            if shop_status.as_deref() != Some(order.reported.as_str()) && order.reported.progress() >= current.progress() {
+            if shop_status.as_deref() != Some(order.reported.as_str())
+                && order.reported.progress() >= current.progress()
+            {
                 conn.prepare_cached("UPDATE orders SET shop_status = ?2 WHERE id = ?1")?
                     .execute(params![id, order.reported.as_str()])?;
             }
@@ -132,13 +171,23 @@ pub fn intake_order(conn: &Connection, vault: &Vault, resolver: &mut Resolver, o
     }
 }
 
-fn insert_new(conn: &Connection, vault: &Vault, resolver: &mut Resolver, o: &ValidOrder, actor: &str) -> Result<i64> {
+fn insert_new(
+    conn: &Connection,
+    vault: &Vault,
+    resolver: &mut Resolver,
+    o: &ValidOrder,
+    actor: &str,
+) -> Result<i64> {
     let initial = match o.reported {
         Status::Completed => Status::Paid,
         other => other,
     };
     let now = now_ms();
-    let paid_at = if initial == Status::Paid { Some(o.paid_at.unwrap_or(now)) } else { o.paid_at };
+    let paid_at = if initial == Status::Paid {
+        Some(o.paid_at.unwrap_or(now))
+    } else {
+        o.paid_at
+    };
     conn.prepare_cached(
         "INSERT INTO orders (shop, order_sn, status, shop_status, buyer_username, buyer_user_id, total_minor,
                              currency, created_at, paid_at, updated_at)
@@ -184,15 +233,34 @@ fn insert_new(conn: &Connection, vault: &Vault, resolver: &mut Resolver, o: &Val
             product,
         });
     }
-    super::record_event(conn, id, None, initial, actor, &format!("reported as {}", o.reported))?;
+    super::record_event(
+        conn,
+        id,
+        None,
+        initial,
+        actor,
+        &format!("reported as {}", o.reported),
+    )?;
     if initial == Status::Paid {
-        let order = OrderToFill { id, status: Status::Paid, order_sn: &o.order_sn, buyer: &o.buyer.username };
+        let order = OrderToFill {
+            id,
+            status: Status::Paid,
+            order_sn: &o.order_sn,
+            buyer: &o.buyer.username,
+        };
         delivery::allocate_lines(conn, vault, &order, &lines, "engine")?;
     }
     Ok(id)
 }
 
-fn apply_report(conn: &Connection, vault: &Vault, id: i64, current: Status, o: &ValidOrder, actor: &str) -> Result<()> {
+fn apply_report(
+    conn: &Connection,
+    vault: &Vault,
+    id: i64,
+    current: Status,
+    o: &ValidOrder,
+    actor: &str,
+) -> Result<()> {
     let reported = o.reported;
     // Re-sent pages often carry stale statuses; only news moves an order.
     if current.is_final() || reported.progress() < current.progress() {
@@ -207,7 +275,9 @@ fn apply_report(conn: &Connection, vault: &Vault, id: i64, current: Status, o: &
         Status::Completed if current == Status::Delivered => {
             transition(conn, id, current, Status::Completed, actor, &why, None)?;
         }
-        Status::Cancelled | Status::Refunded | Status::Returned if current.can_move_to(reported) => {
+        Status::Cancelled | Status::Refunded | Status::Returned
+            if current.can_move_to(reported) =>
+        {
             transition(conn, id, current, reported, actor, &why, None)?;
             delivery::cancel_pending(conn, id)?;
         }

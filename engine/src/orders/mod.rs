@@ -6,7 +6,9 @@ mod status;
 mod trail;
 
 pub use intake::{intake_order, validate_order, ValidOrder};
-pub use query::{export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage};
+pub use query::{
+    export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage,
+};
 pub use status::{parse_reported, Status};
 pub use trail::{record_event, transition};
 

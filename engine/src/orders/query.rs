@@ -9,7 +9,8 @@ use rusqlite::{params_from_iter, types::Value, Connection, OptionalExtension, Ro
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-const COLUMNS: &str = "id, shop, order_sn, status, attention_reason, attention_detail, buyer_username, \
+const COLUMNS: &str =
+    "id, shop, order_sn, status, attention_reason, attention_detail, buyer_username, \
                        buyer_user_id, total_minor, currency, created_at, paid_at, updated_at";
 
 fn from_row(r: &Row) -> rusqlite::Result<Order> {
@@ -22,7 +23,10 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
         status: Status::parse(&status).unwrap_or(Status::NeedsAttention),
         attention_reason: r.get(4)?,
         attention_detail: r.get(5)?,
-        buyer: Buyer { username: r.get(6)?, user_id: r.get(7)? },
+        buyer: Buyer {
+            username: r.get(6)?,
+            user_id: r.get(7)?,
+        },
         lines: Vec::new(),
         total: money::from_minor(r.get(8)?, &currency),
         currency,
@@ -72,7 +76,12 @@ pub fn get_order(conn: &Connection, id: i64) -> Result<Order> {
 }
 
 /// An order with its trail and deliveries; the delivery texts only when `reveal`.
-pub fn get_order_detail(conn: &Connection, vault: &Vault, id: i64, reveal: bool) -> Result<OrderDetail> {
+pub fn get_order_detail(
+    conn: &Connection,
+    vault: &Vault,
+    id: i64,
+    reveal: bool,
+) -> Result<OrderDetail> {
     let order = get_order(conn, id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT at, from_status, to_status, actor, reason FROM order_events WHERE order_id = ?1 ORDER BY id",
@@ -91,7 +100,11 @@ pub fn get_order_detail(conn: &Connection, vault: &Vault, id: i64, reveal: bool)
         })?
         .collect::<rusqlite::Result<_>>()?;
     let deliveries = delivery::deliveries_of(conn, vault, id, reveal)?;
-    Ok(OrderDetail { order, trail, deliveries })
+    Ok(OrderDetail {
+        order,
+        trail,
+        deliveries,
+    })
 }
 
 /// Filters of the orders list; every one optional.
@@ -133,8 +146,9 @@ pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {
     if let Some(status) = f.status.as_deref().filter(|s| !s.is_empty()) {
         let mut marks = Vec::new();
         for s in status.split(',') {
-            let st = Status::parse(s.trim())
-                .ok_or_else(|| Error::invalid(format!("unknown status '{}' in the filter", s.trim())))?;
+            let st = Status::parse(s.trim()).ok_or_else(|| {
+                Error::invalid(format!("unknown status '{}' in the filter", s.trim()))
+            })?;
             args.push(Value::Text(st.as_str().into()));
             marks.push("?");
         }
@@ -149,7 +163,12 @@ pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {
         sql += " AND o.created_at < ?";
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         args.push(Value::Text(pattern.clone()));
         args.push(Value::Text(pattern));
         sql += " AND (o.buyer_username LIKE ? ESCAPE '\\' OR o.order_sn LIKE ? ESCAPE '\\')";
@@ -163,14 +182,18 @@ pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {
         sql += " AND o.shop = ?";
     }
     if let Some(cursor) = f.cursor.as_deref().filter(|c| !c.is_empty()) {
-        let before: i64 = cursor.parse().map_err(|_| Error::invalid("cursor is not one this API gave out"))?;
+        let before: i64 = cursor
+            .parse()
+            .map_err(|_| Error::invalid("cursor is not one this API gave out"))?;
         args.push(Value::Integer(before));
         sql += " AND o.id < ?";
     }
     args.push(Value::Integer(limit + 1));
     sql += " ORDER BY o.id DESC LIMIT ?";
     let mut stmt = conn.prepare(&sql)?;
-    let mut orders: Vec<Order> = stmt.query_map(params_from_iter(args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut orders: Vec<Order> = stmt
+        .query_map(params_from_iter(args), from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     let next_cursor = if orders.len() as i64 > limit {
         orders.truncate(limit as usize);
         orders.last().map(|o| o.id.to_string())
@@ -180,7 +203,10 @@ pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {
     for o in &mut orders {
         o.lines = lines_of(conn, o.id, &o.currency)?;
     }
-    Ok(OrderPage { orders, next_cursor })
+    Ok(OrderPage {
+        orders,
+        next_cursor,
+    })
 }
 
 /// Writes every order as CSV (one row per order; no secrets).
@@ -188,8 +214,18 @@ pub fn export_csv(conn: &Connection, out: impl std::io::Write) -> Result<usize> 
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| Error::Io(std::io::Error::other(e.to_string()));
     w.write_record([
-        "order_sn", "shop", "status", "attention_reason", "buyer_username", "buyer_user_id", "skus", "quantity",
-        "total", "currency", "created_at", "paid_at",
+        "order_sn",
+        "shop",
+        "status",
+        "attention_reason",
+        "buyer_username",
+        "buyer_user_id",
+        "skus",
+        "quantity",
+        "total",
+        "currency",
+        "created_at",
+        "paid_at",
     ])
     .map_err(io)?;
     let mut stmt = conn.prepare(&format!(

@@ -20,8 +20,17 @@ pub enum Status {
 use Status::*;
 
 impl Status {
-    pub const ALL: [Status; 9] =
-        [Unpaid, Paid, Delivering, NeedsAttention, Delivered, Completed, Cancelled, Refunded, Returned];
+    pub const ALL: [Status; 9] = [
+        Unpaid,
+        Paid,
+        Delivering,
+        NeedsAttention,
+        Delivered,
+        Completed,
+        Cancelled,
+        Refunded,
+        Returned,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,14 +52,20 @@ impl Status {
 
     /// Whether the machine allows `self → to`.
     pub fn can_move_to(self, to: Status) -> bool {
-        let paid_state = matches!(self, Paid | Delivering | NeedsAttention | Delivered | Completed);
+        let paid_state = matches!(
+            self,
+            Paid | Delivering | NeedsAttention | Delivered | Completed
+        );
         match to {
             Paid => self == Unpaid,
             Delivering => matches!(self, Paid | NeedsAttention),
             NeedsAttention => matches!(self, Paid | Delivering),
             Delivered => matches!(self, Delivering | NeedsAttention),
             Completed => self == Delivered,
-            Cancelled => matches!(self, Unpaid | Paid | NeedsAttention | Delivering | Delivered),
+            Cancelled => matches!(
+                self,
+                Unpaid | Paid | NeedsAttention | Delivering | Delivered
+            ),
             Refunded | Returned => paid_state,
             Unpaid => false,
         }
@@ -85,7 +100,8 @@ pub fn parse_reported(s: &str) -> Option<Status> {
     let upper = s.trim().to_ascii_uppercase();
     Some(match upper.as_str() {
         "UNPAID" | "PENDING" => Unpaid,
-        "PAID" | "READY_TO_SHIP" | "PROCESSED" | "RETRY_SHIP" | "SHIPPED" | "TO_CONFIRM_RECEIVE" => Paid,
+        "PAID" | "READY_TO_SHIP" | "PROCESSED" | "RETRY_SHIP" | "SHIPPED"
+        | "TO_CONFIRM_RECEIVE" => Paid,
         "COMPLETED" => Completed,
         "CANCELLED" | "CANCELED" | "IN_CANCEL" => Cancelled,
         "REFUNDED" => Refunded,
@@ -115,7 +131,10 @@ mod tests {
         assert!(!Unpaid.can_move_to(Delivered));
         assert!(!Unpaid.can_move_to(Refunded));
         for s in [Cancelled, Refunded, Returned] {
-            assert!(Status::ALL.iter().all(|to| !s.can_move_to(*to)), "{s} must be final");
+            assert!(
+                Status::ALL.iter().all(|to| !s.can_move_to(*to)),
+                "{s} must be final"
+            );
         }
     }
 

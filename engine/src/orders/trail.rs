@@ -6,7 +6,14 @@ use crate::{Error, Result};
 use rusqlite::{params, Connection};
 
 /// Appends an event without changing the status (notes such as "resend requested").
-pub fn record_event(conn: &Connection, order_id: i64, from: Option<Status>, to: Status, actor: &str, reason: &str) -> Result<()> {
+pub fn record_event(
+    conn: &Connection,
+    order_id: i64,
+    from: Option<Status>,
+    to: Status,
+    actor: &str,
+    reason: &str,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO order_events (order_id, at, from_status, to_status, actor, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -26,7 +33,10 @@ pub fn transition(
     attention: Option<(&str, &str)>,
 ) -> Result<()> {
     if !from.can_move_to(to) {
-        return Err(Error::IllegalTransition { from: from.to_string(), to: to.to_string() });
+        return Err(Error::IllegalTransition {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
     }
     let now = now_ms();
     let changed = conn
@@ -37,7 +47,9 @@ pub fn transition(
         )?
         .execute(params![order_id, from.as_str(), to.as_str(), attention.map(|a| a.0), attention.map(|a| a.1), now])?;
     if changed != 1 {
-        return Err(Error::conflict(format!("order {order_id} is no longer {from}; reload it")));
+        return Err(Error::conflict(format!(
+            "order {order_id} is no longer {from}; reload it"
+        )));
     }
     record_event(conn, order_id, Some(from), to, actor, reason)
 }

@@ -8,7 +8,10 @@ use std::time::Duration;
 /// Copies the live database at `db_path` into a new file `dest`.
 pub fn backup_to(db_path: &Path, dest: &Path) -> Result<()> {
     if dest.exists() {
-        return Err(Error::conflict(format!("{} exists; choose a new file name", dest.display())));
+        return Err(Error::conflict(format!(
+            "{} exists; choose a new file name",
+            dest.display()
+        )));
     }
     let src = super::connect(db_path)?;
     let mut out = Connection::open(dest)?;
@@ -29,13 +32,23 @@ pub fn restore_from(src: &Path, db_path: &Path) -> Result<()> {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|_| Error::invalid(format!("{} is not an SQLite database", src.display())))?;
     if ok != "ok" {
-        return Err(Error::invalid(format!("{} is damaged: {ok}", src.display())));
+        return Err(Error::invalid(format!(
+            "{} is damaged: {ok}",
+            src.display()
+        )));
     }
     let has_orders: bool = check
-        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'orders'", [], |r| r.get::<_, i64>(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'orders'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
         .map(|n| n == 1)?;
     if !has_orders {
-        return Err(Error::invalid(format!("{} is not an AUTO backup", src.display())));
+        return Err(Error::invalid(format!(
+            "{} is not an AUTO backup",
+            src.display()
+        )));
     }
     let mut dest = super::connect(db_path)?;
     {

@@ -34,7 +34,10 @@ impl Barrier {
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         Ok(Barrier {
-            state: Mutex::new(State { conn, synced_version: -1 }),
+            state: Mutex::new(State {
+                conn,
+                synced_version: -1,
+            }),
             wal: PathBuf::from(wal),
             db: path.to_path_buf(),
             syncs: AtomicU64::new(0),
@@ -44,14 +47,18 @@ impl Barrier {
     pub(super) fn ensure(&self) -> Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         // Read before syncing: every commit this version counts has finished writing its frames.
-        let version: i64 = state.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let version: i64 = state
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
         if version == state.synced_version {
             return Ok(());
         }
         match std::fs::File::open(&self.wal) {
             Ok(wal) => wal.sync_data()?,
             // No WAL (the last connection checkpointed and removed it): all is in the main file.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::File::open(&self.db)?.sync_all()?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::File::open(&self.db)?.sync_all()?
+            }
             Err(e) => return Err(e.into()),
         }
         state.synced_version = version;

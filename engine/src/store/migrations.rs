@@ -5,8 +5,14 @@ use rusqlite::Connection;
 
 /// Every migration in order; the schema version is the number applied.
 pub const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_catalog_orders", include_str!("../../migrations/0001_catalog_orders.sql")),
-    ("0002_access", include_str!("../../migrations/0002_access.sql")),
+    (
+        "0001_catalog_orders",
+        include_str!("../../migrations/0001_catalog_orders.sql"),
+    ),
+    (
+        "0002_access",
+        include_str!("../../migrations/0002_access.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.
@@ -16,7 +22,8 @@ pub fn migrate(conn: &mut Connection) -> Result<usize> {
 
 /// Applies migrations up to `target` (used by tests to build every earlier version).
 pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<usize> {
-    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    let current: usize =
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     if current > MIGRATIONS.len() {
         return Err(Error::conflict(format!(
             "this data dir was written by a newer AUTO (schema {current}, this one knows {}); \

@@ -21,7 +21,9 @@ pub fn now_ms() -> i64 {
 pub fn connect(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     // WAL lets readers run beside the writer; NORMAL skips the per-commit fsync, which the
     // durability barrier adds back exactly where it matters (before a delivery is revealed).
@@ -59,7 +61,12 @@ impl Db {
         let mut writer = connect(path)?;
         migrate(&mut writer)?;
         let barrier = durability::Barrier::open(path)?;
-        Ok(Db { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), barrier })
+        Ok(Db {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            barrier,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -107,7 +114,9 @@ impl Db {
     pub fn checkpoint_if_large(&self, min_bytes: u64) -> Result<()> {
         let mut wal = self.path.as_os_str().to_owned();
         wal.push("-wal");
-        let size = std::fs::metadata(PathBuf::from(wal)).map(|m| m.len()).unwrap_or(0);
+        let size = std::fs::metadata(PathBuf::from(wal))
+            .map(|m| m.len())
+            .unwrap_or(0);
         if size >= min_bytes {
             self.read(|c| {
                 c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;

@@ -1,9 +1,8 @@
 //! The delivery outbox the extension drains.
 
-use crate::auth::Scope;
 use crate::delivery::{DeliveryFilter, PendingDelivery};
 use crate::http::error::ApiError;
-use crate::http::guard::Caller;
+use crate::http::guard::Extension;
 use crate::http::App;
 use crate::orders::{DeliveryInfo, Order};
 use axum::extract::rejection::QueryRejection;
@@ -21,8 +20,11 @@ pub struct DeliveryList {
 /// is not confirmed within the offer timeout.
 #[utoipa::path(get, path = "/api/v1/deliveries", tag = "deliveries", security(("bearer" = [])), params(DeliveryFilter),
     responses((status = 200, body = DeliveryList)))]
-pub async fn list(State(app): State<App>, caller: Caller, filter: Result<Query<DeliveryFilter>, QueryRejection>) -> Result<Json<DeliveryList>, ApiError> {
-    caller.require(Scope::Extension)?;
+pub async fn list(
+    State(app): State<App>,
+    _: Extension,
+    filter: Result<Query<DeliveryFilter>, QueryRejection>,
+) -> Result<Json<DeliveryList>, ApiError> {
     let Query(filter) = filter?;
     let deliveries = app.run(move |e| e.fetch_deliveries(&filter)).await?;
     Ok(Json(DeliveryList { deliveries }))
@@ -37,9 +39,12 @@ pub struct Confirmed {
 /// Confirms a delivery was posted; repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/deliveries/{id}/confirm", tag = "deliveries", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Confirmed), (status = 404)))]
-pub async fn confirm(State(app): State<App>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Confirmed>, ApiError> {
-    caller.require(Scope::Extension)?;
-    let actor = caller.actor();
+pub async fn confirm(
+    State(app): State<App>,
+    caller: Extension,
+    Path(id): Path<i64>,
+) -> Result<Json<Confirmed>, ApiError> {
+    let actor = caller.0.actor();
     let (delivery, order) = app.run(move |e| e.confirm_delivery(id, actor)).await?;
     Ok(Json(Confirmed { delivery, order }))
 }

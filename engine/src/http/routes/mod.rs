@@ -15,7 +15,11 @@ pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(system::pair))
         .routes(routes!(system::create_pairing_code))
         .routes(routes!(products::list, products::create))
-        .routes(routes!(products::get_one, products::patch, products::delete))
+        .routes(routes!(
+            products::get_one,
+            products::patch,
+            products::delete
+        ))
         .routes(routes!(products::import_stock, products::stock))
         .routes(routes!(orders::list, orders::intake))
         .routes(routes!(orders::get_one))

@@ -1,9 +1,8 @@
 //! Orders: intake (single or batch), list, detail, status changes, resend, manual delivery.
 
-use crate::auth::Scope;
 use crate::engine::{DeliverMode, RejectedOrder};
 use crate::http::error::{from_value, status_of, ApiError, ApiJson};
-use crate::http::guard::Caller;
+use crate::http::guard::{Admin, Extension};
 use crate::http::App;
 use crate::orders::{DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
 use axum::extract::{Path, Query, State};
@@ -32,24 +31,40 @@ pub struct BatchResult {
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = OrderInput,
     responses((status = 200, body = OrderEnvelope, description = "one order; a batch answers BatchResult"),
               (status = 422, description = "the order is not valid")))]
-pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(mut body): ApiJson<serde_json::Value>) -> Result<Response, ApiError> {
-    caller.require(Scope::Extension)?;
-    let actor = caller.actor();
+pub async fn intake(
+    State(app): State<App>,
+    caller: Extension,
+    ApiJson(mut body): ApiJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let actor = caller.0.actor();
     if let Some(list) = body.get_mut("orders").map(serde_json::Value::take) {
-        let serde_json::Value::Array(list) = list else { return Err(ApiError::invalid("orders must be a list")) };
+        let serde_json::Value::Array(list) = list else {
+            return Err(ApiError::invalid("orders must be a list"));
+        };
         if list.len() > MAX_BATCH {
-            return Err(ApiError::invalid(format!("a batch has at most {MAX_BATCH} orders")));
+            return Err(ApiError::invalid(format!(
+                "a batch has at most {MAX_BATCH} orders"
+            )));
         }
         let mut inputs = Vec::with_capacity(list.len());
         let mut shape_errors = Vec::new();
         for (i, v) in list.into_iter().enumerate() {
-            let order_sn: String = v.get("order_sn").and_then(|s| s.as_str()).unwrap_or("").chars().take(64).collect();
+            let order_sn: String = v
+                .get("order_sn")
+                .and_then(|s| s.as_str())
+                .unwrap_or("")
+                .chars()
+                .take(64)
+                .collect();
             match from_value::<OrderInput>(v) {
                 Ok(o) => inputs.push((i, o)),
                 Err(e) => shape_errors.push(RejectedOrder {
                     index: i,
                     order_sn,
-                    error: crate::engine::ErrorBody { code: e.code.into(), message: e.message },
+                    error: crate::engine::ErrorBody {
+                        code: e.code.into(),
+                        message: e.message,
+                    },
                 }),
             }
         }
@@ -73,15 +88,20 @@ pub async fn intake(State(app): State<App>, caller: Caller, ApiJson(mut body): A
         };
         return Err(ApiError::new(status_of(code), code, r.error.message));
     }
-    let order = orders.pop().ok_or_else(|| ApiError::invalid("no order in the body"))?;
+    let order = orders
+        .pop()
+        .ok_or_else(|| ApiError::invalid("no order in the body"))?;
     Ok(Json(OrderEnvelope { order }).into_response())
 }
 
 /// Orders, newest first, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(OrderFilter),
     responses((status = 200, body = OrderPage)))]
-pub async fn list(State(app): State<App>, caller: Caller, filter: Result<Query<OrderFilter>, axum::extract::rejection::QueryRejection>) -> Result<Json<OrderPage>, ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn list(
+    State(app): State<App>,
+    _: Admin,
+    filter: Result<Query<OrderFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<OrderPage>, ApiError> {
     let Query(filter) = filter?;
     Ok(Json(app.run(move |e| e.list_orders(&filter)).await?))
 }
@@ -99,11 +119,10 @@ pub struct Reveal {
     params(("id" = i64, Path), Reveal), responses((status = 200, body = OrderDetail), (status = 404)))]
 pub async fn get_one(
     State(app): State<App>,
-    caller: Caller,
+    _: Admin,
     Path(id): Path<i64>,
     reveal: Result<Query<Reveal>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<OrderDetail>, ApiError> {
-    caller.require(Scope::Admin)?;
     let Query(Reveal { reveal }) = reveal?;
     Ok(Json(app.run(move |e| e.order_detail(id, reveal)).await?))
 }
@@ -122,13 +141,14 @@ pub struct StatusChange {
     responses((status = 200, body = OrderEnvelope), (status = 409, description = "the move is not allowed")))]
 pub async fn set_status(
     State(app): State<App>,
-    caller: Caller,
+    caller: Admin,
     Path(id): Path<i64>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<OrderEnvelope>, ApiError> {
-    caller.require(Scope::Admin)?;
-    let actor = caller.actor();
-    let order = app.run(move |e| e.set_status(id, change.status, &change.reason, actor)).await?;
+    let actor = caller.0.actor();
+    let order = app
+        .run(move |e| e.set_status(id, change.status, &change.reason, actor))
+        .await?;
     Ok(Json(OrderEnvelope { order }))
 }
 
@@ -140,9 +160,12 @@ pub struct DeliveryEnvelope {
 /// Queues the order's delivery message again (the same items).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/resend", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = DeliveryEnvelope), (status = 409)))]
-pub async fn resend(State(app): State<App>, caller: Caller, Path(id): Path<i64>) -> Result<Json<DeliveryEnvelope>, ApiError> {
-    caller.require(Scope::Admin)?;
-    let actor = caller.actor();
+pub async fn resend(
+    State(app): State<App>,
+    caller: Admin,
+    Path(id): Path<i64>,
+) -> Result<Json<DeliveryEnvelope>, ApiError> {
+    let actor = caller.0.actor();
     let delivery = app.run(move |e| e.resend(id, actor)).await?;
     Ok(Json(DeliveryEnvelope { delivery }))
 }
@@ -168,16 +191,17 @@ pub struct DeliverRequest {
     params(("id" = i64, Path)), request_body = DeliverRequest, responses((status = 200, body = OrderEnvelope)))]
 pub async fn deliver(
     State(app): State<App>,
-    caller: Caller,
+    caller: Admin,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<DeliverRequest>,
 ) -> Result<Json<OrderEnvelope>, ApiError> {
-    caller.require(Scope::Admin)?;
-    let actor = caller.actor();
+    let actor = caller.0.actor();
     let mode = match req.mode {
         Mode::Retry => DeliverMode::Retry,
         Mode::Manual => DeliverMode::Manual,
     };
-    let order = app.run(move |e| e.deliver(id, mode, &req.note, actor)).await?;
+    let order = app
+        .run(move |e| e.deliver(id, mode, &req.note, actor))
+        .await?;
     Ok(Json(OrderEnvelope { order }))
 }

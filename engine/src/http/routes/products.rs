@@ -1,9 +1,10 @@
 //! Products and their stock.
 
-use crate::auth::Scope;
-use crate::catalog::{ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput, StockItemInput};
+use crate::catalog::{
+    ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput, StockItemInput,
+};
 use crate::http::error::{from_value, ApiError, ApiJson};
-use crate::http::guard::Caller;
+use crate::http::guard::Admin;
 use crate::http::App;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -20,8 +21,7 @@ pub struct ProductList {
 /// Every product with its stock counts.
 #[utoipa::path(get, path = "/api/v1/products", tag = "products", security(("bearer" = [])),
     responses((status = 200, body = ProductList)))]
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<ProductList>, ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn list(State(app): State<App>, _: Admin) -> Result<Json<ProductList>, ApiError> {
     let products = app.run(|e| e.list_products()).await?;
     Ok(Json(ProductList { products }))
 }
@@ -30,8 +30,11 @@ pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Product
 #[utoipa::path(post, path = "/api/v1/products", tag = "products", security(("bearer" = [])), request_body = NewProduct,
     responses((status = 201, body = Product), (status = 409, description = "the sku or a mapping is taken"),
               (status = 422, description = "a field is not valid")))]
-pub async fn create(State(app): State<App>, caller: Caller, ApiJson(new): ApiJson<NewProduct>) -> Result<(StatusCode, Json<Product>), ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn create(
+    State(app): State<App>,
+    _: Admin,
+    ApiJson(new): ApiJson<NewProduct>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
     let product = app.run(move |e| e.create_product(new)).await?;
     Ok((StatusCode::CREATED, Json(product)))
 }
@@ -39,8 +42,11 @@ pub async fn create(State(app): State<App>, caller: Caller, ApiJson(new): ApiJso
 /// One product.
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "products", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Product), (status = 404)))]
-pub async fn get_one(State(app): State<App>, caller: Caller, Path(id): Path<i64>) -> Result<Json<Product>, ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn get_one(
+    State(app): State<App>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<Json<Product>, ApiError> {
     Ok(Json(app.run(move |e| e.get_product(id)).await?))
 }
 
@@ -49,19 +55,21 @@ pub async fn get_one(State(app): State<App>, caller: Caller, Path(id): Path<i64>
     params(("id" = i64, Path)), request_body = ProductPatch, responses((status = 200, body = Product)))]
 pub async fn patch(
     State(app): State<App>,
-    caller: Caller,
+    _: Admin,
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<ProductPatch>,
 ) -> Result<Json<Product>, ApiError> {
-    caller.require(Scope::Admin)?;
     Ok(Json(app.run(move |e| e.update_product(id, patch)).await?))
 }
 
 /// Deletes a product that has no orders (with its unsold stock).
 #[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "products", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 204), (status = 409, description = "the product has orders")))]
-pub async fn delete(State(app): State<App>, caller: Caller, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn delete(
+    State(app): State<App>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     app.run(move |e| e.delete_product(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -80,25 +88,39 @@ pub struct StockItems {
     responses((status = 200, body = ImportReport), (status = 422, description = "not a stock product, or an unreadable file")))]
 pub async fn import_stock(
     State(app): State<App>,
-    caller: Caller,
+    _: Admin,
     Path(id): Path<i64>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    caller.require(Scope::Admin)?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let text = || {
-        String::from_utf8(body.to_vec()).map_err(|_| ApiError::invalid("the file is not UTF-8 text; save it as UTF-8 and try again"))
+        String::from_utf8(body.to_vec()).map_err(|_| {
+            ApiError::invalid("the file is not UTF-8 text; save it as UTF-8 and try again")
+        })
     };
     let input = match mime.as_str() {
         "application/json" => {
-            let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+            let value: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
             StockInput::Items(from_value::<StockItems>(value)?.items)
         }
         "text/plain" => StockInput::Text(text()?),
         "text/csv" | "application/csv" => StockInput::Csv(text()?),
-        _ => return Err(ApiError::bad_request("send stock as application/json, text/plain or text/csv")),
+        _ => {
+            return Err(ApiError::bad_request(
+                "send stock as application/json, text/plain or text/csv",
+            ))
+        }
     };
     Ok(Json(app.run(move |e| e.import_stock(id, input)).await?))
 }
@@ -106,7 +128,10 @@ pub async fn import_stock(
 /// Stock counts of a product (never the items).
 #[utoipa::path(get, path = "/api/v1/products/{id}/stock", tag = "products", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = StockCounts)))]
-pub async fn stock(State(app): State<App>, caller: Caller, Path(id): Path<i64>) -> Result<Json<StockCounts>, ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn stock(
+    State(app): State<App>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<Json<StockCounts>, ApiError> {
     Ok(Json(app.run(move |e| e.stock_counts(id)).await?))
 }

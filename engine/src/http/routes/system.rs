@@ -2,7 +2,7 @@
 
 use crate::auth::Scope;
 use crate::http::error::{ApiError, ApiJson};
-use crate::http::guard::Caller;
+use crate::http::guard::Admin;
 use crate::http::App;
 use axum::extract::State;
 use axum::response::Html;
@@ -20,7 +20,10 @@ pub struct Health {
 /// Whether AUTO is up (no token needed).
 #[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
 pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok".into(), version: crate::VERSION.into() })
+    Json(Health {
+        status: "ok".into(),
+        version: crate::VERSION.into(),
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -45,9 +48,17 @@ pub struct TokenResponse {
 #[utoipa::path(post, path = "/api/v1/pair", tag = "access", request_body = PairRequest,
     responses((status = 200, body = TokenResponse), (status = 401, description = "wrong, used or expired code"),
               (status = 429, description = "too many wrong codes")))]
-pub async fn pair(State(app): State<App>, ApiJson(req): ApiJson<PairRequest>) -> Result<Json<TokenResponse>, ApiError> {
-    let token = app.run(move |e| e.pair(req.code.trim(), &req.client, req.origin.as_deref())).await?;
-    Ok(Json(TokenResponse { token, scope: Scope::Extension }))
+pub async fn pair(
+    State(app): State<App>,
+    ApiJson(req): ApiJson<PairRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let token = app
+        .run(move |e| e.pair(req.code.trim(), &req.client, req.origin.as_deref()))
+        .await?;
+    Ok(Json(TokenResponse {
+        token,
+        scope: Scope::Extension,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,8 +70,10 @@ pub struct PairingCode {
 /// Creates a pairing code for the extension, valid for 5 minutes.
 #[utoipa::path(post, path = "/api/v1/pairing-codes", tag = "access", security(("bearer" = [])),
     responses((status = 200, body = PairingCode)))]
-pub async fn create_pairing_code(State(app): State<App>, caller: Caller) -> Result<Json<PairingCode>, ApiError> {
-    caller.require(Scope::Admin)?;
+pub async fn create_pairing_code(
+    State(app): State<App>,
+    _: Admin,
+) -> Result<Json<PairingCode>, ApiError> {
     let (code, expires_at) = app.run(|e| e.create_pairing_code()).await?;
     Ok(Json(PairingCode { code, expires_at }))
 }
