@@ -211,53 +211,63 @@ impl Engine {
                 }),
             }
         }
-        let single = valid.len() == 1;
-        let orders = self.db.write(|tx| {
-            let mut resolver = catalog::Resolver::default();
-            let mut ids = Vec::with_capacity(valid.len());
-            for (index, order) in &valid {
-                // A savepoint per order, so one failure spoils no other (a lone order needs none).
-                if !single {
-                    tx.prepare_cached("SAVEPOINT intake")?.execute([])?;
-                }
-                match orders::intake_order(tx, &self.vault, &mut resolver, order, actor) {
-                    Ok(id) => {
-                        if !single {
-                            tx.prepare_cached("RELEASE intake")?.execute([])?;
-                        }
-                        ids.push(id);
-                    }
-                    Err(e) if single => return Err(e),
-                    Err(e) => {
-                        tx.prepare_cached("ROLLBACK TO intake")?.execute([])?;
-                        tx.prepare_cached("RELEASE intake")?.execute([])?;
-                        rejected.push(RejectedOrder {
-                            index: *index,
-                            order_sn: order.order_sn.clone(),
-                            error: error_body(&e),
-                        });
-                    }
-                }
-            }
-            ids.iter()
-                .map(|id| orders::get_order(tx, *id))
-                .collect::<Result<Vec<_>>>()
-        });
-        let orders = match orders {
-            Ok(o) => o,
-            Err(e) if single && !matches!(e, Error::Storage(_) | Error::Io(_)) => {
-                let (index, order) = &valid[0];
-                rejected.push(RejectedOrder {
-                    index: *index,
-                    order_sn: order.order_sn.clone(),
-                    error: error_body(&e),
-                });
-                Vec::new()
-            }
-            Err(e) => return Err(e),
+        // Fast path: the whole batch in one transaction. Valid orders almost never fail here;
+        // when one does, the batch is redone with a savepoint per order so that the failure
+        // spoils no other (savepoints cost a sub-journal copy of every page they touch).
+        let orders = match self
+            .db
+            .write(|tx| self.intake_valid(tx, &valid, actor, None))
+        {
+            Ok(orders) => orders,
+            Err(e) if matches!(e, Error::Storage(_) | Error::Io(_)) => return Err(e),
+            Err(_) => self
+                .db
+                .write(|tx| self.intake_valid(tx, &valid, actor, Some(&mut rejected)))?,
         };
         rejected.sort_by_key(|r| r.index);
         Ok((orders, rejected))
+    }
+
+    /// Writes validated orders; with `rejected`, each in a savepoint and failures collected
+    /// there, else the first failure fails the whole transaction.
+    fn intake_valid(
+        &self,
+        tx: &rusqlite::Transaction,
+        valid: &[(usize, orders::ValidOrder)],
+        actor: &str,
+        mut rejected: Option<&mut Vec<RejectedOrder>>,
+    ) -> Result<Vec<Order>> {
+        let mut resolver = catalog::Resolver::default();
+        let mut stored = Vec::with_capacity(valid.len());
+        for (index, order) in valid {
+            let Some(rejected) = rejected.as_deref_mut() else {
+                stored.push(orders::intake_order(
+                    tx,
+                    &self.vault,
+                    &mut resolver,
+                    order,
+                    actor,
+                )?);
+                continue;
+            };
+            tx.prepare_cached("SAVEPOINT intake")?.execute([])?;
+            match orders::intake_order(tx, &self.vault, &mut resolver, order, actor) {
+                Ok(order) => {
+                    tx.prepare_cached("RELEASE intake")?.execute([])?;
+                    stored.push(order);
+                }
+                Err(e) => {
+                    tx.prepare_cached("ROLLBACK TO intake")?.execute([])?;
+                    tx.prepare_cached("RELEASE intake")?.execute([])?;
+                    rejected.push(RejectedOrder {
+                        index: *index,
+                        order_sn: order.order_sn.clone(),
+                        error: error_body(&e),
+                    });
+                }
+            }
+        }
+        Ok(stored)
     }
 
     pub fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {

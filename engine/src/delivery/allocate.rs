@@ -84,47 +84,47 @@ pub fn allocate_order(
     allocate_lines(conn, vault, &order, &lines, actor)
 }
 
-/// Allocates an order whose lines are already resolved (intake has them in memory).
-pub fn allocate_lines(
-    conn: &Connection,
-    vault: &Vault,
-    order: &OrderToFill,
-    lines: &[LineToFill],
-    actor: &str,
-) -> Result<Status> {
-    let (order_id, status) = (order.id, order.status);
-    // First pass: every line must have an active product with enough stock.
+/// Why an order cannot be allocated now: a reason code and words for the seller.
+pub struct Wait {
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+/// The stock chosen for an order, not yet taken.
+pub struct Plan {
+    pools: HashMap<i64, std::vec::IntoIter<(i64, Vec<u8>)>>,
+}
+
+/// Checks that every line has an active product with enough stock, and picks the items.
+/// Reads only; `take` does the writing.
+pub fn plan(conn: &Connection, lines: &[LineToFill]) -> Result<std::result::Result<Plan, Wait>> {
     let mut needed: HashMap<i64, i64> = HashMap::new();
     for line in lines {
         let Some(product) = &line.product else {
             let what = describe_line(line);
-            return wait(
-                conn,
-                order_id,
-                status,
-                actor,
-                "unknown_sku",
-                &format!("{what} matches no product; add it to a product's SKU or mapping"),
-            );
+            let detail = format!("{what} matches no product; add it to a product's SKU or mapping");
+            return Ok(Err(Wait {
+                reason: "unknown_sku",
+                detail,
+            }));
         };
         if !product.active {
-            return wait(
-                conn,
-                order_id,
-                status,
-                actor,
-                "product_inactive",
-                &format!("product '{}' is not active", product.name),
-            );
+            let detail = format!("product '{}' is not active", product.name);
+            return Ok(Err(Wait {
+                reason: "product_inactive",
+                detail,
+            }));
         }
         if product.kind.has_stock() {
             *needed.entry(product.id).or_default() += line.quantity;
         }
     }
-    let mut pools: HashMap<i64, std::vec::IntoIter<(i64, Vec<u8>)>> = HashMap::new();
+    let mut pools = HashMap::new();
     for (&product_id, &want) in &needed {
         let items: Vec<(i64, Vec<u8>)> = conn
-            .prepare_cached("SELECT id, secret FROM stock_items WHERE product_id = ?1 AND status = 'available' ORDER BY id LIMIT ?2")?
+            .prepare_cached(
+                "SELECT id, secret FROM stock_items WHERE product_id = ?1 AND status = 'available' ORDER BY id LIMIT ?2",
+            )?
             .query_map(params![product_id, want], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         if (items.len() as i64) < want {
@@ -138,24 +138,37 @@ pub fn allocate_lines(
                 "'{name}' has {} in stock, this order needs {want}; import more stock",
                 items.len()
             );
-            return wait(conn, order_id, status, actor, "out_of_stock", &detail);
+            return Ok(Err(Wait {
+                reason: "out_of_stock",
+                detail,
+            }));
         }
         pools.insert(product_id, items.into_iter());
     }
+    Ok(Ok(Plan { pools }))
+}
 
-    // Second pass: take the items and render one message per line.
+/// Takes the planned items for the (stored) lines, renders one message per line and queues
+/// the delivery. The caller records the status change in the same transaction.
+pub fn take(
+    conn: &Connection,
+    vault: &Vault,
+    order: &OrderToFill,
+    lines: &[LineToFill],
+    mut plan: Plan,
+) -> Result<()> {
     let now = now_ms();
     let mut take = conn.prepare_cached(
         "UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3 WHERE id = ?1 AND status = 'available'",
     )?;
     let mut parts = Vec::with_capacity(lines.len());
     for line in lines {
-        let product = line.product.as_ref().expect("checked above");
+        let product = line.product.as_ref().expect("planned lines have products");
         let items_text = if product.kind.has_stock() {
-            let pool = pools.get_mut(&product.id).expect("pool checked above");
+            let pool = plan.pools.get_mut(&product.id).expect("planned");
             let mut secrets = Vec::with_capacity(line.quantity as usize);
             for _ in 0..line.quantity {
-                let (item_id, sealed) = pool.next().expect("enough items checked above");
+                let (item_id, sealed) = pool.next().expect("enough items planned");
                 if take.execute(params![item_id, line.id, now])? != 1 {
                     return Err(Error::conflict(
                         "a stock item was taken by another order; retry",
@@ -181,17 +194,38 @@ pub fn allocate_lines(
     }
     let message = parts.join("\n\n");
     conn.prepare_cached("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, ?2, 'pending', ?3)")?
-        .execute(params![order_id, vault.seal(&message), now])?;
-    transition(
-        conn,
-        order_id,
-        status,
-        Status::Delivering,
-        actor,
-        "items allocated; delivery waiting for the extension",
-        None,
-    )?;
-    Ok(Status::Delivering)
+        .execute(params![order.id, vault.seal(&message), now])?;
+    Ok(())
+}
+
+/// What the trail says when an order's items are allocated.
+pub const ALLOCATED: &str = "items allocated; delivery waiting for the extension";
+
+/// Allocates a stored order whose lines are resolved: all items or none, with the status
+/// change. Returns the order's new status.
+pub fn allocate_lines(
+    conn: &Connection,
+    vault: &Vault,
+    order: &OrderToFill,
+    lines: &[LineToFill],
+    actor: &str,
+) -> Result<Status> {
+    match plan(conn, lines)? {
+        Err(w) => wait(conn, order.id, order.status, actor, w.reason, &w.detail),
+        Ok(p) => {
+            take(conn, vault, order, lines, p)?;
+            transition(
+                conn,
+                order.id,
+                order.status,
+                Status::Delivering,
+                actor,
+                ALLOCATED,
+                None,
+            )?;
+            Ok(Status::Delivering)
+        }
+    }
 }
 
 pub(crate) fn product_by_id(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {

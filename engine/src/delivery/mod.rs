@@ -5,7 +5,10 @@ mod allocate;
 mod outbox;
 pub mod template;
 
-pub use allocate::{allocate_lines, allocate_order, retry_waiting, LineToFill, OrderToFill};
+pub use allocate::{
+    allocate_lines, allocate_order, plan, retry_waiting, take, LineToFill, OrderToFill, Plan, Wait,
+    ALLOCATED,
+};
 pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,
 };

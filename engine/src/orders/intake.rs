@@ -2,7 +2,7 @@
 //! reported status moves the order forward; an older one is ignored; paid orders are
 //! allocated in the same transaction.
 
-use super::{parse_reported, transition, Buyer, OrderInput, Status};
+use super::{parse_reported, transition, ts, Buyer, Line, Order, OrderInput, Status};
 use crate::catalog::Resolver;
 use crate::delivery;
 use crate::delivery::{LineToFill, OrderToFill};
@@ -139,14 +139,14 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
     })
 }
 
-/// Records a reported order inside the caller's transaction and returns its id.
+/// Records a reported order inside the caller's transaction and returns it as stored.
 pub fn intake_order(
     conn: &Connection,
     vault: &Vault,
     resolver: &mut Resolver,
     order: &ValidOrder,
     actor: &str,
-) -> Result<i64> {
+) -> Result<Order> {
     let existing: Option<(i64, String, Option<String>)> = conn
         .prepare_cached(
             "SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2",
@@ -166,18 +166,21 @@ pub fn intake_order(
                     .execute(params![id, order.reported.as_str()])?;
             }
             apply_report(conn, vault, id, current, order, actor)?;
-            Ok(id)
+            super::get_order(conn, id)
         }
     }
 }
 
+/// Stores a new order. A paid one is planned first, so that the row is written once with its
+/// final status (delivering, or needs_attention with the reason) and the order comes back
+/// built in memory: intake reads nothing it just wrote.
 fn insert_new(
     conn: &Connection,
     vault: &Vault,
     resolver: &mut Resolver,
     o: &ValidOrder,
     actor: &str,
-) -> Result<i64> {
+) -> Result<Order> {
     let initial = match o.reported {
         Status::Completed => Status::Paid,
         other => other,
@@ -188,15 +191,38 @@ fn insert_new(
     } else {
         o.paid_at
     };
+    let mut lines = Vec::with_capacity(o.lines.len());
+    for l in &o.lines {
+        lines.push(LineToFill {
+            id: 0,
+            sku: l.sku.clone(),
+            item_id: l.item_id,
+            model_id: l.model_id,
+            quantity: l.quantity,
+            product: resolver.resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?,
+        });
+    }
+    let outcome = if initial == Status::Paid {
+        Some(delivery::plan(conn, &lines)?)
+    } else {
+        None
+    };
+    let (status, attention) = match &outcome {
+        Some(Ok(_)) => (Status::Delivering, None),
+        Some(Err(wait)) => (Status::NeedsAttention, Some(wait)),
+        None => (initial, None),
+    };
     conn.prepare_cached(
-        "INSERT INTO orders (shop, order_sn, status, shop_status, buyer_username, buyer_user_id, total_minor,
-                             currency, created_at, paid_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO orders (shop, order_sn, status, attention_reason, attention_detail, shop_status, buyer_username,
+                             buyer_user_id, total_minor, currency, created_at, paid_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         o.shop,
         o.order_sn,
-        initial.as_str(),
+        status.as_str(),
+        attention.map(|w| w.reason),
+        attention.map(|w| w.detail.as_str()),
         o.reported.as_str(),
         o.buyer.username,
         o.buyer.user_id,
@@ -211,9 +237,7 @@ fn insert_new(
         "INSERT INTO order_lines (order_id, line_no, sku, item_id, model_id, quantity, unit_price_minor, product_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    let mut lines = Vec::with_capacity(o.lines.len());
-    for (i, l) in o.lines.iter().enumerate() {
-        let product = resolver.resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?;
+    for (i, (line, l)) in lines.iter_mut().zip(&o.lines).enumerate() {
         insert_line.execute(params![
             id,
             i as i64 + 1,
@@ -222,16 +246,9 @@ fn insert_new(
             l.model_id,
             l.quantity,
             l.unit_price_minor,
-            product.as_ref().map(|p| p.id)
+            line.product.as_ref().map(|p| p.id)
         ])?;
-        lines.push(LineToFill {
-            id: conn.last_insert_rowid(),
-            sku: l.sku.clone(),
-            item_id: l.item_id,
-            model_id: l.model_id,
-            quantity: l.quantity,
-            product,
-        });
+        line.id = conn.last_insert_rowid();
     }
     super::record_event(
         conn,
@@ -241,16 +258,67 @@ fn insert_new(
         actor,
         &format!("reported as {}", o.reported),
     )?;
-    if initial == Status::Paid {
-        let order = OrderToFill {
-            id,
-            status: Status::Paid,
-            order_sn: &o.order_sn,
-            buyer: &o.buyer.username,
-        };
-        delivery::allocate_lines(conn, vault, &order, &lines, "engine")?;
+    let (attention_reason, attention_detail) = match &outcome {
+        Some(Err(w)) => (Some(w.reason.to_string()), Some(w.detail.clone())),
+        _ => (None, None),
+    };
+    match outcome {
+        Some(Ok(plan)) => {
+            let order = OrderToFill {
+                id,
+                status: Status::Paid,
+                order_sn: &o.order_sn,
+                buyer: &o.buyer.username,
+            };
+            delivery::take(conn, vault, &order, &lines, plan)?;
+            super::record_event(
+                conn,
+                id,
+                Some(Status::Paid),
+                Status::Delivering,
+                "engine",
+                delivery::ALLOCATED,
+            )?;
+        }
+        Some(Err(wait)) => {
+            super::record_event(
+                conn,
+                id,
+                Some(Status::Paid),
+                Status::NeedsAttention,
+                "engine",
+                &wait.detail,
+            )?;
+        }
+        None => {}
     }
-    Ok(id)
+    Ok(Order {
+        id,
+        shop: o.shop.clone(),
+        order_sn: o.order_sn.clone(),
+        status,
+        attention_reason,
+        attention_detail,
+        buyer: o.buyer.clone(),
+        lines: lines
+            .iter()
+            .zip(&o.lines)
+            .map(|(line, l)| Line {
+                id: line.id,
+                sku: l.sku.clone(),
+                item_id: l.item_id,
+                model_id: l.model_id,
+                quantity: l.quantity,
+                unit_price: money::from_minor(l.unit_price_minor, &o.currency),
+                product_id: line.product.as_ref().map(|p| p.id),
+            })
+            .collect(),
+        total: money::from_minor(o.total_minor, &o.currency),
+        currency: o.currency.clone(),
+        created_at: ts(o.created_at),
+        paid_at: paid_at.map(ts),
+        updated_at: ts(now),
+    })
 }
 
 fn apply_report(
