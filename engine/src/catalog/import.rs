@@ -86,12 +86,12 @@ impl StockSecret {
     }
 }
 
+/// An item with its 1-based line (or item) number in the import.
+pub type NumberedItem = (usize, StockSecret);
+
 /// Parses an import for a product of `kind` into items (with their 1-based line or item
 /// numbers) and the rows that were rejected, with why.
-pub fn parse_stock(
-    kind: Kind,
-    input: StockInput,
-) -> Result<(Vec<(usize, StockSecret)>, Vec<LineIssue>)> {
+pub fn parse_stock(kind: Kind, input: StockInput) -> Result<(Vec<NumberedItem>, Vec<LineIssue>)> {
     let mut items = Vec::new();
     let mut rejected = Vec::new();
     let mut push = |line: usize, parsed: std::result::Result<StockSecret, String>| match parsed {

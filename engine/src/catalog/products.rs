@@ -203,7 +203,7 @@ fn check_sku(sku: &str) -> Result<String> {
 
 fn check_mappings(mappings: &[Mapping]) -> Result<()> {
     for m in mappings {
-        if m.item_id.is_none() && m.sku.as_deref().map_or(true, |s| s.trim().is_empty()) {
+        if m.item_id.is_none() && m.sku.as_deref().is_none_or(|s| s.trim().is_empty()) {
             return Err(Error::invalid("each mapping needs an item_id or a sku"));
         }
         if m.model_id.is_some() && m.item_id.is_none() {
@@ -557,12 +557,14 @@ pub fn resolve_product(
     Ok(Some(row))
 }
 
+/// What identifies an order line's product: shop, item id, model id, SKU.
+type LineKey = (String, Option<i64>, Option<i64>, String);
+
 /// Resolves order lines to products, remembering each answer for the life of one
 /// transaction (a batch of orders mostly names the same few listings).
 #[derive(Default)]
 pub struct Resolver {
-    cache:
-        std::collections::HashMap<(String, Option<i64>, Option<i64>, String), Option<ProductRow>>,
+    cache: std::collections::HashMap<LineKey, Option<ProductRow>>,
 }
 
 impl Resolver {

@@ -48,7 +48,8 @@ pub fn allocate_order(
     if !matches!(status, Status::Paid | Status::NeedsAttention) {
         return Ok(status);
     }
-    let rows: Vec<(i64, String, Option<i64>, Option<i64>, i64, Option<i64>)> = conn
+    type Row = (i64, String, Option<i64>, Option<i64>, i64, Option<i64>);
+    let rows: Vec<Row> = conn
         .prepare_cached("SELECT id, sku, item_id, model_id, quantity, product_id FROM order_lines WHERE order_id = ?1 ORDER BY line_no")?
         .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
         .collect::<rusqlite::Result<_>>()?;

@@ -98,33 +98,6 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_loopback_hosts_pass() {
-        for ok in [
-            "127.0.0.1",
-            "127.0.0.1:47821",
-            "localhost:1",
-            "LOCALHOST",
-            "[::1]:47821",
-            "[::1]",
-        ] {
-            assert!(super::loopback_host(ok), "{ok}");
-        }
-        for bad in [
-            "evil.example",
-            "127.0.0.1.evil.example",
-            "localhost.evil:80",
-            "10.0.0.1",
-            "[::2]:1",
-            "",
-        ] {
-            assert!(!super::loopback_host(bad), "{bad}");
-        }
-    }
-}
-
 /// Turns the few plain-text refusals axum makes itself (a bad path parameter, say) into the
 /// API's JSON error shape, so every error a client sees looks the same.
 pub async fn json_errors(req: Request, next: Next) -> Response {
@@ -185,5 +158,32 @@ impl FromRequestParts<App> for Extension {
         let caller = Caller::from_request_parts(parts, app).await?;
         caller.require(Scope::Extension)?;
         Ok(Extension(caller))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_loopback_hosts_pass() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:47821",
+            "localhost:1",
+            "LOCALHOST",
+            "[::1]:47821",
+            "[::1]",
+        ] {
+            assert!(super::loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "127.0.0.1.evil.example",
+            "localhost.evil:80",
+            "10.0.0.1",
+            "[::2]:1",
+            "",
+        ] {
+            assert!(!super::loopback_host(bad), "{bad}");
+        }
     }
 }
