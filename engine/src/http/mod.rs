@@ -116,6 +116,9 @@ pub async fn serve(
     // Orders acknowledged over HTTP are committed at once (safe from a killed process) and
     // fsynced within this period (safe from a power cut); deliveries are synced before they
     // are handed out, whatever this timer does.
+    if let Err(e) = engine.db.checkpoint_in_background() {
+        tracing::warn!("checkpoints stay in the foreground: {e}");
+    }
     let flusher = {
         let engine = engine.clone();
         tokio::spawn(async move {
