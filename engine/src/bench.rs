@@ -94,6 +94,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     println!("  single orders     {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms",
         args.orders, args.concurrency, r.single_rate, r.single.0, r.single.1);
+    println!("  batches of 100 (new, unpaid) {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms (per batch)",
+        args.batches * 100, args.concurrency, r.unpaid_rate, r.unpaid.0, r.unpaid.1);
     println!("  batches of 100 (new, paid) {:>6} orders, {:>2} clients: {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms (per batch)",
         args.batches * 100, args.concurrency, r.batch_rate, r.batch.0, r.batch.1);
     println!("  same batches sent again (idempotent): {:>8.0} orders/s   latency p50 {:>6.2} ms  p99 {:>6.2} ms (per batch)",
@@ -177,8 +179,12 @@ fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
 }
 
 fn order(sn: &str) -> Value {
+    order_with_status(sn, "READY_TO_SHIP")
+}
+
+fn order_with_status(sn: &str, status: &str) -> Value {
     json!({
-        "shop": "bench_shop", "order_sn": sn, "status": "READY_TO_SHIP",
+        "shop": "bench_shop", "order_sn": sn, "status": status,
         "buyer": {"username": format!("buyer_{sn}"), "user_id": 1000},
         "lines": [{"sku": "BENCH-KEY", "item_id": 1, "model_id": 2, "quantity": 1, "unit_price": 50000}],
         "total": 50000, "currency": "IDR"
@@ -188,6 +194,8 @@ fn order(sn: &str) -> Value {
 struct Results {
     single_rate: f64,
     single: (f64, f64),
+    unpaid_rate: f64,
+    unpaid: (f64, f64),
     batch_rate: f64,
     batch: (f64, f64),
     resent_rate: f64,
@@ -313,19 +321,32 @@ async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<
     // Bodies are built before the clock starts and answers are checked without parsing them
     // whole: the client shares the two cores with the server and should not be what is timed.
     let per = args.batches / c;
-    let bodies: Vec<Vec<Arc<String>>> = (0..c)
-        .map(|ci| {
-            (0..per)
-                .map(|i| {
-                    let orders: Vec<Value> = (0..100)
-                        .map(|k| order(&format!("B{ci:02}{i:05}{k:03}")))
-                        .collect();
-                    Arc::new(json!({ "orders": orders }).to_string())
+    let build = |prefix: char, status: &str| -> Arc<Vec<Vec<Arc<String>>>> {
+        Arc::new(
+            (0..c)
+                .map(|ci| {
+                    (0..per)
+                        .map(|i| {
+                            let orders: Vec<Value> = (0..100)
+                                .map(|k| {
+                                    order_with_status(
+                                        &format!("{prefix}{ci:02}{i:05}{k:03}"),
+                                        status,
+                                    )
+                                })
+                                .collect();
+                            Arc::new(json!({ "orders": orders }).to_string())
+                        })
+                        .collect()
                 })
-                .collect()
-        })
-        .collect();
-    let bodies = Arc::new(bodies);
+                .collect(),
+        )
+    };
+    // Orders seen before payment: intake alone, nothing to allocate.
+    let unpaid_bodies = build('U', "UNPAID");
+    let (secs, unpaid) = post_batches(&client, &orders_url, &token, &unpaid_bodies).await?;
+    let unpaid_rate = (per * c * 100) as f64 / secs;
+    let bodies = build('B', "READY_TO_SHIP");
     let (secs, batch) = post_batches(&client, &orders_url, &token, &bodies).await?;
     let batch_rate = (per * c * 100) as f64 / secs;
     // The extension re-sends what a Seller Centre page shows on every visit: the same orders
@@ -361,6 +382,8 @@ async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<
     Ok(Results {
         single_rate,
         single: percentiles(single),
+        unpaid_rate,
+        unpaid: percentiles(unpaid),
         batch_rate,
         batch: percentiles(batch),
         resent_rate,

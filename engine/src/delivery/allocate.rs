@@ -96,9 +96,70 @@ pub struct Plan {
     pools: HashMap<i64, std::vec::IntoIter<(i64, Vec<u8>)>>,
 }
 
+/// A stock item's id and its sealed secret.
+type SealedItem = (i64, Vec<u8>);
+
+/// Available stock read ahead for one transaction, so that a batch of orders reads each
+/// product's items in a few large steps instead of one query per order. Only the writer
+/// transaction that owns the pool takes items, so what it read stays available until taken.
+#[derive(Default)]
+pub struct StockPool {
+    items: HashMap<i64, std::collections::VecDeque<SealedItem>>,
+    /// The highest item id read per product, and whether the product ran dry.
+    read_to: HashMap<i64, (i64, bool)>,
+}
+
+impl StockPool {
+    /// Takes `want` items of a product, or reports how many there are.
+    fn reserve(
+        &mut self,
+        conn: &Connection,
+        product_id: i64,
+        want: i64,
+    ) -> Result<std::result::Result<Vec<SealedItem>, i64>> {
+        let queue = self.items.entry(product_id).or_default();
+        let (last, dry) = self.read_to.entry(product_id).or_insert((0, false));
+        while (queue.len() as i64) < want && !*dry {
+            // A lone order reads just what it needs; a batch, once it has come back for more,
+            // reads ahead.
+            let step = if *last == 0 { want } else { want.max(256) };
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, secret FROM stock_items
+                 WHERE product_id = ?1 AND status = 'available' AND id > ?2 ORDER BY id LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![product_id, *last, step], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            let before = queue.len();
+            for row in rows {
+                let (id, sealed): (i64, Vec<u8>) = row?;
+                *last = id;
+                queue.push_back((id, sealed));
+            }
+            *dry = ((queue.len() - before) as i64) < step;
+        }
+        if (queue.len() as i64) < want {
+            return Ok(Err(queue.len() as i64));
+        }
+        Ok(Ok(queue.drain(..want as usize).collect()))
+    }
+
+    /// Returns reserved items to the front of the pool (an order that could not be filled).
+    fn put_back(&mut self, product_id: i64, items: Vec<SealedItem>) {
+        let queue = self.items.entry(product_id).or_default();
+        for item in items.into_iter().rev() {
+            queue.push_front(item);
+        }
+    }
+}
+
 /// Checks that every line has an active product with enough stock, and picks the items.
 /// Reads only; `take` does the writing.
-pub fn plan(conn: &Connection, lines: &[LineToFill]) -> Result<std::result::Result<Plan, Wait>> {
+pub fn plan(
+    conn: &Connection,
+    stock: &mut StockPool,
+    lines: &[LineToFill],
+) -> Result<std::result::Result<Plan, Wait>> {
     let mut needed: HashMap<i64, i64> = HashMap::new();
     for line in lines {
         let Some(product) = &line.product else {
@@ -122,29 +183,30 @@ pub fn plan(conn: &Connection, lines: &[LineToFill]) -> Result<std::result::Resu
     }
     let mut pools = HashMap::new();
     for (&product_id, &want) in &needed {
-        let items: Vec<(i64, Vec<u8>)> = conn
-            .prepare_cached(
-                "SELECT id, secret FROM stock_items WHERE product_id = ?1 AND status = 'available' ORDER BY id LIMIT ?2",
-            )?
-            .query_map(params![product_id, want], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        if (items.len() as i64) < want {
-            let name = lines
-                .iter()
-                .filter_map(|l| l.product.as_ref())
-                .find(|p| p.id == product_id)
-                .map(|p| p.name.as_str())
-                .unwrap_or("");
-            let detail = format!(
-                "'{name}' has {} in stock, this order needs {want}; import more stock",
-                items.len()
-            );
-            return Ok(Err(Wait {
-                reason: "out_of_stock",
-                detail,
-            }));
+        match stock.reserve(conn, product_id, want)? {
+            Ok(items) => {
+                pools.insert(product_id, items.into_iter());
+            }
+            Err(have) => {
+                // Give back what earlier products of this order reserved.
+                for (pid, items) in pools.drain() {
+                    stock.put_back(pid, items.collect());
+                }
+                let name = lines
+                    .iter()
+                    .filter_map(|l| l.product.as_ref())
+                    .find(|p| p.id == product_id)
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("");
+                let detail = format!(
+                    "'{name}' has {have} in stock, this order needs {want}; import more stock"
+                );
+                return Ok(Err(Wait {
+                    reason: "out_of_stock",
+                    detail,
+                }));
+            }
         }
-        pools.insert(product_id, items.into_iter());
     }
     Ok(Ok(Plan { pools }))
 }
@@ -211,7 +273,7 @@ pub fn allocate_lines(
     lines: &[LineToFill],
     actor: &str,
 ) -> Result<Status> {
-    match plan(conn, lines)? {
+    match plan(conn, &mut StockPool::default(), lines)? {
         Err(w) => wait(conn, order.id, order.status, actor, w.reason, &w.detail),
         Ok(p) => {
             take(conn, vault, order, lines, p)?;

@@ -6,8 +6,8 @@ mod outbox;
 pub mod template;
 
 pub use allocate::{
-    allocate_lines, allocate_order, plan, retry_waiting, take, LineToFill, OrderToFill, Plan, Wait,
-    ALLOCATED,
+    allocate_lines, allocate_order, plan, retry_waiting, take, LineToFill, OrderToFill, Plan,
+    StockPool, Wait, ALLOCATED,
 };
 pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,

@@ -16,6 +16,14 @@ const MAX_LINES: usize = 100;
 /// Most units of one line.
 const MAX_QUANTITY: i64 = 1000;
 
+/// What one intake transaction remembers between its orders: resolved listings and stock
+/// read ahead. Valid for that transaction only.
+#[derive(Default)]
+pub struct IntakeContext {
+    resolver: Resolver,
+    stock: delivery::StockPool,
+}
+
 /// An order that passed validation, in storage units.
 #[derive(Debug, Clone)]
 pub struct ValidOrder {
@@ -143,7 +151,7 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
 pub fn intake_order(
     conn: &Connection,
     vault: &Vault,
-    resolver: &mut Resolver,
+    ctx: &mut IntakeContext,
     order: &ValidOrder,
     actor: &str,
 ) -> Result<Order> {
@@ -156,7 +164,7 @@ pub fn intake_order(
         })
         .optional()?;
     match existing {
-        None => insert_new(conn, vault, resolver, order, actor),
+        None => insert_new(conn, vault, ctx, order, actor),
         Some((id, status, shop_status)) => {
             let current = Status::parse(&status).unwrap_or(Status::NeedsAttention);
             if shop_status.as_deref() != Some(order.reported.as_str())
@@ -177,7 +185,7 @@ pub fn intake_order(
 fn insert_new(
     conn: &Connection,
     vault: &Vault,
-    resolver: &mut Resolver,
+    ctx: &mut IntakeContext,
     o: &ValidOrder,
     actor: &str,
 ) -> Result<Order> {
@@ -199,11 +207,13 @@ fn insert_new(
             item_id: l.item_id,
             model_id: l.model_id,
             quantity: l.quantity,
-            product: resolver.resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?,
+            product: ctx
+                .resolver
+                .resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?,
         });
     }
     let outcome = if initial == Status::Paid {
-        Some(delivery::plan(conn, &lines)?)
+        Some(delivery::plan(conn, &mut ctx.stock, &lines)?)
     } else {
         None
     };

@@ -5,7 +5,7 @@ mod query;
 mod status;
 mod trail;
 
-pub use intake::{intake_order, validate_order, ValidOrder};
+pub use intake::{intake_order, validate_order, IntakeContext, ValidOrder};
 pub use query::{
     export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage,
 };
