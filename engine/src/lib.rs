@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod fields;
 pub mod http;
 pub mod money;
 pub mod orders;

@@ -6,7 +6,7 @@ mod stock;
 
 pub use import::{parse_stock, StockInput, StockItemInput, StockSecret};
 pub use products::{
-    create_product, delete_product, get_product, list_products, resolve_product, update_product,
-    Kind, Mapping, NewProduct, Product, ProductPatch, ProductRow, Resolver,
+    create_product, delete_product, get_product, list_products, product_row, resolve_product,
+    update_product, Kind, Mapping, NewProduct, Product, ProductPatch, ProductRow, Resolver,
 };
 pub use stock::{import_stock, stock_counts, ImportReport, LineIssue, StockCounts};

@@ -3,7 +3,7 @@
 use super::stock::{stock_counts, StockCounts};
 use crate::delivery::template;
 use crate::store::now_ms;
-use crate::{money, Error, Result};
+use crate::{fields, money, Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -173,32 +173,8 @@ fn from_row(row: &Row) -> rusqlite::Result<Product> {
     })
 }
 
-fn clean_text(field: &str, value: &str, max: usize, required: bool) -> Result<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(Error::invalid(format!("{field} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(format!(
-            "{field} is longer than {max} characters"
-        )));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(Error::invalid(format!(
-            "{field} contains control characters"
-        )));
-    }
-    Ok(v.to_string())
-}
-
 fn check_sku(sku: &str) -> Result<String> {
-    let sku = clean_text("sku", sku, 100, true)?;
-    if sku.contains('\n') {
-        return Err(Error::invalid("sku must be one line"));
-    }
-    Ok(sku)
+    fields::one_line("sku", sku, 100, true)
 }
 
 fn check_mappings(mappings: &[Mapping]) -> Result<()> {
@@ -230,23 +206,23 @@ pub fn create_product(
     new: NewProduct,
     default_threshold: i64,
 ) -> Result<Product> {
-    let name = clean_text("name", &new.name, 200, true)?;
+    let name = fields::one_line("name", &new.name, 200, true)?;
     let sku = check_sku(&new.sku)?;
     let currency = money::parse_currency(&new.currency)?;
     let price = money::to_minor(new.price, &currency, "price")?;
-    let language = clean_text(
+    let language = fields::one_line(
         "language",
         new.language.as_deref().unwrap_or("id"),
         10,
         true,
     )?;
     let template = match new.template {
-        Some(t) => clean_text("template", &t, 4000, true)?,
+        Some(t) => fields::text("template", &t, 4000, true)?,
         None => template::default_template(&language).to_string(),
     };
     template::validate(&template, new.kind)?;
-    let content = clean_text("content", new.content.as_deref().unwrap_or(""), 4000, false)?;
-    let instructions = clean_text(
+    let content = fields::text("content", new.content.as_deref().unwrap_or(""), 4000, false)?;
+    let instructions = fields::text(
         "instructions",
         new.instructions.as_deref().unwrap_or(""),
         4000,
@@ -360,27 +336,27 @@ pub fn update_product(conn: &Connection, id: i64, patch: ProductPatch) -> Result
         None => current.currency.clone(),
     };
     let price = money::to_minor(patch.price.unwrap_or(current.price), &currency, "price")?;
-    let name = clean_text(
+    let name = fields::one_line(
         "name",
         patch.name.as_deref().unwrap_or(&current.name),
         200,
         true,
     )?;
     let sku = check_sku(patch.sku.as_deref().unwrap_or(&current.sku))?;
-    let template = clean_text(
+    let template = fields::text(
         "template",
         patch.template.as_deref().unwrap_or(&current.template),
         4000,
         true,
     )?;
     template::validate(&template, kind)?;
-    let content = clean_text(
+    let content = fields::text(
         "content",
         patch.content.as_deref().unwrap_or(&current.content),
         4000,
         false,
     )?;
-    let instructions = clean_text(
+    let instructions = fields::text(
         "instructions",
         patch
             .instructions
@@ -389,7 +365,7 @@ pub fn update_product(conn: &Connection, id: i64, patch: ProductPatch) -> Result
         4000,
         false,
     )?;
-    let language = clean_text(
+    let language = fields::one_line(
         "language",
         patch.language.as_deref().unwrap_or(&current.language),
         10,
@@ -540,7 +516,12 @@ pub fn resolve_product(
         }
     }
     let Some(id) = id else { return Ok(None) };
-    let row = conn
+    product_row(conn, id)
+}
+
+/// The columns delivery needs of one product.
+pub fn product_row(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
+    Ok(conn
         .prepare_cached("SELECT id, name, kind, template, content, instructions, active FROM products WHERE id = ?1")?
         .query_row([id], |r| {
             let kind: String = r.get(2)?;
@@ -553,8 +534,8 @@ pub fn resolve_product(
                 instructions: r.get(5)?,
                 active: r.get(6)?,
             })
-        })?;
-    Ok(Some(row))
+        })
+        .optional()?)
 }
 
 /// What identifies an order line's product: shop, item id, model id, SKU.

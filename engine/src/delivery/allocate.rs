@@ -4,7 +4,7 @@
 //! take the same item in between.
 
 use super::template::{render, Values};
-use crate::catalog::{resolve_product, Kind, ProductRow, StockSecret};
+use crate::catalog::{product_row, resolve_product, Kind, ProductRow, StockSecret};
 use crate::orders::{transition, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
@@ -56,7 +56,7 @@ pub fn allocate_order(
     let mut lines = Vec::with_capacity(rows.len());
     for (id, sku, item_id, model_id, quantity, product_id) in rows {
         let product = match product_id {
-            Some(pid) => product_by_id(conn, pid)?,
+            Some(pid) => product_row(conn, pid)?,
             None => resolve_product(conn, &shop, item_id, model_id, &sku)?,
         };
         if let Some(p) = &product {
@@ -289,25 +289,6 @@ pub fn allocate_lines(
             Ok(Status::Delivering)
         }
     }
-}
-
-pub(crate) fn product_by_id(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached("SELECT id, name, kind, template, content, instructions, active FROM products WHERE id = ?1")?
-        .query_row([id], |r| {
-            let kind: String = r.get(2)?;
-            Ok(ProductRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                kind: Kind::parse(&kind).unwrap_or(Kind::Text),
-                template: r.get(3)?,
-                content: r.get(4)?,
-                instructions: r.get(5)?,
-                active: r.get(6)?,
-            })
-        })
-        .optional()?)
 }
 
 fn describe_line(line: &LineToFill) -> String {

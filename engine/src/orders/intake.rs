@@ -8,7 +8,7 @@ use crate::delivery;
 use crate::delivery::{LineToFill, OrderToFill};
 use crate::secrets::Vault;
 use crate::store::now_ms;
-use crate::{money, Error, Result};
+use crate::{fields, money, Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Most lines one order may have.
@@ -47,28 +47,10 @@ pub struct ValidLine {
     pub unit_price_minor: i64,
 }
 
-fn one_line(field: &str, value: &str, max: usize, required: bool) -> Result<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(Error::invalid(format!("{field} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(format!(
-            "{field} is longer than {max} characters"
-        )));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(Error::invalid(format!(
-            "{field} contains control characters"
-        )));
-    }
-    Ok(v.to_string())
-}
-
 /// Checks an order as reported, without touching storage.
 pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
-    let shop = one_line("shop", &input.shop, 100, true)?;
-    let order_sn = one_line("order_sn", &input.order_sn, 64, true)?;
+    let shop = fields::one_line("shop", &input.shop, 100, true)?;
+    let order_sn = fields::one_line("order_sn", &input.order_sn, 64, true)?;
     if order_sn.contains(char::is_whitespace) {
         return Err(Error::invalid("order_sn must not contain spaces"));
     }
@@ -95,7 +77,7 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
                 "line {n}: quantity must be between 1 and {MAX_QUANTITY}"
             )));
         }
-        let sku = one_line(
+        let sku = fields::one_line(
             &format!("line {n}: sku"),
             l.sku.as_deref().unwrap_or(""),
             100,
@@ -128,7 +110,7 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
         None => lines.iter().map(|l| l.unit_price_minor * l.quantity).sum(),
     };
     let buyer = Buyer {
-        username: one_line("buyer.username", &input.buyer.username, 100, false)?,
+        username: fields::one_line("buyer.username", &input.buyer.username, 100, false)?,
         user_id: input.buyer.user_id,
     };
     Ok(ValidOrder {
