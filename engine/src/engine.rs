@@ -373,6 +373,21 @@ impl Engine {
             .write(|tx| auth::create_token(tx, scope, label, None))
     }
 
+    pub fn list_tokens(&self) -> Result<Vec<auth::TokenInfo>> {
+        self.db.read(auth::list_tokens)
+    }
+
+    /// Revokes a token at once (a paired extension loses access; its origin leaves CORS).
+    pub fn revoke_token(&self, id: i64) -> Result<()> {
+        self.db.write(|tx| auth::revoke_token(tx, id))?;
+        self.tokens.clear();
+        let origins = self.db.read(auth::paired_origins)?;
+        let mut allowed = self.origins.write().unwrap_or_else(|p| p.into_inner());
+        allowed.clear();
+        allowed.extend(origins);
+        Ok(())
+    }
+
     /// The scope of a bearer token (cached briefly).
     pub fn authenticate(&self, token: &str) -> Result<Scope> {
         self.tokens

@@ -70,6 +70,10 @@ enum TokenAction {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+    /// List tokens (ids, scopes, labels; never the tokens).
+    List,
+    /// Revoke a token by id; a running AUTO stops accepting it within 30 seconds.
+    Revoke { id: i64 },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,6 +141,32 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
                 "{} token created; it is shown only this once",
                 scope.as_str()
             );
+        }
+        Command::Token {
+            action: TokenAction::List,
+        } => {
+            for t in open(data_dir, config)?.list_tokens()? {
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:>4}  {:<9}  {:<7}  {}  {}{}",
+                    t.id,
+                    t.scope.as_str(),
+                    state,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    t.label,
+                    t.origin.map(|o| format!(" ({o})")).unwrap_or_default()
+                );
+            }
+        }
+        Command::Token {
+            action: TokenAction::Revoke { id },
+        } => {
+            open(data_dir, config)?.revoke_token(id)?;
+            eprintln!("token {id} revoked");
         }
         Command::Pair => {
             let (code, expires) = open(data_dir, config)?.create_pairing_code()?;

@@ -4,4 +4,7 @@ mod pairing;
 mod tokens;
 
 pub use pairing::{create_pairing_code, redeem_pairing_code, PairingGuard};
-pub use tokens::{create_token, paired_origins, verify_token, Scope, TokenCache};
+pub use tokens::{
+    create_token, list_tokens, paired_origins, revoke_token, verify_token, Scope, TokenCache,
+    TokenInfo,
+};

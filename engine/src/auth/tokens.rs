@@ -76,6 +76,53 @@ pub fn verify_token(conn: &Connection, token: &str) -> Result<Option<Scope>> {
     Ok(scope.as_deref().and_then(Scope::parse))
 }
 
+/// A token as the seller sees it: never the token itself.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub scope: Scope,
+    pub label: String,
+    pub origin: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Every token ever made, newest first.
+pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>> {
+    let ts = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let mut stmt = conn.prepare(
+        "SELECT id, scope, label, origin, created_at, revoked_at FROM api_tokens ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let scope: String = r.get(1)?;
+        Ok(TokenInfo {
+            id: r.get(0)?,
+            scope: Scope::parse(&scope).unwrap_or(Scope::Extension),
+            label: r.get(2)?,
+            origin: r.get(3)?,
+            created_at: ts(r.get(4)?),
+            revoked_at: r.get::<_, Option<i64>>(5)?.map(ts),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Revokes a token; revoking it again changes nothing.
+pub fn revoke_token(conn: &Connection, id: i64) -> Result<()> {
+    let found = conn
+        .query_row("SELECT 1 FROM api_tokens WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !found {
+        return Err(Error::not_found(format!("token {id}")));
+    }
+    conn.execute(
+        "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+        params![id, now_ms()],
+    )?;
+    Ok(())
+}
+
 /// Origins of paired extensions, the only ones CORS lets in.
 pub fn paired_origins(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
@@ -102,6 +149,14 @@ impl Default for TokenCache {
 }
 
 impl TokenCache {
+    /// Forgets every cached token (after a revocation).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// The token's scope, from the cache or `lookup`.
     pub fn scope(
         &self,

@@ -14,6 +14,8 @@ pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
     r.routes(routes!(system::health))
         .routes(routes!(system::pair))
         .routes(routes!(system::create_pairing_code))
+        .routes(routes!(system::list_tokens))
+        .routes(routes!(system::revoke_token))
         .routes(routes!(products::list, products::create))
         .routes(routes!(
             products::get_one,

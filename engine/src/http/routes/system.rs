@@ -86,3 +86,28 @@ pub async fn index() -> Html<&'static str> {
          its description is <a href=/api/v1/openapi.json>/api/v1/openapi.json</a>.</p>",
     )
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    pub tokens: Vec<crate::auth::TokenInfo>,
+}
+
+/// Every API token (never the token itself): paired extensions, scripts.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "access", security(("bearer" = [])),
+    responses((status = 200, body = TokenList)))]
+pub async fn list_tokens(State(app): State<App>, _: Admin) -> Result<Json<TokenList>, ApiError> {
+    let tokens = app.run(|e| e.list_tokens()).await?;
+    Ok(Json(TokenList { tokens }))
+}
+
+/// Revokes a token at once.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "access", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 204), (status = 404)))]
+pub async fn revoke_token(
+    State(app): State<App>,
+    _: Admin,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    app.run(move |e| e.revoke_token(id)).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
