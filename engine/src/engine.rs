@@ -7,6 +7,7 @@ use crate::catalog::{
 };
 use crate::config::Config;
 use crate::delivery::{self, DeliveryFilter, PendingDelivery};
+use crate::error::{error_body, ErrorBody};
 use crate::orders::{
     self, DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status,
 };
@@ -27,13 +28,6 @@ pub struct RejectedOrder {
     pub index: usize,
     pub order_sn: String,
     pub error: ErrorBody,
-}
-
-/// The `{"code","message"}` of an error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub code: String,
-    pub message: String,
 }
 
 /// How the seller wants a waiting order handled.
@@ -480,26 +474,4 @@ fn key_path_of(backup: &Path) -> PathBuf {
     let mut p = backup.as_os_str().to_owned();
     p.push(".key");
     PathBuf::from(p)
-}
-
-/// The stable code of an error, shared by HTTP responses and batch results.
-pub fn error_code(e: &Error) -> &'static str {
-    match e {
-        Error::Invalid(_) => "invalid_input",
-        Error::NotFound { .. } => "not_found",
-        Error::Conflict(_) => "conflict",
-        Error::IllegalTransition { .. } => "illegal_transition",
-        Error::Unauthorized(_) => "unauthorized",
-        Error::Forbidden(_) => "forbidden",
-        Error::PairingCodeInvalid => "pairing_code_invalid",
-        Error::TooManyAttempts => "too_many_attempts",
-        Error::Secrets(_) | Error::Storage(_) | Error::Io(_) => "internal",
-    }
-}
-
-pub fn error_body(e: &Error) -> ErrorBody {
-    ErrorBody {
-        code: error_code(e).to_string(),
-        message: e.to_string(),
-    }
 }

@@ -44,3 +44,40 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The `{"code","message"}` of an error.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// The stable code of an error, shared by HTTP responses and batch results.
+pub fn error_code(e: &Error) -> &'static str {
+    match e {
+        Error::Invalid(_) => "invalid_input",
+        Error::NotFound { .. } => "not_found",
+        Error::Conflict(_) => "conflict",
+        Error::IllegalTransition { .. } => "illegal_transition",
+        Error::Unauthorized(_) => "unauthorized",
+        Error::Forbidden(_) => "forbidden",
+        Error::PairingCodeInvalid => "pairing_code_invalid",
+        Error::TooManyAttempts => "too_many_attempts",
+        Error::Secrets(_) | Error::Storage(_) | Error::Io(_) => "internal",
+    }
+}
+
+/// The code and message a client is shown; internal failures are logged, not described.
+pub fn error_body(e: &Error) -> ErrorBody {
+    let code = error_code(e);
+    let message = if code == "internal" {
+        tracing::error!(error = %e, "request failed");
+        "AUTO hit an internal error; see its log for details".to_string()
+    } else {
+        e.to_string()
+    };
+    ErrorBody {
+        code: code.to_string(),
+        message,
+    }
+}

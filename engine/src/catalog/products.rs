@@ -1,5 +1,6 @@
 //! Products and the Shopee mapping (listing or SKU → product).
 
+use super::mapping::{check_mappings, mappings_of, replace_mappings, Mapping};
 use super::stock::{stock_counts, StockCounts};
 use crate::delivery::template;
 use crate::store::now_ms;
@@ -48,21 +49,6 @@ impl Kind {
     pub fn has_stock(self) -> bool {
         matches!(self, Kind::LicenseKey | Kind::Voucher | Kind::Account)
     }
-}
-
-/// One Shopee mapping: a listing (shop + item id, optionally model id) or a seller SKU.
-/// A missing shop matches every shop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Mapping {
-    #[serde(default)]
-    pub shop: Option<String>,
-    #[serde(default)]
-    pub item_id: Option<i64>,
-    #[serde(default)]
-    pub model_id: Option<i64>,
-    #[serde(default)]
-    pub sku: Option<String>,
 }
 
 /// A product as the API shows it.
@@ -177,20 +163,6 @@ fn check_sku(sku: &str) -> Result<String> {
     fields::one_line("sku", sku, 100, true)
 }
 
-fn check_mappings(mappings: &[Mapping]) -> Result<()> {
-    for m in mappings {
-        if m.item_id.is_none() && m.sku.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            return Err(Error::invalid("each mapping needs an item_id or a sku"));
-        }
-        if m.model_id.is_some() && m.item_id.is_none() {
-            return Err(Error::invalid(
-                "a mapping with a model_id needs its item_id",
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn check_threshold(n: i64) -> Result<i64> {
     if !(0..=1_000_000).contains(&n) {
         return Err(Error::invalid(
@@ -281,45 +253,6 @@ fn template_has_text_beyond_placeholders(template: &str) -> bool {
         rest = rest.replace(&format!("{{{{{p}}}}}"), "");
     }
     rest.trim().len() > 20
-}
-
-fn replace_mappings(conn: &Connection, product_id: i64, mappings: &[Mapping]) -> Result<()> {
-    conn.execute("DELETE FROM listings WHERE product_id = ?1", [product_id])?;
-    for m in mappings {
-        let shop = m.shop.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let sku = m.sku.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let res = conn.execute(
-            "INSERT INTO listings (product_id, shop, item_id, model_id, sku) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![product_id, shop, m.item_id, m.model_id, sku],
-        );
-        if let Err(rusqlite::Error::SqliteFailure(e, _)) = &res {
-            if e.code == rusqlite::ErrorCode::ConstraintViolation {
-                return Err(Error::conflict(format!(
-                    "the mapping {} already points at another product",
-                    describe_mapping(m)
-                )));
-            }
-        }
-        res?;
-    }
-    Ok(())
-}
-
-fn describe_mapping(m: &Mapping) -> String {
-    let mut parts = Vec::new();
-    if let Some(s) = &m.shop {
-        parts.push(format!("shop {s}"));
-    }
-    if let Some(i) = m.item_id {
-        parts.push(format!("item {i}"));
-    }
-    if let Some(md) = m.model_id {
-        parts.push(format!("model {md}"));
-    }
-    if let Some(s) = &m.sku {
-        parts.push(format!("sku '{s}'"));
-    }
-    parts.join(", ")
 }
 
 /// Applies a patch; changing the kind of a product that has stock or orders is refused.
@@ -451,21 +384,6 @@ pub fn get_product(conn: &Connection, id: i64) -> Result<Product> {
     Ok(product)
 }
 
-fn mappings_of(conn: &Connection, id: i64) -> Result<Vec<Mapping>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT shop, item_id, model_id, sku FROM listings WHERE product_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok(Mapping {
-            shop: r.get(0)?,
-            item_id: r.get(1)?,
-            model_id: r.get(2)?,
-            sku: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Every product, newest first.
 pub fn list_products(conn: &Connection) -> Result<Vec<Product>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM products ORDER BY id"))?;
@@ -477,92 +395,4 @@ pub fn list_products(conn: &Connection) -> Result<Vec<Product>> {
         p.stock = stock_counts(conn, p.id)?;
     }
     Ok(products)
-}
-
-/// The product an order line refers to: a listing match first (most specific wins), then a
-/// mapped SKU, then the product's own SKU.
-pub fn resolve_product(
-    conn: &Connection,
-    shop: &str,
-    item_id: Option<i64>,
-    model_id: Option<i64>,
-    sku: &str,
-) -> Result<Option<ProductRow>> {
-    let mut id: Option<i64> = None;
-    if let Some(item) = item_id {
-        id = conn
-            .prepare_cached(
-                "SELECT product_id FROM listings
-                 WHERE item_id = ?2 AND (shop = ?1 OR shop IS NULL) AND (model_id = ?3 OR model_id IS NULL)
-                 ORDER BY shop IS NULL, model_id IS NULL LIMIT 1",
-            )?
-            .query_row(params![shop, item, model_id], |r| r.get(0))
-            .optional()?;
-    }
-    let sku = sku.trim();
-    if id.is_none() && !sku.is_empty() {
-        id = conn
-            .prepare_cached(
-                "SELECT product_id FROM listings WHERE sku = ?2 AND (shop = ?1 OR shop IS NULL)
-                 ORDER BY shop IS NULL LIMIT 1",
-            )?
-            .query_row(params![shop, sku], |r| r.get(0))
-            .optional()?;
-        if id.is_none() {
-            id = conn
-                .prepare_cached("SELECT id FROM products WHERE sku = ?1")?
-                .query_row([sku], |r| r.get(0))
-                .optional()?;
-        }
-    }
-    let Some(id) = id else { return Ok(None) };
-    product_row(conn, id)
-}
-
-/// The columns delivery needs of one product.
-pub fn product_row(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
-    Ok(conn
-        .prepare_cached("SELECT id, name, kind, template, content, instructions, active FROM products WHERE id = ?1")?
-        .query_row([id], |r| {
-            let kind: String = r.get(2)?;
-            Ok(ProductRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                kind: Kind::parse(&kind).unwrap_or(Kind::Text),
-                template: r.get(3)?,
-                content: r.get(4)?,
-                instructions: r.get(5)?,
-                active: r.get(6)?,
-            })
-        })
-        .optional()?)
-}
-
-/// What identifies an order line's product: shop, item id, model id, SKU.
-type LineKey = (String, Option<i64>, Option<i64>, String);
-
-/// Resolves order lines to products, remembering each answer for the life of one
-/// transaction (a batch of orders mostly names the same few listings).
-#[derive(Default)]
-pub struct Resolver {
-    cache: std::collections::HashMap<LineKey, Option<ProductRow>>,
-}
-
-impl Resolver {
-    pub fn resolve(
-        &mut self,
-        conn: &Connection,
-        shop: &str,
-        item_id: Option<i64>,
-        model_id: Option<i64>,
-        sku: &str,
-    ) -> Result<Option<ProductRow>> {
-        let key = (shop.to_string(), item_id, model_id, sku.to_string());
-        if let Some(hit) = self.cache.get(&key) {
-            return Ok(hit.clone());
-        }
-        let found = resolve_product(conn, shop, item_id, model_id, sku)?;
-        self.cache.insert(key, found.clone());
-        Ok(found)
-    }
 }

@@ -1,6 +1,6 @@
 //! The one place engine errors become HTTP responses: `{"error":{"code","message"}}`.
 
-use crate::engine::error_code;
+use crate::error::error_code;
 use crate::Error;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, Request};

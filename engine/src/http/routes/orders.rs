@@ -61,7 +61,7 @@ pub async fn intake(
                 Err(e) => shape_errors.push(RejectedOrder {
                     index: i,
                     order_sn,
-                    error: crate::engine::ErrorBody {
+                    error: crate::error::ErrorBody {
                         code: e.code.into(),
                         message: e.message,
                     },
