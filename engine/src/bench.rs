@@ -156,6 +156,8 @@ fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
     let mut config = Config::default();
     config.secrets.key_store = KeyStore::File;
     let engine = Engine::open(&dir, config, false)?;
+    // As in the server: commits never run a checkpoint themselves.
+    engine.db.checkpoint_in_background()?;
     let input = |sn: String| -> anyhow::Result<crate::orders::OrderInput> {
         Ok(serde_json::from_value(order(&sn))?)
     };
