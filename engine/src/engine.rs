@@ -186,7 +186,7 @@ impl Engine {
     // ---- orders ----
 
     /// Takes in reported orders. Invalid ones are refused one by one; the valid ones are
-    /// written in one transaction (each in a savepoint, so one failure spoils no other).
+    /// written in one transaction, and one that fails there spoils no other.
     pub fn intake(
         &self,
         inputs: Vec<OrderInput>,

@@ -68,7 +68,7 @@ mod tests {
         assert_eq!(to_minor(12.5, "MYR", "price").unwrap(), 1250);
         assert_eq!(from_minor(1250, "MYR"), 12.5);
         assert!(to_minor(-1.0, "IDR", "price").is_err());
-        assert!(parse_currency("XXX").is_err());
+        assert!(parse_currency("ABC").is_err());
         assert_eq!(parse_currency("thb").unwrap(), "THB");
     }
 }
