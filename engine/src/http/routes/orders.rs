@@ -1,7 +1,7 @@
 //! Orders: intake (single or batch), list, detail, status changes, resend, manual delivery.
 
 use crate::engine::{DeliverMode, RejectedOrder};
-use crate::http::error::{from_value, status_of, ApiError, ApiJson};
+use crate::http::error::{status_of, ApiError, ApiJson};
 use crate::http::guard::{Admin, Extension};
 use crate::http::App;
 use crate::orders::{DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
@@ -9,10 +9,25 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 /// Most orders in one batch.
 const MAX_BATCH: usize = 1000;
+
+/// Finds a batch's `orders` without parsing anything else.
+#[derive(Default, Deserialize)]
+struct BatchProbe<'a> {
+    #[serde(borrow, default)]
+    orders: Option<&'a RawValue>,
+}
+
+/// The order number of an order that failed to parse, for the error report.
+#[derive(Default, Deserialize)]
+struct SnProbe {
+    #[serde(default)]
+    order_sn: Option<String>,
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct OrderEnvelope {
@@ -34,13 +49,15 @@ pub struct BatchResult {
 pub async fn intake(
     State(app): State<App>,
     caller: Extension,
-    ApiJson(mut body): ApiJson<serde_json::Value>,
+    ApiJson(body): ApiJson<Box<RawValue>>,
 ) -> Result<Response, ApiError> {
     let actor = caller.0.actor();
-    if let Some(list) = body.get_mut("orders").map(serde_json::Value::take) {
-        let serde_json::Value::Array(list) = list else {
-            return Err(ApiError::invalid("orders must be a list"));
-        };
+    // Orders are parsed straight from the raw body into their type, one by one, so that one
+    // malformed order in a batch is reported without refusing the others.
+    let probe: BatchProbe = serde_json::from_str(body.get()).unwrap_or_default();
+    if let Some(list) = probe.orders {
+        let list: Vec<&RawValue> = serde_json::from_str(list.get())
+            .map_err(|_| ApiError::invalid("orders must be a list"))?;
         if list.len() > MAX_BATCH {
             return Err(ApiError::invalid(format!(
                 "a batch has at most {MAX_BATCH} orders"
@@ -48,24 +65,20 @@ pub async fn intake(
         }
         let mut inputs = Vec::with_capacity(list.len());
         let mut shape_errors = Vec::new();
-        for (i, v) in list.into_iter().enumerate() {
-            let order_sn: String = v
-                .get("order_sn")
-                .and_then(|s| s.as_str())
-                .unwrap_or("")
-                .chars()
-                .take(64)
-                .collect();
-            match from_value::<OrderInput>(v) {
+        for (i, raw) in list.into_iter().enumerate() {
+            match serde_json::from_str::<OrderInput>(raw.get()) {
                 Ok(o) => inputs.push((i, o)),
-                Err(e) => shape_errors.push(RejectedOrder {
-                    index: i,
-                    order_sn,
-                    error: crate::error::ErrorBody {
-                        code: e.code.into(),
-                        message: e.message,
-                    },
-                }),
+                Err(e) => {
+                    let sn: SnProbe = serde_json::from_str(raw.get()).unwrap_or_default();
+                    shape_errors.push(RejectedOrder {
+                        index: i,
+                        order_sn: sn.order_sn.unwrap_or_default().chars().take(64).collect(),
+                        error: crate::error::ErrorBody {
+                            code: "invalid_input".into(),
+                            message: format!("the order does not have the expected shape: {e}"),
+                        },
+                    })
+                }
             }
         }
         let (indexes, inputs): (Vec<usize>, Vec<OrderInput>) = inputs.into_iter().unzip();
@@ -77,7 +90,9 @@ pub async fn intake(
         rejected.sort_by_key(|r| r.index);
         return Ok(Json(BatchResult { orders, rejected }).into_response());
     }
-    let input: OrderInput = from_value(body)?;
+    let input: OrderInput = serde_json::from_str(body.get()).map_err(|e| {
+        ApiError::invalid(format!("the body does not have the expected shape: {e}"))
+    })?;
     let (mut orders, rejected) = app.run(move |e| e.intake(vec![input], actor)).await?;
     if let Some(r) = rejected.into_iter().next() {
         let code = match r.error.code.as_str() {
