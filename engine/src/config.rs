@@ -28,6 +28,14 @@ const DEFAULT_FILE: &str = r#"# AUTO configuration. Every setting is optional; t
 # the data dir when there is no keyring), "keyring" or "file" (AUTO_KEY_STORE).
 # key_store = "auto"
 
+[assistant]
+# Where the set-up put the embedding model and ONNX Runtime (AUTO_MODELS_DIR); default: the
+# platform's cache folder for AUTO, e.g. ~/.cache/auto.
+# models_dir = "/home/me/.cache/auto"
+# The embedding model at first start; later the seller's choice in the app wins
+# (AUTO_EMBEDDING_MODEL). all-MiniLM-L6-v2-int8 is installed by the set-up and works offline.
+# model = "all-MiniLM-L6-v2-int8"
+
 [demo]
 # Load the demo catalog the first time AUTO starts with an empty data dir.
 # load_on_first_start = true
@@ -39,7 +47,22 @@ pub struct Config {
     pub server: ServerConfig,
     pub delivery: DeliveryConfig,
     pub secrets: SecretsConfig,
+    pub assistant: AssistantConfig,
     pub demo: DemoConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssistantConfig {
+    pub models_dir: PathBuf,
+    pub model: String,
+}
+
+/// The platform's cache folder for AUTO, where the set-up installs the model.
+pub fn default_models_dir() -> PathBuf {
+    directories::ProjectDirs::from("id", "auto", "AUTO")
+        .map(|p| p.cache_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".auto-cache"))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +113,10 @@ impl Default for Config {
             secrets: SecretsConfig {
                 key_store: KeyStore::Auto,
             },
+            assistant: AssistantConfig {
+                models_dir: default_models_dir(),
+                model: crate::assistant::embed::BUILTIN_MODEL.to_string(),
+            },
             demo: DemoConfig {
                 load_on_first_start: true,
             },
@@ -109,6 +136,11 @@ impl Default for DeliveryConfig {
 impl Default for SecretsConfig {
     fn default() -> Self {
         Config::default().secrets
+    }
+}
+impl Default for AssistantConfig {
+    fn default() -> Self {
+        Config::default().assistant
     }
 }
 impl Default for DemoConfig {
@@ -132,6 +164,13 @@ impl Config {
         Ok(config)
     }
 
+    /// The built-in defaults with environment overrides, for commands that use no data dir.
+    pub fn default_with_env() -> anyhow::Result<Config> {
+        let mut config = Config::default();
+        config.apply_env()?;
+        Ok(config)
+    }
+
     fn apply_env(&mut self) -> anyhow::Result<()> {
         fn var<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
             match std::env::var(name) {
@@ -151,6 +190,12 @@ impl Config {
         }
         if let Some(t) = var("AUTO_OFFER_TIMEOUT_SECS")? {
             self.delivery.offer_timeout_secs = t;
+        }
+        if let Some(d) = var::<PathBuf>("AUTO_MODELS_DIR")? {
+            self.assistant.models_dir = d;
+        }
+        if let Ok(m) = std::env::var("AUTO_EMBEDDING_MODEL") {
+            self.assistant.model = m;
         }
         if let Ok(store) = std::env::var("AUTO_KEY_STORE") {
             self.secrets.key_store = match store.as_str() {

@@ -44,6 +44,7 @@ pub struct Engine {
     pub config: Config,
     pub db: Db,
     pub vault: Vault,
+    pub assistant: crate::assistant::Assistant,
     tokens: TokenCache,
     pairing: PairingGuard,
     origins: RwLock<HashSet<String>>,
@@ -95,11 +96,13 @@ impl Engine {
                 tracing::info!("stock encryption key: key file {}", p.display())
             }
         }
+        let assistant = crate::assistant::ops::open_assistant(&db, data_dir, &config)?;
         let engine = Engine {
             data_dir: data_dir.to_path_buf(),
             config,
             db,
             vault,
+            assistant,
             tokens: TokenCache::default(),
             pairing: PairingGuard::default(),
             origins: RwLock::new(HashSet::new()),
@@ -465,7 +468,11 @@ impl Engine {
         vault.install(data_dir, config.secrets.key_store)
     }
 
+    /// Flushes the assistant's index and graph, then closes the database.
     pub fn close(&self) -> Result<()> {
+        if let Err(e) = self.assistant_flush() {
+            tracing::warn!("could not save the assistant's index or graph: {e}");
+        }
         self.db.close()
     }
 }

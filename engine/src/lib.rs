@@ -1,6 +1,7 @@
 //! AUTO's engine: takes Shopee orders in, delivers digital products exactly once, and serves
 //! the local HTTP API that the UI, the extension and scripts share.
 
+pub mod assistant;
 pub mod auth;
 pub mod bench;
 pub mod catalog;
@@ -11,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod fields;
 pub mod http;
+pub mod memory;
 pub mod money;
 pub mod orders;
 pub mod secrets;

@@ -57,6 +57,25 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the database with a backup (stop AUTO first).
     Restore { file: PathBuf },
+    /// Measure FAQ answer quality on a labelled set (text,category CSVs such as banking77).
+    EvalFaq {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        /// Questions per intent put into the FAQ.
+        #[arg(long, default_value_t = 5)]
+        shots: usize,
+        /// Leave every Nth intent out of the FAQ to measure declining (0 = none).
+        #[arg(long, default_value_t = 7)]
+        holdout_every: usize,
+        /// Answer threshold; default: calibrated on a dev split of the training file.
+        #[arg(long)]
+        threshold: Option<f32>,
+        /// Write per-question features as CSV here (for calibration work).
+        #[arg(long)]
+        dump: Option<PathBuf>,
+    },
     /// Measure intake throughput, latency and memory against a fresh data dir over loopback HTTP.
     Bench(auto_engine::bench::BenchArgs),
 }
@@ -106,6 +125,30 @@ fn main() {
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Bench(args) = cli.command {
         return auto_engine::bench::run(args);
+    }
+    if let Command::EvalFaq {
+        train,
+        test,
+        shots,
+        holdout_every,
+        threshold,
+        dump,
+    } = &cli.command
+    {
+        let config = Config::default_with_env()?;
+        return auto_engine::assistant::eval::run(
+            &auto_engine::assistant::eval::EvalOptions {
+                train,
+                test,
+                shots: *shots,
+                holdout_every: *holdout_every,
+                threshold: *threshold,
+                models_dir: &config.assistant.models_dir,
+                model: &config.assistant.model,
+                dump: dump.as_deref(),
+            },
+            &mut std::io::stdout(),
+        );
     }
     let data_dir = resolve_data_dir(cli.data_dir)?;
     let config = Config::load(&data_dir)?;
@@ -239,7 +282,9 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             open(data_dir, config).context("restored, but the data cannot be opened")?;
             eprintln!("restored {} into {}", file.display(), data_dir.display());
         }
-        Command::Serve { .. } | Command::Bench(_) => unreachable!("handled in run"),
+        Command::Serve { .. } | Command::Bench(_) | Command::EvalFaq { .. } => {
+            unreachable!("handled in run")
+        }
     }
     Ok(())
 }

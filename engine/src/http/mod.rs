@@ -50,7 +50,7 @@ impl App {
     info(title = "AUTO local API", description = "The API the AUTO UI, the Shopee extension and scripts share. \
         Every call but health, pair and this document needs `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "orders"), (name = "deliveries"), (name = "products"), (name = "access"), (name = "system"))
+    tags((name = "orders"), (name = "deliveries"), (name = "products"), (name = "assistant"), (name = "access"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -81,7 +81,13 @@ pub fn router(engine: Arc<Engine>) -> Router {
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
             origin.to_str().is_ok_and(|o| cors_engine.origin_allowed(o))
         }))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600));
     api.route(
@@ -136,11 +142,47 @@ pub async fn serve(
             }
         })
     };
+    let assistant = spawn_assistant_worker(engine.clone());
     let result = axum::serve(listener, router(engine.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
     flusher.abort();
+    assistant.abort();
     let e = engine.clone();
     let _ = tokio::task::spawn_blocking(move || e.close()).await;
     result
+}
+
+/// The assistant's background work: embeds FAQ variants waiting for a vector (imports, model
+/// changes), records new orders in the memory graph, and saves index and graph when they
+/// changed (every 10 s at most; a crash loses nothing, both are rebuilt from SQLite).
+fn spawn_assistant_worker(engine: Arc<Engine>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last_flush = std::time::Instant::now();
+        loop {
+            let e = engine.clone();
+            let more = match tokio::task::spawn_blocking(move || e.assistant_step()).await {
+                Ok(Ok(more)) => more,
+                Ok(Err(err)) => {
+                    tracing::warn!("assistant background work failed: {err}");
+                    false
+                }
+                Err(_) => false,
+            };
+            if last_flush.elapsed() >= Duration::from_secs(10) && !more {
+                let e = engine.clone();
+                if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.assistant_flush()).await
+                {
+                    tracing::warn!("could not save the assistant's index or graph: {err}");
+                }
+                last_flush = std::time::Instant::now();
+            }
+            if !more {
+                tokio::select! {
+                    _ = engine.assistant.knowledge.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+        }
+    })
 }

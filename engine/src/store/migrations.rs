@@ -13,6 +13,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_access",
         include_str!("../../migrations/0002_access.sql"),
     ),
+    (
+        "0003_assistant",
+        include_str!("../../migrations/0003_assistant.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

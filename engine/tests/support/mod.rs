@@ -4,6 +4,8 @@
 //! binary and real HTTP on 127.0.0.1. Nothing here knows the engine's internals.
 #![allow(dead_code)]
 
+pub mod llm_mock;
+
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,9 @@
 //! The API's routes, one file per resource.
 
+mod assistant;
 mod deliveries;
+mod faq;
+mod messages;
 mod orders;
 mod products;
 mod system;
@@ -30,4 +33,24 @@ pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(orders::deliver))
         .routes(routes!(deliveries::list))
         .routes(routes!(deliveries::confirm))
+        .routes(routes!(faq::list, faq::create))
+        .routes(routes!(faq::import))
+        .routes(routes!(faq::export))
+        .routes(routes!(faq::get_one, faq::patch, faq::delete))
+        .routes(routes!(faq::search))
+        .routes(routes!(messages::receive))
+        .routes(routes!(messages::list_replies))
+        .routes(routes!(messages::confirm_reply))
+        .routes(routes!(messages::approve_reply))
+        .routes(routes!(messages::discard_reply))
+        .routes(routes!(messages::list_conversations))
+        .routes(routes!(messages::conversation))
+        .routes(routes!(messages::seller_reply))
+        .routes(routes!(assistant::status))
+        .routes(routes!(assistant::set_model))
+        .routes(routes!(assistant::rebuild))
+        .routes(routes!(assistant::insights))
+        .routes(routes!(assistant::get_ai, assistant::put_ai))
+        .routes(routes!(assistant::effective))
+        .routes(routes!(assistant::get_llm, assistant::put_llm))
 }

@@ -15,14 +15,32 @@ use utoipa::ToSchema;
 pub struct Health {
     pub status: String,
     pub version: String,
+    pub assistant: AssistantHealth,
 }
 
-/// Whether AUTO is up (no token needed).
+/// How the assistant searches: "hybrid" (local embeddings and full text) or "fulltext" (no
+/// model: words only), and why.
+#[derive(Serialize, ToSchema)]
+pub struct AssistantHealth {
+    pub search: crate::assistant::knowledge::SearchMode,
+    pub model: String,
+    pub model_error: Option<String>,
+    pub indexing: bool,
+}
+
+/// Whether AUTO is up, and how its assistant searches (no token needed).
 #[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
-pub async fn health() -> Json<Health> {
+pub async fn health(State(app): State<App>) -> Json<Health> {
+    let st = app.engine.assistant.knowledge.status();
     Json(Health {
         status: "ok".into(),
         version: crate::VERSION.into(),
+        assistant: AssistantHealth {
+            search: st.mode,
+            model: st.model,
+            model_error: st.model_error,
+            indexing: st.indexing,
+        },
     })
 }
 

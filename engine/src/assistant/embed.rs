@@ -1,0 +1,223 @@
+//! Sentence embeddings on the seller's machine: fastembed over ONNX Runtime, loaded at run time
+//! from the files the set-up installed (scripts/setup-model.sh), so nothing is downloaded by
+//! the app unless the seller picks an online model.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use fastembed::{
+    EmbeddingModel, InitOptionsUserDefined, Pooling, TextEmbedding, TextInitOptions,
+    TokenizerFiles, UserDefinedEmbeddingModel,
+};
+
+/// The model the set-up installs: all-MiniLM-L6-v2, int8-quantised.
+pub const BUILTIN_MODEL: &str = "all-MiniLM-L6-v2-int8";
+
+/// Models a seller can choose, with what they need. Online ones are fetched by fastembed from
+/// Hugging Face the first time (the only network use of the assistant, and only on request).
+pub const MODEL_CHOICES: &[(&str, &str)] = &[
+    (
+        BUILTIN_MODEL,
+        "English, installed by the set-up; works offline (default)",
+    ),
+    (
+        "paraphrase-multilingual-MiniLM-L12-v2",
+        "50+ languages incl. Indonesian, Vietnamese, Thai; downloaded once (~120 MB)",
+    ),
+    (
+        "multilingual-e5-small",
+        "100 languages; downloaded once (~120 MB)",
+    ),
+];
+
+/// A loaded embedding model. `embed` needs exclusive access to the ONNX session, so calls are
+/// serialised; one sentence takes a few milliseconds.
+pub struct Embedder {
+    model: Mutex<TextEmbedding>,
+    pub name: String,
+    pub dim: usize,
+    /// Text put before queries and passages (e5 models are trained with these prefixes).
+    query_prefix: &'static str,
+    passage_prefix: &'static str,
+}
+
+/// Where the set-up puts the model and the runtime.
+#[derive(Debug, Clone)]
+pub struct ModelPaths {
+    pub models_dir: PathBuf,
+    pub onnxruntime: PathBuf,
+}
+
+impl ModelPaths {
+    pub fn new(models_dir: &Path) -> ModelPaths {
+        let onnxruntime = std::env::var_os("ORT_DYLIB_PATH")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| models_dir.join("onnxruntime").join(runtime_file_name()));
+        ModelPaths {
+            models_dir: models_dir.to_path_buf(),
+            onnxruntime,
+        }
+    }
+}
+
+fn runtime_file_name() -> &'static str {
+    if cfg!(target_os = "windows") {
+        "onnxruntime.dll"
+    } else if cfg!(target_os = "macos") {
+        "libonnxruntime.dylib"
+    } else {
+        "libonnxruntime.so"
+    }
+}
+
+/// Loads ONNX Runtime once per process; later calls return the first outcome.
+fn load_runtime(path: &Path) -> Result<(), String> {
+    static LOADED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    LOADED
+        .get_or_init(|| {
+            if !path.exists() {
+                return Err(format!(
+                    "ONNX Runtime is not installed at {} (run scripts/setup-model.sh)",
+                    path.display()
+                ));
+            }
+            // ort checks the library's version and refuses one that is too old, instead of
+            // crashing later inside it.
+            ort::init_from(path)
+                .map(drop)
+                .map_err(|e| format!("cannot load ONNX Runtime: {e}"))
+        })
+        .clone()
+}
+
+impl Embedder {
+    /// Loads the named model. Never panics: any failure (missing files, wrong runtime, a model
+    /// that cannot be fetched) comes back as a message the health report and UI show.
+    pub fn load(name: &str, paths: &ModelPaths) -> Result<Embedder, String> {
+        load_runtime(&paths.onnxruntime)?;
+        let name = name.to_string();
+        let paths = paths.clone();
+        std::panic::catch_unwind(move || Self::load_inner(&name, &paths))
+            .unwrap_or_else(|_| Err("the embedding model crashed while loading".into()))
+    }
+
+    fn load_inner(name: &str, paths: &ModelPaths) -> Result<Embedder, String> {
+        let (model, query_prefix, passage_prefix) = match name {
+            BUILTIN_MODEL => {
+                let dir = paths.models_dir.join("models").join(BUILTIN_MODEL);
+                let read = |f: &str| {
+                    std::fs::read(dir.join(f)).map_err(|e| {
+                        format!(
+                            "model file {} is missing ({e}); run scripts/setup-model.sh",
+                            dir.join(f).display()
+                        )
+                    })
+                };
+                let files = TokenizerFiles {
+                    tokenizer_file: read("tokenizer.json")?,
+                    config_file: read("config.json")?,
+                    special_tokens_map_file: read("special_tokens_map.json")?,
+                    tokenizer_config_file: read("tokenizer_config.json")?,
+                };
+                // MiniLM was trained with mean pooling; fastembed's default for a user model
+                // is CLS, which gives much worse similarities.
+                let model = UserDefinedEmbeddingModel::new(read("model.onnx")?, files)
+                    .with_pooling(Pooling::Mean);
+                let options = InitOptionsUserDefined::default().with_max_length(256);
+                let model = TextEmbedding::try_new_from_user_defined(model, options)
+                    .map_err(|e| format!("cannot load {name}: {e}"))?;
+                (model, "", "")
+            }
+            "paraphrase-multilingual-MiniLM-L12-v2" | "multilingual-e5-small" => {
+                let (which, q, p) = if name == "multilingual-e5-small" {
+                    (EmbeddingModel::MultilingualE5Small, "query: ", "query: ")
+                } else {
+                    (EmbeddingModel::ParaphraseMLMiniLML12V2, "", "")
+                };
+                let options = TextInitOptions::new(which)
+                    .with_cache_dir(paths.models_dir.join("models").join("online"))
+                    .with_show_download_progress(false)
+                    .with_max_length(256);
+                let model = TextEmbedding::try_new(options).map_err(|e| {
+                    format!("cannot load {name} (it is downloaded on first use): {e}")
+                })?;
+                (model, q, p)
+            }
+            other => {
+                return Err(format!(
+                    "unknown embedding model {other:?}; choose one of {}",
+                    MODEL_CHOICES
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        };
+        let embedder = Embedder {
+            model: Mutex::new(model),
+            name: name.to_string(),
+            dim: 0,
+            query_prefix,
+            passage_prefix,
+        };
+        let probe = embedder.embed_query("hello")?;
+        Ok(Embedder {
+            dim: probe.len(),
+            ..embedder
+        })
+    }
+
+    /// The embedding of a buyer's message (unit length).
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, String> {
+        let text = format!("{}{}", self.query_prefix, text);
+        let mut v = self.run(&[text])?;
+        Ok(v.pop().unwrap_or_default())
+    }
+
+    /// Embeddings of FAQ variants (unit length), in batches.
+    pub fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        let texts: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{}", self.passage_prefix, t))
+            .collect();
+        self.run(&texts)
+    }
+
+    fn run(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, String> {
+        let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = model
+            .embed(texts, Some(32))
+            .map_err(|e| format!("embedding failed: {e}"))?;
+        // fastembed normalises, but a dot-product index must never see a vector that is off
+        // unit length by rounding (hnsw_rs's DistDot asserts on it).
+        for v in &mut out {
+            normalize(v);
+        }
+        Ok(out)
+    }
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// Dot product of two unit vectors: their cosine similarity.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Vector bytes as stored in SQLite (little-endian f32).
+pub fn to_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+pub fn from_blob(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}

@@ -1,0 +1,281 @@
+//! FAQ import and export: CSV (one entry per row) and JSON (a list of entries). An import adds
+//! the new entries in one transaction and reports, by line, the ones it skipped and why.
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::faq::{self, FaqEntry, FaqFilter, NewFaq};
+use crate::catalog::LineIssue;
+use crate::{Error, Result};
+
+/// The CSV columns, in the order export writes them. Only question and answer are required.
+pub const CSV_HEADER: [&str; 7] = [
+    "question", "answer", "variants", "product", "language", "tags", "enabled",
+];
+/// Separates variants (and tags) inside one CSV cell.
+const LIST_SEPARATOR: char = '|';
+/// Most entries one import takes.
+pub const MAX_IMPORT: usize = 20_000;
+
+/// An entry in a JSON import: `product` may be an id or a SKU.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportEntry {
+    pub question: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    pub answer: String,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub product: Option<serde_json::Value>,
+    #[serde(default)]
+    pub product_id: Option<i64>,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+pub enum FaqImport {
+    Csv(String),
+    Json(Vec<ImportEntry>),
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FaqImportReport {
+    pub created: usize,
+    /// Entries whose question (same product) already exists, in the FAQ or earlier in the file.
+    pub duplicates: Vec<LineIssue>,
+    pub rejected: Vec<LineIssue>,
+    /// The new entries' ids (for the search index).
+    #[serde(skip)]
+    pub entry_ids: Vec<i64>,
+}
+
+fn product_ref(conn: &Connection, value: &str) -> Result<Option<i64>> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    crate::catalog::list_products(conn)?
+        .into_iter()
+        .find(|p| p.id.to_string() == v || p.sku.eq_ignore_ascii_case(v))
+        .map(|p| Some(p.id))
+        .ok_or_else(|| Error::invalid(format!("product {v:?} does not exist (give its id or SKU)")))
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "" | "1" | "true" | "yes" | "y" | "ya" => Some(true),
+        "0" | "false" | "no" | "n" | "tidak" => Some(false),
+        _ => None,
+    }
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split(LIST_SEPARATOR)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Rows of a CSV import as (line, entry) or (line, why not).
+fn parse_csv(
+    conn: &Connection,
+    text: &str,
+) -> Result<Vec<(usize, std::result::Result<NewFaq, String>)>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::invalid(format!("the CSV header cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(q), Some(a)) = (col("question"), col("answer")) else {
+        return Err(Error::invalid(format!(
+            "the CSV needs a header with at least question and answer (columns: {})",
+            CSV_HEADER.join(",")
+        )));
+    };
+    if let Some(unknown) = header.iter().find(|h| !CSV_HEADER.contains(&h.as_str())) {
+        return Err(Error::invalid(format!(
+            "unknown CSV column {unknown:?}; the columns are {}",
+            CSV_HEADER.join(",")
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                out.push((line, Err(format!("cannot be read: {e}"))));
+                continue;
+            }
+        };
+        if out.len() >= MAX_IMPORT {
+            return Err(Error::invalid(format!(
+                "an import takes at most {MAX_IMPORT} entries"
+            )));
+        }
+        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_string();
+        let entry = (|| -> std::result::Result<NewFaq, String> {
+            let enabled = parse_bool(&cell(col("enabled")))
+                .ok_or_else(|| "enabled must be true or false".to_string())?;
+            Ok(NewFaq {
+                question: cell(Some(q)),
+                answer: cell(Some(a)),
+                variants: split_list(&cell(col("variants"))),
+                product_id: product_ref(conn, &cell(col("product"))).map_err(|e| e.to_string())?,
+                language: cell(col("language")),
+                tags: split_list(&cell(col("tags"))),
+                enabled,
+            })
+        })();
+        out.push((line, entry));
+    }
+    Ok(out)
+}
+
+fn from_json(
+    conn: &Connection,
+    items: Vec<ImportEntry>,
+) -> Result<Vec<(usize, std::result::Result<NewFaq, String>)>> {
+    if items.len() > MAX_IMPORT {
+        return Err(Error::invalid(format!(
+            "an import takes at most {MAX_IMPORT} entries"
+        )));
+    }
+    Ok(items
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let product = match (&e.product, e.product_id) {
+                (_, Some(id)) => Ok(Some(id)),
+                (Some(serde_json::Value::Number(n)), None) => product_ref(conn, &n.to_string()),
+                (Some(serde_json::Value::String(s)), None) => product_ref(conn, s),
+                (Some(serde_json::Value::Null) | None, None) => Ok(None),
+                (Some(_), None) => Err(Error::invalid("product must be an id or a SKU")),
+            };
+            let entry = product.map_err(|e| e.to_string()).map(|product_id| NewFaq {
+                question: e.question,
+                variants: e.variants,
+                answer: e.answer,
+                product_id,
+                language: e.language,
+                tags: e.tags,
+                enabled: e.enabled.unwrap_or(true),
+            });
+            (i + 1, entry)
+        })
+        .collect())
+}
+
+/// Imports inside the caller's transaction. Each entry is checked like one created through the
+/// API; a bad one is reported and skipped, the others go in.
+pub fn import(conn: &Connection, input: FaqImport) -> Result<FaqImportReport> {
+    let rows = match input {
+        FaqImport::Csv(text) => parse_csv(conn, &text)?,
+        FaqImport::Json(items) => from_json(conn, items)?,
+    };
+    let mut report = FaqImportReport {
+        created: 0,
+        duplicates: Vec::new(),
+        rejected: Vec::new(),
+        entry_ids: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (line, entry) in rows {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(reason) => {
+                report.rejected.push(LineIssue { line, reason });
+                continue;
+            }
+        };
+        let key = (faq::fold(&entry.question), entry.product_id);
+        if !seen.insert(key) {
+            report.duplicates.push(LineIssue {
+                line,
+                reason: "in_file".into(),
+            });
+            continue;
+        }
+        if faq::find_same(conn, &entry.question, entry.product_id)?.is_some() {
+            report.duplicates.push(LineIssue {
+                line,
+                reason: "in_faq".into(),
+            });
+            continue;
+        }
+        match faq::create(conn, entry) {
+            Ok((id, _)) => {
+                report.created += 1;
+                report.entry_ids.push(id);
+            }
+            Err(Error::Invalid(reason)) => report.rejected.push(LineIssue { line, reason }),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}
+
+/// Every entry, in id order.
+pub fn all_entries(conn: &Connection) -> Result<Vec<FaqEntry>> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = faq::list(
+            conn,
+            &FaqFilter {
+                limit: Some(500),
+                cursor,
+                ..Default::default()
+            },
+        )?;
+        out.extend(page.entries);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The FAQ as CSV, in the format `import` reads (product by SKU).
+pub fn export_csv(conn: &Connection) -> Result<String> {
+    let skus: std::collections::HashMap<i64, String> = crate::catalog::list_products(conn)?
+        .into_iter()
+        .map(|p| (p.id, p.sku))
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| Error::Io(std::io::Error::other(e));
+    w.write_record(CSV_HEADER).map_err(io)?;
+    for e in all_entries(conn)? {
+        let product = e
+            .product_id
+            .and_then(|p| skus.get(&p).cloned())
+            .unwrap_or_default();
+        w.write_record([
+            e.question.as_str(),
+            e.answer.as_str(),
+            &e.variants.join(" | "),
+            &product,
+            &e.language,
+            &e.tags.join(" | "),
+            if e.enabled { "true" } else { "false" },
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}

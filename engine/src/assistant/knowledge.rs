@@ -1,0 +1,516 @@
+//! The searchable FAQ: the embedding model, the vector index and the map of live variants,
+//! kept in step with SQLite. SQLite is the truth; the index is rebuilt from it whenever it is
+//! missing, stale or does not add up.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::embed::{self, Embedder, ModelPaths};
+use super::index::VectorIndex;
+use super::retrieve::{self, EntryHit, VariantInfo};
+use crate::store::Db;
+use crate::Result;
+
+/// Variants embedded per step of the background indexer (about 0.2 s of work).
+const BATCH: usize = 64;
+
+/// How the assistant searches right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchMode {
+    /// Embeddings and full text.
+    Hybrid,
+    /// No model: words only.
+    Fulltext,
+}
+
+/// What the health report and the UI show about the assistant's search.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KnowledgeStatus {
+    pub mode: SearchMode,
+    pub model: String,
+    /// Why there is no model, when there is none.
+    pub model_error: Option<String>,
+    /// Live variants, and how many of them are in the vector index.
+    pub variants: usize,
+    pub indexed: usize,
+    /// True while variants wait to be embedded (an import, a model change, a rebuild).
+    pub indexing: bool,
+}
+
+/// One search, with what it found and how long it took.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchOutcome {
+    pub hits: Vec<EntryHit>,
+    pub mode: SearchMode,
+    pub micros: u64,
+}
+
+pub struct Knowledge {
+    paths: ModelPaths,
+    index_dir: PathBuf,
+    model_name: RwLock<String>,
+    embedder: RwLock<Option<Arc<Embedder>>>,
+    model_error: RwLock<Option<String>>,
+    index: RwLock<VectorIndex>,
+    variants: RwLock<HashMap<usize, VariantInfo>>,
+    /// Live variants that have no vector in the index yet.
+    pending: AtomicUsize,
+    /// The index changed since it was last written to disk.
+    dirty: AtomicBool,
+    /// Wakes the background indexer.
+    pub wake: tokio::sync::Notify,
+}
+
+impl Knowledge {
+    /// Loads the model (or notes why not), the live variants, and the index from disk when it
+    /// matches SQLite; otherwise starts from the vectors stored in SQLite and leaves the rest
+    /// to the background indexer.
+    pub fn open(db: &Db, data_dir: &Path, models_dir: &Path, model: &str) -> Result<Knowledge> {
+        let paths = ModelPaths::new(models_dir);
+        let started = Instant::now();
+        let (embedder, error) = match Embedder::load(model, &paths) {
+            Ok(e) => {
+                tracing::info!(
+                    model,
+                    dim = e.dim,
+                    ms = started.elapsed().as_millis() as u64,
+                    "embedding model loaded"
+                );
+                (Some(Arc::new(e)), None)
+            }
+            Err(e) => {
+                tracing::warn!("assistant works on full-text search only: {e}");
+                (None, Some(e))
+            }
+        };
+        let k = Knowledge {
+            paths,
+            index_dir: data_dir.join("faq-index"),
+            model_name: RwLock::new(model.to_string()),
+            embedder: RwLock::new(embedder),
+            model_error: RwLock::new(error),
+            index: RwLock::new(VectorIndex::new(0, 0)),
+            variants: RwLock::new(HashMap::new()),
+            pending: AtomicUsize::new(0),
+            dirty: AtomicBool::new(false),
+            wake: tokio::sync::Notify::new(),
+        };
+        k.reload(db)?;
+        Ok(k)
+    }
+
+    fn embedder(&self) -> Option<Arc<Embedder>> {
+        self.embedder
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn model_name(&self) -> String {
+        self.model_name
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Re-reads the live variants and brings the index in line with them.
+    fn reload(&self, db: &Db) -> Result<()> {
+        let variants = db.read(live_variants)?;
+        let model = self.model_name();
+        *self.variants.write().unwrap_or_else(|p| p.into_inner()) = variants.clone();
+        let Some(embedder) = self.embedder() else {
+            self.pending.store(0, Ordering::Relaxed);
+            return Ok(());
+        };
+        let started = Instant::now();
+        let embedded: HashSet<usize> = db.read(|c| embedded_ids(c, &model))?;
+        let live_embedded: HashSet<usize> = variants
+            .keys()
+            .copied()
+            .filter(|id| embedded.contains(id))
+            .collect();
+        let index = match VectorIndex::load(&self.index_dir) {
+            Ok((index, manifest))
+                if manifest.model == model
+                    && manifest.dim == embedder.dim
+                    && live_embedded.iter().all(|id| index.contains(*id))
+                    // Dead entries are filtered out at search time; too many waste memory.
+                    && index.len() <= live_embedded.len() * 2 + 1000
+                    && self.spot_check(db, &index, &model)? =>
+            {
+                tracing::info!(
+                    vectors = index.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "FAQ index loaded"
+                );
+                index
+            }
+            Ok(_) => {
+                tracing::warn!("FAQ index on disk does not match the FAQ; rebuilding it");
+                self.rebuild_from_stored(db, &model, embedder.dim, &live_embedded)?
+            }
+            Err(e) => {
+                if self.index_dir.exists() || !live_embedded.is_empty() {
+                    tracing::warn!("FAQ index cannot be used ({e}); rebuilding it");
+                }
+                self.rebuild_from_stored(db, &model, embedder.dim, &live_embedded)?
+            }
+        };
+        self.pending
+            .store(variants.len() - live_embedded.len(), Ordering::Relaxed);
+        *self.index.write().unwrap_or_else(|p| p.into_inner()) = index;
+        Ok(())
+    }
+
+    /// Compares a sample of the index's vectors with SQLite's: an index is never trusted on
+    /// its manifest alone.
+    fn spot_check(&self, db: &Db, index: &VectorIndex, model: &str) -> Result<bool> {
+        let sample: HashSet<usize> = index.ids().step_by((index.len() / 32).max(1)).collect();
+        let stored = index.vectors_of(&sample);
+        db.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT embedding FROM faq_variants WHERE id = ?1 AND embedding_model = ?2",
+            )?;
+            for (id, v) in &stored {
+                let blob: Option<Vec<u8>> = stmt
+                    .query_row(params![*id as i64, model], |r| r.get(0))
+                    .ok();
+                // A variant deleted since the dump is fine (filtered); a different vector is not.
+                if let Some(b) = blob {
+                    let w = embed::from_blob(&b);
+                    if embed::cosine(v, &w) < 0.999 {
+                        return Ok(false);
+                    }
+                }
+            }
+            Ok(true)
+        })
+    }
+
+    fn rebuild_from_stored(
+        &self,
+        db: &Db,
+        model: &str,
+        dim: usize,
+        ids: &HashSet<usize>,
+    ) -> Result<VectorIndex> {
+        let started = Instant::now();
+        let mut index = VectorIndex::new(dim, ids.len());
+        let mut batch = Vec::with_capacity(4096);
+        db.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, embedding FROM faq_variants WHERE embedding_model = ?1 AND embedding IS NOT NULL",
+            )?;
+            let mut rows = stmt.query([model])?;
+            while let Some(r) = rows.next()? {
+                let id = r.get::<_, i64>(0)? as usize;
+                if ids.contains(&id) {
+                    let v = embed::from_blob(&r.get::<_, Vec<u8>>(1)?);
+                    batch.push((id, v));
+                    if batch.len() == 4096 {
+                        index.insert(&batch);
+                        batch.clear();
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        index.insert(&batch);
+        if !ids.is_empty() {
+            tracing::info!(
+                vectors = index.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "FAQ index rebuilt from SQLite"
+            );
+        }
+        self.dirty.store(true, Ordering::Relaxed);
+        Ok(index)
+    }
+
+    /// Follows a change of entries in SQLite: new variants are embedded now (so an edit is
+    /// searchable the moment the API answers) when `embed_now`, else by the background indexer.
+    pub fn entries_changed(&self, db: &Db, entry_ids: &[i64], embed_now: bool) -> Result<()> {
+        let fresh = db.read(|c| variants_of(c, entry_ids))?;
+        {
+            let mut map = self.variants.write().unwrap_or_else(|p| p.into_inner());
+            let entries: HashSet<i64> = entry_ids.iter().copied().collect();
+            map.retain(|_, info| !entries.contains(&info.entry_id));
+            map.extend(fresh.iter().map(|(id, info, _)| (*id, *info)));
+        }
+        let missing: Vec<(usize, String)> = {
+            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+            fresh
+                .into_iter()
+                .filter(|(id, _, _)| !index.contains(*id))
+                .map(|(id, _, text)| (id, text))
+                .collect()
+        };
+        if missing.is_empty() || self.embedder().is_none() {
+            return Ok(());
+        }
+        if embed_now && missing.len() <= BATCH {
+            self.embed_and_index(db, &missing)?;
+        } else {
+            self.pending.fetch_add(missing.len(), Ordering::Relaxed);
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Drops variants from search (their index nodes stay until the next rebuild, filtered).
+    pub fn variants_removed(&self, ids: &[i64]) {
+        let mut map = self.variants.write().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            map.remove(&(*id as usize));
+        }
+    }
+
+    fn embed_and_index(&self, db: &Db, items: &[(usize, String)]) -> Result<usize> {
+        let Some(embedder) = self.embedder() else {
+            return Ok(0);
+        };
+        let texts: Vec<&str> = items.iter().map(|(_, t)| t.as_str()).collect();
+        let vectors = embedder
+            .embed_passages(&texts)
+            .map_err(crate::Error::Conflict)?;
+        let model = embedder.name.clone();
+        db.write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE faq_variants SET embedding = ?2, embedding_model = ?3 WHERE id = ?1",
+            )?;
+            for ((id, _), v) in items.iter().zip(&vectors) {
+                stmt.execute(params![*id as i64, embed::to_blob(v), model])?;
+            }
+            Ok(())
+        })?;
+        let batch: Vec<(usize, Vec<f32>)> = items.iter().map(|(id, _)| *id).zip(vectors).collect();
+        self.index
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(&batch);
+        self.dirty.store(true, Ordering::Relaxed);
+        Ok(batch.len())
+    }
+
+    /// One step of the background indexer: embeds up to a batch of live variants that have no
+    /// vector yet. Returns how many it did (0 = nothing left).
+    pub fn index_step(&self, db: &Db) -> Result<usize> {
+        let Some(embedder) = self.embedder() else {
+            return Ok(0);
+        };
+        let model = embedder.name.clone();
+        let todo: Vec<(usize, String)> = {
+            let live = self.variants.read().unwrap_or_else(|p| p.into_inner());
+            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+            let candidates = db.read(|c| unembedded(c, &model, BATCH * 4))?;
+            let mut todo: Vec<(usize, String)> = candidates
+                .into_iter()
+                .filter(|(id, _)| live.contains_key(id) && !index.contains(*id))
+                .take(BATCH)
+                .collect();
+            if todo.is_empty() {
+                // Vectors stored (e.g. by an earlier run) but not yet in the index.
+                let ids: Vec<usize> = live
+                    .keys()
+                    .copied()
+                    .filter(|id| !index.contains(*id))
+                    .take(BATCH)
+                    .collect();
+                todo = db.read(|c| texts_of(c, &ids))?;
+            }
+            todo
+        };
+        if todo.is_empty() {
+            self.pending.store(0, Ordering::Relaxed);
+            return Ok(0);
+        }
+        let n = self.embed_and_index(db, &todo)?;
+        let _ = self
+            .pending
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| {
+                Some(p.saturating_sub(n))
+            });
+        Ok(n)
+    }
+
+    /// Embeds everything pending, reporting progress as (done, total).
+    pub fn index_all(&self, db: &Db, mut progress: impl FnMut(usize, usize)) -> Result<()> {
+        let total = self.status().variants;
+        loop {
+            let n = self.index_step(db)?;
+            let st = self.status();
+            progress(st.indexed, total);
+            if n == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Writes the index to the data dir if it changed.
+    pub fn save_if_dirty(&self) -> Result<bool> {
+        if !self.dirty.swap(false, Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = index.save(&self.index_dir, &self.model_name()) {
+            self.dirty.store(true, Ordering::Relaxed);
+            return Err(e.into());
+        }
+        Ok(true)
+    }
+
+    /// Throws the index files away and rebuilds from SQLite (the `auto reindex` command).
+    pub fn rebuild(&self, db: &Db) -> Result<()> {
+        let _ = std::fs::remove_dir_all(&self.index_dir);
+        *self.index.write().unwrap_or_else(|p| p.into_inner()) = VectorIndex::new(0, 0);
+        self.reload(db)?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Switches to another embedding model: loads it (downloading an online one on first use),
+    /// then re-embeds every variant in the background with progress in `status`.
+    pub fn switch_model(&self, db: &Db, model: &str) -> Result<()> {
+        let embedder = Embedder::load(model, &self.paths).map_err(crate::Error::Invalid)?;
+        *self.model_name.write().unwrap_or_else(|p| p.into_inner()) = model.to_string();
+        *self.embedder.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(embedder));
+        *self.model_error.write().unwrap_or_else(|p| p.into_inner()) = None;
+        self.rebuild(db)
+    }
+
+    pub fn status(&self) -> KnowledgeStatus {
+        let variants = self
+            .variants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len();
+        let has_model = self.embedder().is_some();
+        let pending = self.pending.load(Ordering::Relaxed).min(variants);
+        KnowledgeStatus {
+            mode: if has_model {
+                SearchMode::Hybrid
+            } else {
+                SearchMode::Fulltext
+            },
+            model: self.model_name(),
+            model_error: self
+                .model_error
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            variants,
+            indexed: if has_model { variants - pending } else { 0 },
+            indexing: has_model && pending > 0,
+        }
+    }
+
+    /// Hybrid search for a buyer's message, within the scope of `product` when known.
+    pub fn search(
+        &self,
+        conn: &Connection,
+        text: &str,
+        product: Option<i64>,
+    ) -> Result<SearchOutcome> {
+        let started = Instant::now();
+        let variants = self.variants.read().unwrap_or_else(|p| p.into_inner());
+        let keep = |id: usize| {
+            variants
+                .get(&id)
+                .is_some_and(|info| retrieve::in_scope(info, product))
+        };
+        let (vector, mode) = match self.embedder() {
+            Some(embedder) => {
+                let q = embedder.embed_query(text).map_err(crate::Error::Conflict)?;
+                let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+                (retrieve::vector(&index, &q, &keep), SearchMode::Hybrid)
+            }
+            None => (Vec::new(), SearchMode::Fulltext),
+        };
+        let words = retrieve::fulltext(conn, text, &keep)?;
+        let hits = retrieve::fuse(&vector, &words, &variants);
+        Ok(SearchOutcome {
+            hits,
+            mode,
+            micros: started.elapsed().as_micros() as u64,
+        })
+    }
+}
+
+fn live_variants(c: &Connection) -> Result<HashMap<usize, VariantInfo>> {
+    let mut stmt = c.prepare(
+        "SELECT v.id, v.entry_id, e.product_id FROM faq_variants v
+         JOIN faq_entries e ON e.id = v.entry_id WHERE e.enabled = 1",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)? as usize,
+            VariantInfo {
+                entry_id: r.get(1)?,
+                product_id: r.get(2)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn variants_of(c: &Connection, entry_ids: &[i64]) -> Result<Vec<(usize, VariantInfo, String)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT v.id, v.entry_id, e.product_id, v.text FROM faq_variants v
+         JOIN faq_entries e ON e.id = v.entry_id WHERE e.id = ?1 AND e.enabled = 1",
+    )?;
+    let mut out = Vec::new();
+    for id in entry_ids {
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                VariantInfo {
+                    entry_id: r.get(1)?,
+                    product_id: r.get(2)?,
+                },
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+fn embedded_ids(c: &Connection, model: &str) -> Result<HashSet<usize>> {
+    let mut stmt = c.prepare(
+        "SELECT id FROM faq_variants WHERE embedding IS NOT NULL AND embedding_model = ?1",
+    )?;
+    let rows = stmt.query_map([model], |r| Ok(r.get::<_, i64>(0)? as usize))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn unembedded(c: &Connection, model: &str, limit: usize) -> Result<Vec<(usize, String)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT v.id, v.text FROM faq_variants v JOIN faq_entries e ON e.id = v.entry_id
+         WHERE e.enabled = 1 AND (v.embedding IS NULL OR v.embedding_model IS NOT ?1)
+         ORDER BY v.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![model, limit as i64], |r| {
+        Ok((r.get::<_, i64>(0)? as usize, r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn texts_of(c: &Connection, ids: &[usize]) -> Result<Vec<(usize, String)>> {
+    let mut stmt = c.prepare_cached("SELECT text FROM faq_variants WHERE id = ?1")?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let text: String = stmt.query_row([*id as i64], |r| r.get(0))?;
+        out.push((*id, text));
+    }
+    Ok(out)
+}
