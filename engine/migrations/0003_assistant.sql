@@ -66,7 +66,8 @@ CREATE TABLE conversations (
 );
 CREATE INDEX conversations_recent ON conversations (last_message_at);
 
--- Inbound messages carry the assistant's decision; state says whether the seller still owes
+-- Inbound messages carry the assistant's decision (faq_id: the entry that answered it, once
+-- one did; a suggested draft is not an answer until the seller approves it); state says whether the seller still owes
 -- an answer ('waiting'), a draft waits for approval ('drafted') or a reply exists ('answered').
 CREATE TABLE messages (
     id              INTEGER PRIMARY KEY,
@@ -75,6 +76,8 @@ CREATE TABLE messages (
     external_id     TEXT,
     text            TEXT NOT NULL,
     language        TEXT NOT NULL DEFAULT '',
+    -- The product the message was about when it arrived (a chat can move between products).
+    product_id      INTEGER REFERENCES products (id) ON DELETE SET NULL,
     source          TEXT NOT NULL DEFAULT 'none' CHECK (source IN ('faq', 'llm', 'seller', 'none')),
     faq_id          INTEGER REFERENCES faq_entries (id) ON DELETE SET NULL,
     score           REAL,

@@ -57,6 +57,8 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the database with a backup (stop AUTO first).
     Restore { file: PathBuf },
+    /// Rebuild the assistant's vector index and memory graph from the database (stop AUTO first).
+    RebuildAssistant,
     /// Measure FAQ answer quality on a labelled set (text,category CSVs such as banking77).
     EvalFaq {
         #[arg(long)]
@@ -76,6 +78,8 @@ enum Command {
         #[arg(long)]
         dump: Option<PathBuf>,
     },
+    /// Measure the assistant's answer latency, HNSW recall and index reload time.
+    BenchFaq(auto_engine::assistant::bench::FaqBenchArgs),
     /// Measure intake throughput, latency and memory against a fresh data dir over loopback HTTP.
     Bench(auto_engine::bench::BenchArgs),
 }
@@ -148,6 +152,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 dump: dump.as_deref(),
             },
             &mut std::io::stdout(),
+        );
+    }
+    if let Command::BenchFaq(args) = &cli.command {
+        let config = Config::default_with_env()?;
+        return auto_engine::assistant::bench::run(
+            args,
+            &config.assistant.models_dir,
+            &config.assistant.model,
         );
     }
     let data_dir = resolve_data_dir(cli.data_dir)?;
@@ -265,6 +277,28 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             };
             eprintln!("{n} order(s) exported");
         }
+        Command::RebuildAssistant => {
+            let _lock = lock_data_dir(data_dir)?;
+            let engine = open(data_dir, config)?;
+            let status = engine.rebuild_assistant()?;
+            eprintln!(
+                "memory graph rebuilt: {} customers, {} orders, {} questions",
+                status.graph.customers, status.graph.orders, status.graph.questions
+            );
+            engine
+                .assistant
+                .knowledge
+                .index_all(&engine.db, |done, total| {
+                    eprint!("\rindexing FAQ variants: {done}/{total}")
+                })?;
+            eprintln!();
+            engine.close()?;
+            let st = engine.assistant.knowledge.status();
+            eprintln!(
+                "FAQ index rebuilt: {} of {} variants ({:?} search)",
+                st.indexed, st.variants, st.mode
+            );
+        }
         Command::Backup { file } => {
             let key = open(data_dir, config)?.backup(&file)?;
             eprintln!(
@@ -282,7 +316,10 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             open(data_dir, config).context("restored, but the data cannot be opened")?;
             eprintln!("restored {} into {}", file.display(), data_dir.display());
         }
-        Command::Serve { .. } | Command::Bench(_) | Command::EvalFaq { .. } => {
+        Command::Serve { .. }
+        | Command::Bench(_)
+        | Command::BenchFaq(_)
+        | Command::EvalFaq { .. } => {
             unreachable!("handled in run")
         }
     }

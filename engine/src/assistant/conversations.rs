@@ -93,12 +93,13 @@ pub fn insert_inbound(
     external_id: Option<&str>,
     text: &str,
     language: &str,
+    product_id: Option<i64>,
     d: &Decision,
 ) -> Result<i64> {
     conn.execute(
         "INSERT INTO messages (conversation_id, direction, external_id, text, language, source, faq_id,
-                               score, latency_us, state, note, created_at)
-         VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                               score, latency_us, state, note, created_at, product_id)
+         VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             conversation,
             external_id,
@@ -110,7 +111,8 @@ pub fn insert_inbound(
             d.latency_us as i64,
             d.state,
             d.note,
-            now_ms()
+            now_ms(),
+            product_id
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -333,7 +335,12 @@ pub fn approve(conn: &Connection, id: i64, text: Option<&str>) -> Result<Reply> 
         params![id, text, source],
     )?;
     if let Some(m) = r.message_id {
-        conn.execute("UPDATE messages SET state = 'answered' WHERE id = ?1", [m])?;
+        // An FAQ suggestion sent as it was is now the entry's answer to that question.
+        let faq_id = (source == "faq").then_some(r.faq_id).flatten();
+        conn.execute(
+            "UPDATE messages SET state = 'answered', faq_id = IFNULL(?2, faq_id) WHERE id = ?1",
+            params![m, faq_id],
+        )?;
     }
     get_reply(conn, id)
 }

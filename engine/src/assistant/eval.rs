@@ -121,6 +121,48 @@ pub fn run(opts: &EvalOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     if opts.holdout_every > 0 {
         let all_in = ask_all(opts, &data, 0, out)?;
         report(&all_in, "test", threshold, out)?;
+        sweep(&all_in, &held_out, out)?;
+    }
+    Ok(())
+}
+
+/// The trade-off at other thresholds, on the test split: right answers and precision with
+/// every intent in the FAQ, and how many questions without an entry are declined.
+fn sweep(all_in: &[Asked], held_out: &[Asked], out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "\nthreshold sweep (test split): | threshold | in scope answered right | precision (all intents in FAQ) | no-entry questions declined | precision (1 in 7 intents left out) |"
+    )?;
+    for t in [0.5f32, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95] {
+        let test = |a: &&Asked| a.set == "test";
+        let (mut right, mut answered, mut n) = (0, 0, 0);
+        for a in all_in.iter().filter(test) {
+            n += 1;
+            if a.confidence >= t {
+                answered += 1;
+                right += a.right() as usize;
+            }
+        }
+        let (mut out_declined, mut out_n, mut h_right, mut h_answered) = (0, 0, 0, 0);
+        for a in held_out.iter().filter(test) {
+            if !a.in_faq {
+                out_n += 1;
+                out_declined += (a.confidence < t) as usize;
+            }
+            if a.confidence >= t {
+                h_answered += 1;
+                h_right += a.right() as usize;
+            }
+        }
+        let pct = |x: usize, d: usize| 100.0 * x as f64 / d.max(1) as f64;
+        writeln!(
+            out,
+            "| {t:.2} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
+            pct(right, n),
+            pct(right, answered),
+            pct(out_declined, out_n),
+            pct(h_right, h_answered)
+        )?;
     }
     Ok(())
 }

@@ -61,6 +61,8 @@ pub struct Knowledge {
     model_error: RwLock<Option<String>>,
     index: RwLock<VectorIndex>,
     variants: RwLock<HashMap<usize, VariantInfo>>,
+    /// Mean vector (unit length) of each live entry's embedded variants.
+    centroids: RwLock<HashMap<i64, Vec<f32>>>,
     /// Live variants that have no vector in the index yet.
     pending: AtomicUsize,
     /// The index changed since it was last written to disk.
@@ -99,6 +101,7 @@ impl Knowledge {
             model_error: RwLock::new(error),
             index: RwLock::new(VectorIndex::new(0, 0)),
             variants: RwLock::new(HashMap::new()),
+            centroids: RwLock::new(HashMap::new()),
             pending: AtomicUsize::new(0),
             dirty: AtomicBool::new(false),
             wake: tokio::sync::Notify::new(),
@@ -167,6 +170,45 @@ impl Knowledge {
         self.pending
             .store(variants.len() - live_embedded.len(), Ordering::Relaxed);
         *self.index.write().unwrap_or_else(|p| p.into_inner()) = index;
+        let entries: HashSet<i64> = variants.values().map(|v| v.entry_id).collect();
+        self.refresh_centroids(db, &entries.into_iter().collect::<Vec<_>>())?;
+        Ok(())
+    }
+
+    /// Recomputes the centroids of some entries from the vectors in SQLite (an entry with no
+    /// live embedded variant has none).
+    fn refresh_centroids(&self, db: &Db, entry_ids: &[i64]) -> Result<()> {
+        let model = self.model_name();
+        let fresh: Vec<(i64, Option<Vec<f32>>)> = db.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT v.embedding FROM faq_variants v JOIN faq_entries e ON e.id = v.entry_id
+                 WHERE v.entry_id = ?1 AND e.enabled = 1 AND v.embedding_model = ?2
+                   AND v.embedding IS NOT NULL",
+            )?;
+            let mut out = Vec::with_capacity(entry_ids.len());
+            for id in entry_ids {
+                let mut sum: Vec<f32> = Vec::new();
+                let mut rows = stmt.query(params![id, model])?;
+                while let Some(r) = rows.next()? {
+                    let v = embed::from_blob(&r.get::<_, Vec<u8>>(0)?);
+                    if sum.is_empty() {
+                        sum = v;
+                    } else if sum.len() == v.len() {
+                        sum.iter_mut().zip(&v).for_each(|(s, x)| *s += x);
+                    }
+                }
+                embed::normalize(&mut sum);
+                out.push((*id, (!sum.is_empty()).then_some(sum)));
+            }
+            Ok(out)
+        })?;
+        let mut map = self.centroids.write().unwrap_or_else(|p| p.into_inner());
+        for (id, c) in fresh {
+            match c {
+                Some(c) => map.insert(id, c),
+                None => map.remove(&id),
+            };
+        }
         Ok(())
     }
 
@@ -253,16 +295,16 @@ impl Knowledge {
                 .map(|(id, _, text)| (id, text))
                 .collect()
         };
-        if missing.is_empty() || self.embedder().is_none() {
-            return Ok(());
+        if !missing.is_empty() && self.embedder().is_some() {
+            if embed_now && missing.len() <= BATCH {
+                self.embed_and_index(db, &missing)?;
+            } else {
+                self.pending.fetch_add(missing.len(), Ordering::Relaxed);
+                self.wake.notify_one();
+            }
         }
-        if embed_now && missing.len() <= BATCH {
-            self.embed_and_index(db, &missing)?;
-        } else {
-            self.pending.fetch_add(missing.len(), Ordering::Relaxed);
-            self.wake.notify_one();
-        }
-        Ok(())
+        // Removed or disabled variants leave the centroid too.
+        self.refresh_centroids(db, entry_ids)
     }
 
     /// Drops variants from search (their index nodes stay until the next rebuild, filtered).
@@ -297,6 +339,14 @@ impl Knowledge {
             .unwrap_or_else(|p| p.into_inner())
             .insert(&batch);
         self.dirty.store(true, Ordering::Relaxed);
+        let entries: HashSet<i64> = {
+            let live = self.variants.read().unwrap_or_else(|p| p.into_inner());
+            batch
+                .iter()
+                .filter_map(|(id, _)| live.get(id).map(|v| v.entry_id))
+                .collect()
+        };
+        self.refresh_centroids(db, &entries.into_iter().collect::<Vec<_>>())?;
         Ok(batch.len())
     }
 
@@ -426,16 +476,25 @@ impl Knowledge {
                 .get(&id)
                 .is_some_and(|info| retrieve::in_scope(info, product))
         };
-        let (vector, mode) = match self.embedder() {
+        let (vector, query, mode) = match self.embedder() {
             Some(embedder) => {
                 let q = embedder.embed_query(text).map_err(crate::Error::Conflict)?;
                 let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-                (retrieve::vector(&index, &q, &keep), SearchMode::Hybrid)
+                (
+                    retrieve::vector(&index, &q, &keep),
+                    Some(q),
+                    SearchMode::Hybrid,
+                )
             }
-            None => (Vec::new(), SearchMode::Fulltext),
+            None => (Vec::new(), None, SearchMode::Fulltext),
         };
         let words = retrieve::fulltext(conn, text, &keep)?;
-        let hits = retrieve::fuse(&vector, &words, &variants);
+        let centroids = self.centroids.read().unwrap_or_else(|p| p.into_inner());
+        let centroid = |entry: i64| {
+            let q = query.as_ref()?;
+            centroids.get(&entry).map(|c| embed::cosine(q, c))
+        };
+        let hits = retrieve::fuse(&vector, &words, &variants, &centroid);
         Ok(SearchOutcome {
             hits,
             mode,

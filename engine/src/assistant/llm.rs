@@ -284,15 +284,12 @@ impl LlmClient {
             return Err(Failure {
                 error: LlmError::Http {
                     status: status.as_u16(),
-                    message: self.redact(&http_error_message(status, &bytes)),
+                    message: http_error_message(status, &bytes, &|t| self.redact(t)),
                 },
                 retry_after: retry_after(&headers),
             });
         }
-        parse_completion(&bytes).map_err(|error| match error {
-            LlmError::Garbage(message) => LlmError::Garbage(self.redact(&message)).into(),
-            other => other.into(),
-        })
+        parse_completion(&bytes, &|t| self.redact(t)).map_err(Failure::from)
     }
 
     async fn send(
@@ -392,15 +389,19 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// The provider's own words (`error.message`, or Ollama's `error` string) when it gave some.
-fn http_error_message(status: StatusCode, body: &[u8]) -> String {
+/// `redact` runs on the whole text before it is cut short, so a key that straddles the cut
+/// cannot leak by halves.
+fn http_error_message(status: StatusCode, body: &[u8], redact: &dyn Fn(&str) -> String) -> String {
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let provided = json.as_ref().and_then(|json| match &json["error"] {
         Value::String(message) => Some(message.as_str()),
         error => error["message"].as_str(),
     });
     match provided {
-        Some(message) if !message.trim().is_empty() => snippet(message.trim(), 300),
-        _ if !body.is_empty() => snippet(&String::from_utf8_lossy(body), BODY_SNIPPET_CHARS),
+        Some(message) if !message.trim().is_empty() => snippet(&redact(message.trim()), 300),
+        _ if !body.is_empty() => {
+            snippet(&redact(&String::from_utf8_lossy(body)), BODY_SNIPPET_CHARS)
+        }
         _ => status
             .canonical_reason()
             .unwrap_or("no reason given")
@@ -409,9 +410,9 @@ fn http_error_message(status: StatusCode, body: &[u8]) -> String {
 }
 
 /// `choices[0].message.content` of a chat completion, trimmed.
-fn parse_completion(body: &[u8]) -> Result<String, LlmError> {
+fn parse_completion(body: &[u8], redact: &dyn Fn(&str) -> String) -> Result<String, LlmError> {
     let garbage = |why: &str| {
-        let start = snippet(&String::from_utf8_lossy(body), BODY_SNIPPET_CHARS);
+        let start = snippet(&redact(&String::from_utf8_lossy(body)), BODY_SNIPPET_CHARS);
         LlmError::Garbage(format!("{why}; the body starts with {start:?}"))
     };
     let json: Value = serde_json::from_slice(body).map_err(|_| garbage("not JSON"))?;
@@ -911,23 +912,30 @@ mod tests {
     #[test]
     fn completions_are_parsed_strictly() {
         let ok = br#"{"choices":[{"message":{"role":"assistant","content":"  Halo kak!  "}}]}"#;
-        assert_eq!(parse_completion(ok).unwrap(), "Halo kak!");
+        assert_eq!(
+            parse_completion(ok, &|t| t.to_owned()).unwrap(),
+            "Halo kak!"
+        );
         let parts = br#"{"choices":[{"message":{"content":[{"type":"text","text":"Hi"}]}}]}"#;
-        assert_eq!(parse_completion(parts).unwrap(), "Hi");
+        assert_eq!(parse_completion(parts, &|t| t.to_owned()).unwrap(), "Hi");
         let empty = br#"{"choices":[{"message":{"content":" \n"}}]}"#;
-        assert!(matches!(parse_completion(empty), Err(LlmError::Empty)));
+        assert!(matches!(
+            parse_completion(empty, &|t| t.to_owned()),
+            Err(LlmError::Empty)
+        ));
         for garbage in [
             &b"<html>oops</html>"[..],
             br#"{"choices":[]}"#,
             br#"{"choices":[{"message":{}}]}"#,
         ] {
             assert!(matches!(
-                parse_completion(garbage),
+                parse_completion(garbage, &|t| t.to_owned()),
                 Err(LlmError::Garbage(_))
             ));
         }
         let long = "x".repeat(5000);
-        let Err(LlmError::Garbage(message)) = parse_completion(long.as_bytes()) else {
+        let Err(LlmError::Garbage(message)) = parse_completion(long.as_bytes(), &|t| t.to_owned())
+        else {
             panic!("not garbage");
         };
         assert!(message.len() < 400, "{message}");
@@ -937,16 +945,16 @@ mod tests {
     fn http_errors_use_the_providers_message() {
         let openai = br#"{"error":{"message":"model not found","type":"invalid_request_error"}}"#;
         assert_eq!(
-            http_error_message(StatusCode::NOT_FOUND, openai),
+            http_error_message(StatusCode::NOT_FOUND, openai, &|t| t.to_owned()),
             "model not found"
         );
         let ollama = br#"{"error":"model 'x' not found"}"#;
         assert_eq!(
-            http_error_message(StatusCode::NOT_FOUND, ollama),
+            http_error_message(StatusCode::NOT_FOUND, ollama, &|t| t.to_owned()),
             "model 'x' not found"
         );
         assert_eq!(
-            http_error_message(StatusCode::BAD_GATEWAY, b""),
+            http_error_message(StatusCode::BAD_GATEWAY, b"", &|t| t.to_owned()),
             "Bad Gateway"
         );
     }

@@ -2,6 +2,7 @@
 //! HNSW index and full-text search), drafts with a language model when the FAQ is not sure,
 //! and otherwise leaves the question to the seller.
 
+pub mod bench;
 pub mod conversations;
 pub mod embed;
 pub mod eval;

@@ -174,6 +174,9 @@ impl Engine {
     pub fn faq_delete(&self, id: i64) -> Result<()> {
         let removed = self.db.write(|tx| faq::delete(tx, id))?;
         self.assistant.knowledge.variants_removed(&removed);
+        self.assistant
+            .knowledge
+            .entries_changed(&self.db, &[id], false)?;
         self.assistant.memory.forget_faq(id)?;
         Ok(())
     }
@@ -444,7 +447,7 @@ impl Engine {
                 product_questions.push((p, n));
             }
         }
-        product_questions.sort_by(|a, b| b.1.cmp(&a.1));
+        product_questions.sort_by_key(|p| std::cmp::Reverse(p.1));
         Ok(Insights {
             faq_never_matched: self.assistant.memory.faq_never_matched(&enabled)?,
             product_questions,

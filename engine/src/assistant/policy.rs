@@ -36,9 +36,9 @@ pub fn confidence(e: &Evidence) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
-const SCORE_WEIGHT: f32 = 4.52;
-const MARGIN_WEIGHT: f32 = 12.8;
-const BIAS: f32 = -4.32;
+const SCORE_WEIGHT: f32 = 4.50;
+const MARGIN_WEIGHT: f32 = 13.7;
+const BIAS: f32 = -4.22;
 
 /// Default answer threshold on `confidence`: the lowest at which automatic answers were right
 /// at least 96% of the time on the calibration split (README "Assistant").

@@ -90,12 +90,20 @@ pub fn fulltext(
 /// Indonesian), and 0.1 moved top-1 accuracy up without hurting precision.
 pub const FULLTEXT_WEIGHT: f32 = 0.1;
 
-/// Gathers variant candidates per entry and fuses them: cosine of the best variant, plus a small
-/// bonus for the entry's relative BM25.
+/// How much the similarity to the entry's centroid (the mean of its variants) counts next to
+/// the best single variant. The best variant alone trusts one lucky phrasing; the centroid
+/// alone blurs entries whose phrasings differ. Half and half raised top-1 accuracy on banking77
+/// (5 phrasings per intent) from 75.6% to 78.5% (README "Assistant").
+pub const CENTROID_WEIGHT: f32 = 0.5;
+
+/// Gathers variant candidates per entry and fuses them: the entry's vector score (best variant
+/// and centroid, see `CENTROID_WEIGHT`) plus a small bonus for its relative BM25.
+/// `centroid` gives the query's cosine to an entry's centroid, when the entry has one.
 pub fn fuse(
     vector: &[(usize, f32)],
     words: &[(usize, f32)],
     variants: &HashMap<usize, VariantInfo>,
+    centroid: &dyn Fn(i64) -> Option<f32>,
 ) -> Vec<EntryHit> {
     let mut by_entry: HashMap<i64, EntryHit> = HashMap::new();
     for &(vid, cos) in vector {
@@ -145,11 +153,17 @@ pub fn fuse(
     let mut hits: Vec<EntryHit> = by_entry
         .into_values()
         .map(|mut h| {
+            let cen = centroid(h.faq_id);
             if h.cosine == f32::MIN {
-                // Found by words only (the vector side did not reach it, or there is no model).
-                h.cosine = 0.0;
+                // Found by words only: the vector side did not reach it (its centroid still
+                // tells how close it is), or there is no model.
+                h.cosine = cen.unwrap_or(0.0);
             }
-            h.score = (h.cosine.max(0.0) + FULLTEXT_WEIGHT * h.fulltext).min(1.0);
+            let vector_score = match cen {
+                Some(c) => (1.0 - CENTROID_WEIGHT) * h.cosine + CENTROID_WEIGHT * c,
+                None => h.cosine,
+            };
+            h.score = (vector_score.max(0.0) + FULLTEXT_WEIGHT * h.fulltext).min(1.0);
             h
         })
         .collect();
@@ -206,7 +220,12 @@ mod tests {
             ),
         ]
         .into();
-        let hits = fuse(&[(1, 0.5), (2, 0.7), (3, 0.69)], &[(3, 4.0)], &variants);
+        let hits = fuse(
+            &[(1, 0.5), (2, 0.7), (3, 0.69)],
+            &[(3, 4.0)],
+            &variants,
+            &|_| None,
+        );
         assert_eq!(hits[0].faq_id, 20, "word evidence breaks a near tie");
         assert_eq!(hits[1].faq_id, 10);
         assert_eq!(hits[1].matched_variant, 2);

@@ -248,18 +248,22 @@ impl Assistant {
         )?;
         let product = product.or(conv::conversation_product(tx, conversation)?);
 
-        if let Some(ext) = &external {
-            if let Some(existing) = conv::find_inbound(tx, conversation, ext)? {
-                return Ok(Received::Done(self.replay(tx, existing, conversation)?));
-            }
-        }
-
         let customer = settings::customer_key(&shop, &buyer.username);
         let eff = settings::effective(
             tx,
             product,
             (!buyer.username.is_empty()).then_some(customer.as_str()),
         )?;
+        if let Some(ext) = &external {
+            if let Some(existing) = conv::find_inbound(tx, conversation, ext)? {
+                return Ok(Received::Done(self.replay(
+                    tx,
+                    existing,
+                    conversation,
+                    eff.threshold,
+                )?));
+            }
+        }
         let language = lang::guess(&text).to_string();
         let found = self.knowledge.search(tx, &text, product)?;
         let evidence = Evidence::of(&found.hits);
@@ -308,6 +312,7 @@ impl Assistant {
                 external.as_deref(),
                 &text,
                 &language,
+                product,
                 &decision,
             )?;
             let reply = conv::insert_reply(
@@ -339,8 +344,11 @@ impl Assistant {
         }
 
         // 2. Not sure: record the question as waiting, then try the model if allowed.
+        // Without a model, full text alone cannot be trusted to answer, but its best match is
+        // still worth offering to the seller.
+        let fulltext_only = found.mode == super::knowledge::SearchMode::Fulltext;
         let fallback = top
-            .filter(|_| confidence >= SUGGEST_FLOOR)
+            .filter(|_| confidence >= SUGGEST_FLOOR || fulltext_only)
             .map(|h| faq::get(tx, h.faq_id).map(|e| (h, e.answer)))
             .transpose()?;
         let client = if eff.llm {
@@ -362,6 +370,7 @@ impl Assistant {
             external.as_deref(),
             &text,
             &language,
+            product,
             &waiting,
         )?;
         self.memory
@@ -473,9 +482,10 @@ impl Assistant {
         let message = outcome.message_id;
         match fallback {
             Some((hit, answer)) => {
+                // The suggestion lives on the draft; the message has no answer until approved.
                 let decision = Decision {
                     source: "none",
-                    faq_id: Some(hit.faq_id),
+                    faq_id: None,
                     score: Some(outcome.confidence),
                     latency_us: 0,
                     state: "drafted",
@@ -515,7 +525,13 @@ impl Assistant {
     }
 
     /// The outcome of a message recorded earlier (a repeated report of the same message).
-    fn replay(&self, conn: &Connection, message: i64, conversation: i64) -> Result<MessageOutcome> {
+    fn replay(
+        &self,
+        conn: &Connection,
+        message: i64,
+        conversation: i64,
+        threshold: f32,
+    ) -> Result<MessageOutcome> {
         let (language, score, note, state): (String, Option<f32>, String, String) = conn
             .query_row(
                 "SELECT language, score, note, state FROM messages WHERE id = ?1",
@@ -533,7 +549,7 @@ impl Assistant {
                 .map(ReplyView::of)
                 .unwrap_or_else(ReplyView::none),
             confidence: score.unwrap_or(0.0),
-            threshold: 0.0,
+            threshold,
             reason: if note.is_empty() {
                 format!("already recorded ({state})")
             } else {

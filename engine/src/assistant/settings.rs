@@ -69,6 +69,18 @@ pub fn customer_key(shop: &str, username: &str) -> String {
     format!("{}/{}", shop.trim(), username.trim().to_lowercase())
 }
 
+/// A customer key as a caller writes it (`<shop>/<username>`), in the form messages use.
+pub fn parse_customer_key(key: &str) -> Result<String> {
+    match key.split_once('/') {
+        Some((shop, user)) if !shop.trim().is_empty() && !user.trim().is_empty() => {
+            Ok(customer_key(shop, user))
+        }
+        _ => Err(Error::invalid(
+            "a customer is named <shop>/<buyer username>, e.g. tokoku/budi_88",
+        )),
+    }
+}
+
 fn check(s: &AiSettings) -> Result<AiSettings> {
     let mut s = s.clone();
     if let Some(t) = s.threshold {
@@ -278,7 +290,7 @@ pub fn check_endpoint(e: &LlmEndpoint) -> Result<LlmEndpoint> {
     if !base_url.is_empty() && model.is_empty() {
         return Err(Error::invalid("model must be set together with base_url"));
     }
-    if !(1..=300).contains(&e.timeout_secs) {
+    if e.timeout_secs == 0 || e.timeout_secs > 300 {
         return Err(Error::invalid("timeout_secs must be between 1 and 300"));
     }
     Ok(LlmEndpoint {

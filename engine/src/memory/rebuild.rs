@@ -80,7 +80,7 @@ fn load_orders(conn: &Connection, loader: &mut Loader) -> Result<(), MemoryError
 }
 
 const QUESTIONS: &str = "
-    SELECT c.shop, c.buyer_username, c.buyer_user_id, c.conversation_id, m.id, c.product_id,
+    SELECT c.shop, c.buyer_username, c.buyer_user_id, c.conversation_id, m.id, m.product_id,
            m.faq_id
     FROM messages m
     JOIN conversations c ON m.conversation_id = c.id

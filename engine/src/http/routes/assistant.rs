@@ -59,7 +59,8 @@ fn level_key(level: Level, key: Option<String>) -> Result<String, ApiError> {
     match (level, key) {
         (Level::Store, None) => Ok(String::new()),
         (Level::Store, Some(_)) => Err(ApiError::invalid("store settings take no key")),
-        (_, Some(k)) if !k.trim().is_empty() => Ok(k.trim().to_string()),
+        (Level::Customer, Some(k)) => Ok(crate::assistant::settings::parse_customer_key(&k)?),
+        (Level::Product, Some(k)) if !k.trim().is_empty() => Ok(k.trim().to_string()),
         (Level::Product, _) => Err(ApiError::invalid("product settings need ?key=<product id>")),
         (Level::Customer, _) => Err(ApiError::invalid(
             "customer settings need ?key=<shop>/<buyer username>",
@@ -124,7 +125,10 @@ pub async fn effective(
     query: Result<Query<EffectiveQuery>, QueryRejection>,
 ) -> Result<Json<Effective>, ApiError> {
     let Query(q) = query?;
-    let customer = q.customer.map(|c| c.trim().to_lowercase());
+    let customer = q
+        .customer
+        .map(|c| crate::assistant::settings::parse_customer_key(&c))
+        .transpose()?;
     Ok(Json(
         app.run(move |e| e.effective_settings(q.product_id, customer.as_deref()))
             .await?,
