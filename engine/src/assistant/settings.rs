@@ -279,9 +279,8 @@ pub fn get_endpoint(conn: &Connection) -> Result<(LlmEndpoint, Option<Vec<u8>>)>
 
 pub fn check_endpoint(e: &LlmEndpoint) -> Result<LlmEndpoint> {
     let base_url = fields::one_line("base_url", &e.base_url, 500, false)?;
-    if !base_url.is_empty()
-        && !(base_url.starts_with("http://") || base_url.starts_with("https://"))
-    {
+    let http = base_url.starts_with("http://") || base_url.starts_with("https://");
+    if !base_url.is_empty() && !http {
         return Err(Error::invalid(
             "base_url must start with http:// or https://",
         ));

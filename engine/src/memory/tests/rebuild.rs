@@ -180,8 +180,8 @@ fn add_conversation(
 
 fn add_message(conn: &Connection, conversation: i64, direction: &str, faq: Option<i64>) -> i64 {
     conn.execute(
-        "INSERT INTO messages (conversation_id, direction, text, faq_id, created_at)
-         VALUES (?1, ?2, 'text', ?3, 0)",
+        "INSERT INTO messages (conversation_id, direction, text, faq_id, created_at, product_id)
+         VALUES (?1, ?2, 'text', ?3, 0, (SELECT product_id FROM conversations WHERE id = ?1))",
         params![conversation, direction, faq],
     )
     .unwrap();
@@ -314,8 +314,8 @@ fn fill_large_database(conn: &Connection) {
         }
         let mut message = conn
             .prepare(
-                "INSERT INTO messages (id, conversation_id, direction, text, faq_id, created_at)
-                 VALUES (?1, ?2, 'in', 'text', ?3, 0)",
+                "INSERT INTO messages (id, conversation_id, direction, text, faq_id, created_at, product_id)
+                 VALUES (?1, ?2, 'in', 'text', ?3, 0, (SELECT product_id FROM conversations WHERE id = ?2))",
             )
             .unwrap();
         for m in 1..=QUESTIONS {
