@@ -1,8 +1,10 @@
 -- The assistant: FAQ entries and their question variants (with embeddings and full-text),
 -- conversations with buyers, their messages, the reply outbox, and AI settings per level.
 
+-- AUTOINCREMENT: ids are never reused, so an id in the vector index can only ever name the
+-- text it was embedded from, even after deletes.
 CREATE TABLE faq_entries (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     question   TEXT NOT NULL,
     answer     TEXT NOT NULL,
     product_id INTEGER REFERENCES products (id) ON DELETE CASCADE,
@@ -17,7 +19,7 @@ CREATE INDEX faq_entries_by_product ON faq_entries (product_id);
 -- Position 0 is the entry's main question; the rest are other phrasings. A variant's text never
 -- changes: an edit replaces the row, so a variant id names one text (and one embedding).
 CREATE TABLE faq_variants (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     entry_id        INTEGER NOT NULL REFERENCES faq_entries (id) ON DELETE CASCADE,
     position        INTEGER NOT NULL,
     text            TEXT NOT NULL,

@@ -1618,9 +1618,6 @@ async fn bad_faq_input_is_refused_and_writes_nothing() {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: SQLite reuses the variant ids of a deleted newest entry/variant and the vector \
-            index keeps the deleted text's vector under that id (knowledge.rs entries_changed \
-            skips ids already in the index), so a new entry answers for the deleted question"]
 async fn a_new_entry_never_inherits_the_vectors_of_a_deleted_one() {
     let fx = Fixture::new();
     let faq = seed_shop_faq(&fx.admin).await;
@@ -1679,9 +1676,6 @@ async fn a_new_entry_never_inherits_the_vectors_of_a_deleted_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: until the background indexer reaches them, imported entries score at most 0.1 \
-            (words only) against embedded ones, so they drop out of the hits and a question \
-            can be answered confidently with another entry (knowledge.rs search / retrieve.rs fuse)"]
 async fn imported_entries_are_found_by_their_words_before_they_are_embedded() {
     let fx = Fixture::new();
     let entries = generated_faq();
@@ -1700,7 +1694,16 @@ async fn imported_entries_are_found_by_their_words_before_they_are_embedded() {
         .find(|e| e["question"] == last.as_str())
         .and_then(|e| e["id"].as_i64())
         .unwrap();
-    // The newest entry is embedded last: this runs while it still waits.
+    // The newest entry is embedded last: search once the indexer has done some, not all.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = ok(fx.admin.get("/api/v1/assistant/status").await);
+        if status["search"]["indexed"].as_u64().unwrap() > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "nothing indexed: {status}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let found = search(&fx.admin, &last, None).await;
     let status = ok(fx.admin.get("/api/v1/assistant/status").await);
     assert_eq!(
@@ -1721,8 +1724,6 @@ async fn imported_entries_are_found_by_their_words_before_they_are_embedded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: fused scores are clamped at 1.0 (retrieve.rs fuse), so near-exact matches tie \
-            and the lower id wins, even over the entry whose question is the exact text"]
 async fn the_exact_question_ranks_first_among_near_twins() {
     let fx = Fixture::new();
     let big = create_faq(
@@ -1760,8 +1761,6 @@ async fn the_exact_question_ranks_first_among_near_twins() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: PATCH /faq/{id} does not check for the same question in the same scope (POST \
-            answers 409), and the duplicate is then lost in a CSV export/import round trip"]
 async fn an_edit_cannot_give_two_entries_the_same_question() {
     let fx = Fixture::new();
     let faq = seed_shop_faq(&fx.admin).await;
@@ -1779,9 +1778,6 @@ async fn an_edit_cannot_give_two_entries_the_same_question() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: CSV import numbers rows by record, not by line (faq_io.rs parse_csv uses \
-            i + 2), so a multi-line answer or a blank line shifts every later line number; \
-            stock import uses the real line"]
 async fn csv_import_lines_are_the_lines_of_the_file() {
     let fx = Fixture::new();
     let csv = "question,answer\n\
@@ -1810,9 +1806,6 @@ async fn csv_import_lines_are_the_lines_of_the_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: a damaged faq.hnsw.data makes `auto serve` exit with status 1 at start: hnsw_rs \
-            calls std::process::exit on a bad point (index.rs load relies on catch_unwind), \
-            instead of the index being rebuilt from SQLite"]
 async fn a_damaged_index_data_file_is_rebuilt_not_fatal() {
     let mut fx = Fixture::new();
     let dir = fx.dir.path().to_path_buf();

@@ -32,7 +32,9 @@ fn read_labelled(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
     for row in r.records() {
         let row = row?;
         if row.len() >= 2 {
-            out.push((row[0].to_string(), row[1].to_string()));
+            // A few questions carry tabs or line breaks, which FAQ variants may not.
+            let text = row[0].split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push((text, row[1].to_string()));
         }
     }
     Ok(out)

@@ -157,12 +157,26 @@ pub fn find_same(
     question: &str,
     product_id: Option<i64>,
 ) -> Result<Option<i64>> {
+    find_same_other(conn, question, product_id, 0)
+}
+
+/// Like `find_same`, ignoring the entry `except` (the one being edited).
+pub fn find_same_other(
+    conn: &Connection,
+    question: &str,
+    product_id: Option<i64>,
+    except: i64,
+) -> Result<Option<i64>> {
     let folded = fold(question);
+    // SQLite's lower() folds ASCII only; the exact comparison happens here, on candidates
+    // that share the first word.
+    let first = folded.split(' ').next().unwrap_or("").to_string();
     let mut stmt = conn.prepare_cached(
-        "SELECT id, question FROM faq_entries WHERE product_id IS ?1 AND lower(question) = lower(?2)",
+        "SELECT id, question FROM faq_entries WHERE product_id IS ?1 AND id != ?2
+           AND lower(question) LIKE '%' || lower(?3) || '%'",
     )?;
     let rows = stmt
-        .query_map(params![product_id, question.trim()], |r| {
+        .query_map(params![product_id, except, first], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

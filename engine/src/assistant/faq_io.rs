@@ -89,6 +89,8 @@ fn parse_csv(
     text: &str,
 ) -> Result<Vec<(usize, std::result::Result<NewFaq, String>)>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Line numbers are counted on \n; Windows files (CRLF) would otherwise be off by one.
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
@@ -113,14 +115,16 @@ fn parse_csv(
     }
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+        // The line the row starts on (answers may span lines), as a spreadsheet shows it.
+        let line = |pos: Option<&csv::Position>| pos.map_or(i + 2, |p| p.line() as usize);
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                out.push((line, Err(format!("cannot be read: {e}"))));
+                out.push((line(e.position()), Err(format!("cannot be read: {e}"))));
                 continue;
             }
         };
+        let line = line(record.position());
         if out.len() >= MAX_IMPORT {
             return Err(Error::invalid(format!(
                 "an import takes at most {MAX_IMPORT} entries"

@@ -26,6 +26,10 @@ pub struct Manifest {
     pub count: usize,
     /// sha256 over the sorted variant ids.
     pub ids_digest: String,
+    /// Sizes of the dump files: hnsw_rs ends the process on a short read, so a truncated
+    /// file must be caught before it is handed to it.
+    #[serde(default)]
+    pub file_sizes: Vec<(String, u64)>,
 }
 
 pub struct VectorIndex {
@@ -122,6 +126,7 @@ impl VectorIndex {
             dim: self.dim,
             count: self.ids.len(),
             ids_digest: ids_digest(self.ids.iter().copied()),
+            file_sizes: Vec::new(),
         };
         let tmp = sibling(dir, "tmp");
         let old = sibling(dir, "old");
@@ -132,6 +137,13 @@ impl VectorIndex {
                 .file_dump(&tmp, BASENAME)
                 .map_err(|e| std::io::Error::other(format!("cannot write the index: {e}")))?;
         }
+        let mut manifest = manifest;
+        for entry in std::fs::read_dir(&tmp)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            manifest.file_sizes.push((name, entry.metadata()?.len()));
+        }
+        manifest.file_sizes.sort();
         let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
         std::fs::write(tmp.join("manifest.json"), json)?;
         let _ = std::fs::remove_dir_all(&old);
@@ -155,6 +167,17 @@ impl VectorIndex {
         }
         if manifest.count == 0 {
             return Ok((VectorIndex::new(manifest.dim, 0), manifest));
+        }
+        if manifest.file_sizes.is_empty() {
+            return Err("index manifest lists no files".into());
+        }
+        for (name, size) in &manifest.file_sizes {
+            let actual = std::fs::metadata(dir.join(name)).map(|m| m.len()).ok();
+            if actual != Some(*size) {
+                return Err(format!(
+                    "index file {name} is missing or has the wrong size"
+                ));
+            }
         }
         // The loaded graph borrows its loader for as long as it lives; the loader is small and
         // an index is loaded once per start, so it is kept for the life of the process.

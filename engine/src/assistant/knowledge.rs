@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,12 +45,43 @@ pub struct KnowledgeStatus {
     pub indexing: bool,
 }
 
+/// An entry's centroids, one per language of its variants. A question is compared with the
+/// centroid of the variants in its own language, and only when there are at least
+/// `MIN_FOR_CENTROID` of them: an entry phrased in English and Indonesian has an overall mean
+/// close to neither, and the mean of one or two phrasings says nothing the best one does not.
+#[derive(Debug, Clone, Default)]
+struct Centroids {
+    by_language: Vec<(&'static str, usize, Vec<f32>)>,
+}
+
+const MIN_FOR_CENTROID: usize = 3;
+
+impl Centroids {
+    fn for_language(&self, language: &str) -> Option<&[f32]> {
+        self.by_language
+            .iter()
+            .find(|(l, n, _)| *l == language && *n >= MIN_FOR_CENTROID)
+            .map(|(_, _, c)| c.as_slice())
+    }
+}
+
+fn add_into(sum: &mut Vec<f32>, v: &[f32]) {
+    if sum.is_empty() {
+        *sum = v.to_vec();
+    } else if sum.len() == v.len() {
+        sum.iter_mut().zip(v).for_each(|(s, x)| *s += x);
+    }
+}
+
 /// One search, with what it found and how long it took.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchOutcome {
     pub hits: Vec<EntryHit>,
     pub mode: SearchMode,
     pub micros: u64,
+    /// Some of the best word matches have no vector yet (an import is being indexed): their
+    /// true score is unknown, so no answer should go out on this search alone.
+    pub incomplete: bool,
 }
 
 pub struct Knowledge {
@@ -61,8 +92,8 @@ pub struct Knowledge {
     model_error: RwLock<Option<String>>,
     index: RwLock<VectorIndex>,
     variants: RwLock<HashMap<usize, VariantInfo>>,
-    /// Mean vector (unit length) of each live entry's embedded variants.
-    centroids: RwLock<HashMap<i64, Vec<f32>>>,
+    /// Mean vectors (unit length) of each live entry's embedded variants.
+    centroids: RwLock<HashMap<i64, Centroids>>,
     /// Live variants that have no vector in the index yet.
     pending: AtomicUsize,
     /// The index changed since it was last written to disk.
@@ -179,26 +210,31 @@ impl Knowledge {
     /// live embedded variant has none).
     fn refresh_centroids(&self, db: &Db, entry_ids: &[i64]) -> Result<()> {
         let model = self.model_name();
-        let fresh: Vec<(i64, Option<Vec<f32>>)> = db.read(|c| {
+        let fresh: Vec<(i64, Option<Centroids>)> = db.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT v.embedding FROM faq_variants v JOIN faq_entries e ON e.id = v.entry_id
+                "SELECT v.embedding, v.text FROM faq_variants v JOIN faq_entries e ON e.id = v.entry_id
                  WHERE v.entry_id = ?1 AND e.enabled = 1 AND v.embedding_model = ?2
                    AND v.embedding IS NOT NULL",
             )?;
             let mut out = Vec::with_capacity(entry_ids.len());
             for id in entry_ids {
-                let mut sum: Vec<f32> = Vec::new();
+                let mut cen = Centroids::default();
                 let mut rows = stmt.query(params![id, model])?;
                 while let Some(r) = rows.next()? {
                     let v = embed::from_blob(&r.get::<_, Vec<u8>>(0)?);
-                    if sum.is_empty() {
-                        sum = v;
-                    } else if sum.len() == v.len() {
-                        sum.iter_mut().zip(&v).for_each(|(s, x)| *s += x);
+                    let language = super::lang::guess(&r.get::<_, String>(1)?);
+                    match cen.by_language.iter_mut().find(|(l, _, _)| *l == language) {
+                        Some((_, n, sum)) => {
+                            add_into(sum, &v);
+                            *n += 1;
+                        }
+                        None => cen.by_language.push((language, 1, v)),
                     }
                 }
-                embed::normalize(&mut sum);
-                out.push((*id, (!sum.is_empty()).then_some(sum)));
+                for (_, _, c) in &mut cen.by_language {
+                    embed::normalize(c);
+                }
+                out.push((*id, (!cen.by_language.is_empty()).then_some(cen)));
             }
             Ok(out)
         })?;
@@ -224,11 +260,10 @@ impl Knowledge {
             for (id, v) in &stored {
                 let blob: Option<Vec<u8>> = stmt
                     .query_row(params![*id as i64, model], |r| r.get(0))
-                    .ok();
+                    .optional()?;
                 // A variant deleted since the dump is fine (filtered); a different vector is not.
                 if let Some(b) = blob {
-                    let w = embed::from_blob(&b);
-                    if embed::cosine(v, &w) < 0.999 {
+                    if embed::cosine(v, &embed::from_blob(&b)) < 0.999 {
                         return Ok(false);
                     }
                 }
@@ -476,7 +511,8 @@ impl Knowledge {
                 .get(&id)
                 .is_some_and(|info| retrieve::in_scope(info, product))
         };
-        let (vector, query, mode) = match self.embedder() {
+        let embedder = self.embedder();
+        let (mut vector, query, mode) = match &embedder {
             Some(embedder) => {
                 let q = embedder.embed_query(text).map_err(crate::Error::Conflict)?;
                 let index = self.index.read().unwrap_or_else(|p| p.into_inner());
@@ -489,16 +525,48 @@ impl Knowledge {
             None => (Vec::new(), None, SearchMode::Fulltext),
         };
         let words = retrieve::fulltext(conn, text, &keep)?;
+        // Best word matches that have no vector yet (an import being indexed) are embedded
+        // now, so they compete on meaning like the rest instead of being missed.
+        let mut incomplete = false;
+        if let (Some(embedder), Some(q)) = (&embedder, &query) {
+            let missing: Vec<usize> = {
+                let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+                words
+                    .iter()
+                    .take(5)
+                    .map(|(id, _)| *id)
+                    .filter(|id| !index.contains(*id))
+                    .collect()
+            };
+            if !missing.is_empty() {
+                let texts = texts_of(conn, &missing)?;
+                let refs: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+                match embedder.embed_passages(&refs) {
+                    Ok(vs) => vector.extend(
+                        texts
+                            .iter()
+                            .zip(vs)
+                            .map(|((id, _), v)| (*id, embed::cosine(q, &v))),
+                    ),
+                    Err(_) => incomplete = true,
+                }
+            }
+        }
         let centroids = self.centroids.read().unwrap_or_else(|p| p.into_inner());
+        let language = super::lang::guess(text);
         let centroid = |entry: i64| {
             let q = query.as_ref()?;
-            centroids.get(&entry).map(|c| embed::cosine(q, c))
+            centroids
+                .get(&entry)
+                .and_then(|c| c.for_language(language))
+                .map(|c| embed::cosine(q, c))
         };
         let hits = retrieve::fuse(&vector, &words, &variants, &centroid);
         Ok(SearchOutcome {
             hits,
             mode,
             micros: started.elapsed().as_micros() as u64,
+            incomplete,
         })
     }
 }

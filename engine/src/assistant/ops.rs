@@ -162,7 +162,14 @@ impl Engine {
             if let Some(a) = &patch.answer {
                 self.check_answer(tx, a)?;
             }
-            faq::update(tx, id, patch)
+            let change = faq::update(tx, id, patch)?;
+            let e = faq::get(tx, id)?;
+            if faq::find_same_other(tx, &e.question, e.product_id, id)?.is_some() {
+                return Err(Error::conflict(
+                    "another FAQ entry has this question for the same product; edit that one instead",
+                ));
+            }
+            Ok(change)
         })?;
         self.assistant.knowledge.variants_removed(&change.removed);
         self.assistant
@@ -253,7 +260,9 @@ impl Engine {
                 hits,
                 confidence,
                 threshold: eff.threshold,
-                would_answer: !found.hits.is_empty() && confidence >= eff.threshold,
+                would_answer: !found.hits.is_empty()
+                    && confidence >= eff.threshold
+                    && !found.incomplete,
                 evidence,
                 mode: found.mode,
                 micros: found.micros,

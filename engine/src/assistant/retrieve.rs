@@ -24,7 +24,7 @@ pub struct VariantInfo {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EntryHit {
     pub faq_id: i64,
-    /// The fused score used for ranking and confidence (0–1).
+    /// The fused score used for ranking and confidence (about 0–1.1).
     pub score: f32,
     /// Best cosine similarity of the question to one of the entry's variants.
     pub cosine: f32,
@@ -163,7 +163,8 @@ pub fn fuse(
                 Some(c) => (1.0 - CENTROID_WEIGHT) * h.cosine + CENTROID_WEIGHT * c,
                 None => h.cosine,
             };
-            h.score = (vector_score.max(0.0) + FULLTEXT_WEIGHT * h.fulltext).min(1.0);
+            // Not capped at 1: two near-exact matches must still be told apart.
+            h.score = vector_score.max(0.0) + FULLTEXT_WEIGHT * h.fulltext;
             h
         })
         .collect();

@@ -291,7 +291,10 @@ impl Assistant {
         };
 
         // 1. A confident FAQ match: answer it (or queue it for approval when auto-reply is off).
-        if let Some(hit) = top.as_ref().filter(|_| confidence >= eff.threshold) {
+        if let Some(hit) = top
+            .as_ref()
+            .filter(|_| confidence >= eff.threshold && !found.incomplete)
+        {
             let entry = faq::get(tx, hit.faq_id)?;
             let status = if eff.auto_reply { "pending" } else { "draft" };
             let decision = Decision {
