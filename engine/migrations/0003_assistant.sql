@@ -36,6 +36,8 @@ CREATE VIRTUAL TABLE faq_fts USING fts5 (
     content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- Document frequency per word, to leave the FAQ's common words out of queries.
+CREATE VIRTUAL TABLE faq_fts_vocab USING fts5vocab (faq_fts, 'row');
 CREATE TRIGGER faq_variants_ai AFTER INSERT ON faq_variants BEGIN
     INSERT INTO faq_fts (rowid, text) VALUES (new.id, new.text);
 END;

@@ -141,7 +141,8 @@ impl Knowledge {
         Ok(k)
     }
 
-    fn embedder(&self) -> Option<Arc<Embedder>> {
+    /// The loaded model, if any.
+    pub fn embedder(&self) -> Option<Arc<Embedder>> {
         self.embedder
             .read()
             .unwrap_or_else(|p| p.into_inner())

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,19 +45,57 @@ pub fn in_scope(info: &VariantInfo, product: Option<i64>) -> bool {
     }
 }
 
-/// The words of a message as an FTS5 query: each token quoted (so nothing in it is FTS
-/// syntax), any of them may match; BM25 weighs rare words up.
-pub fn fts_query(text: &str) -> Option<String> {
+/// The distinct words of a message, lowercased, at most 32.
+fn tokens(text: &str) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    let tokens: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|t| t.chars().count() >= 2)
         .map(|t| t.to_lowercase())
         .filter(|t| seen.insert(t.clone()))
         .take(32)
-        .map(|t| format!("\"{t}\""))
-        .collect();
-    (!tokens.is_empty()).then(|| tokens.join(" OR "))
+        .collect()
+}
+
+/// Words as an FTS5 query: each quoted (so nothing in them is FTS syntax), any may match.
+fn or_query(tokens: &[String]) -> Option<String> {
+    (!tokens.is_empty()).then(|| {
+        tokens
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    })
+}
+
+/// The words of a message as an FTS5 query (all of them).
+pub fn fts_query(text: &str) -> Option<String> {
+    or_query(&tokens(text))
+}
+
+/// A word found in more variants than this is a common word of this FAQ ("I", "my", "kak"):
+/// it adds almost nothing to BM25 but makes SQLite score every row it is in, which made the
+/// full-text half of a search the slowest part at 10,000 variants.
+const COMMON_WORD_DOCS: i64 = 200;
+/// The rarest words kept in a query.
+const MAX_QUERY_WORDS: usize = 8;
+
+/// The query's words minus the FAQ's common ones (by document frequency in the index), rarest
+/// first; the two rarest stay even if every word is common.
+fn discriminating(conn: &Connection, words: Vec<String>) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT doc FROM faq_fts_vocab WHERE term = ?1")?;
+    let mut counted: Vec<(i64, String)> = Vec::with_capacity(words.len());
+    for w in words {
+        // A word the index does not know (or spells with folded diacritics) counts as rare.
+        let doc: i64 = stmt.query_row([&w], |r| r.get(0)).optional()?.unwrap_or(0);
+        counted.push((doc, w));
+    }
+    counted.sort();
+    let keep = counted
+        .iter()
+        .filter(|(doc, _)| *doc <= COMMON_WORD_DOCS)
+        .count()
+        .clamp(2, MAX_QUERY_WORDS);
+    Ok(counted.into_iter().take(keep).map(|(_, w)| w).collect())
 }
 
 /// Full-text candidates as (variant id, bm25) with bm25 positive, higher is better.
@@ -66,7 +104,7 @@ pub fn fulltext(
     text: &str,
     keep: &dyn Fn(usize) -> bool,
 ) -> Result<Vec<(usize, f32)>> {
-    let Some(query) = fts_query(text) else {
+    let Some(query) = or_query(&discriminating(conn, tokens(text))?) else {
         return Ok(Vec::new());
     };
     let mut stmt = conn.prepare_cached(
