@@ -525,7 +525,7 @@ impl Knowledge {
             }
             None => (Vec::new(), None, SearchMode::Fulltext),
         };
-        let words = retrieve::fulltext(conn, text, &keep)?;
+        let words = retrieve::fulltext(conn, text, variants.len(), &keep)?;
         // Best word matches that have no vector yet (an import being indexed) are embedded
         // now, so they compete on meaning like the rest instead of being missed.
         let mut incomplete = false;

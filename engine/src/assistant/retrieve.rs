@@ -72,16 +72,19 @@ pub fn fts_query(text: &str) -> Option<String> {
     or_query(&tokens(text))
 }
 
-/// A word found in more variants than this is a common word of this FAQ ("I", "my", "kak"):
-/// it adds almost nothing to BM25 but makes SQLite score every row it is in, which made the
-/// full-text half of a search the slowest part at 10,000 variants.
-const COMMON_WORD_DOCS: i64 = 200;
+/// A word found in more than this share of the variants is a common word of this FAQ ("I",
+/// "my", "kak"): it adds almost nothing to BM25 but makes SQLite score every row it is in,
+/// which made the full-text half of a search the slowest part at 10,000 variants.
+const COMMON_WORD_SHARE: usize = 10;
+/// Below this many documents no word counts as common (small FAQs keep every word).
+const COMMON_WORD_FLOOR: i64 = 100;
 /// The rarest words kept in a query.
-const MAX_QUERY_WORDS: usize = 8;
+const MAX_QUERY_WORDS: usize = 12;
 
 /// The query's words minus the FAQ's common ones (by document frequency in the index), rarest
 /// first; the two rarest stay even if every word is common.
-fn discriminating(conn: &Connection, words: Vec<String>) -> Result<Vec<String>> {
+fn discriminating(conn: &Connection, words: Vec<String>, variants: usize) -> Result<Vec<String>> {
+    let common = COMMON_WORD_FLOOR.max((variants / COMMON_WORD_SHARE) as i64);
     let mut stmt = conn.prepare_cached("SELECT doc FROM faq_fts_vocab WHERE term = ?1")?;
     let mut counted: Vec<(i64, String)> = Vec::with_capacity(words.len());
     for w in words {
@@ -92,19 +95,21 @@ fn discriminating(conn: &Connection, words: Vec<String>) -> Result<Vec<String>> 
     counted.sort();
     let keep = counted
         .iter()
-        .filter(|(doc, _)| *doc <= COMMON_WORD_DOCS)
+        .filter(|(doc, _)| *doc <= common)
         .count()
         .clamp(2, MAX_QUERY_WORDS);
     Ok(counted.into_iter().take(keep).map(|(_, w)| w).collect())
 }
 
 /// Full-text candidates as (variant id, bm25) with bm25 positive, higher is better.
+/// `variants` is how many variants the FAQ has (to tell its common words).
 pub fn fulltext(
     conn: &Connection,
     text: &str,
+    variants: usize,
     keep: &dyn Fn(usize) -> bool,
 ) -> Result<Vec<(usize, f32)>> {
-    let Some(query) = or_query(&discriminating(conn, tokens(text))?) else {
+    let Some(query) = or_query(&discriminating(conn, tokens(text), variants)?) else {
         return Ok(Vec::new());
     };
     let mut stmt = conn.prepare_cached(
