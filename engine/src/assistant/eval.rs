@@ -117,6 +117,12 @@ pub fn run(opts: &EvalOptions, out: &mut dyn Write) -> anyhow::Result<()> {
         },
         policy::DEFAULT_THRESHOLD
     )?;
+    let (a, b, c) = fit_confidence(held_out.iter().filter(|a| a.set == "dev"));
+    writeln!(
+        out,
+        "confidence weights refitted on the dev split: sigmoid({a:.2}*top + {b:.2}*(top - second) + {c:.2}) \
+         (policy.rs uses the fit from K=5)"
+    )?;
     report(&held_out, "dev", threshold, out)?;
     report(&held_out, "test", threshold, out)?;
     // 2. Every intent in the FAQ: how many in-scope questions get a right automatic answer.
@@ -348,6 +354,51 @@ fn report(asked: &[Asked], set: &str, threshold: f32, out: &mut dyn Write) -> an
         )?;
     }
     Ok(())
+}
+
+/// A two-feature logistic regression (top score, lead over the runner-up) → right or not, by
+/// gradient descent on standardised features; returns the weights in the raw units that
+/// `policy::confidence` uses. This is how its constants were obtained.
+fn fit_confidence<'a>(asked: impl Iterator<Item = &'a Asked>) -> (f32, f32, f32) {
+    let rows: Vec<([f64; 2], f64)> = asked
+        .map(|a| {
+            let top = a.evidence.top as f64;
+            (
+                [top, top - a.evidence.second as f64],
+                a.right() as u8 as f64,
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    let n = rows.len() as f64;
+    let mean = |i: usize| rows.iter().map(|r| r.0[i]).sum::<f64>() / n;
+    let mu = [mean(0), mean(1)];
+    let sd = [0, 1].map(|i| {
+        (rows.iter().map(|r| (r.0[i] - mu[i]).powi(2)).sum::<f64>() / n)
+            .sqrt()
+            .max(1e-9)
+    });
+    let (mut w, mut b) = ([0.0f64; 2], 0.0f64);
+    for _ in 0..4000 {
+        let (mut gw, mut gb) = ([0.0f64; 2], 0.0f64);
+        for (x, y) in &rows {
+            let z: Vec<f64> = (0..2).map(|i| (x[i] - mu[i]) / sd[i]).collect();
+            let p = 1.0 / (1.0 + (-(w[0] * z[0] + w[1] * z[1] + b)).exp());
+            for i in 0..2 {
+                gw[i] += (p - y) * z[i];
+            }
+            gb += p - y;
+        }
+        for i in 0..2 {
+            w[i] -= 0.5 * (gw[i] / n + 1e-3 * w[i]);
+        }
+        b -= 0.5 * gb / n;
+    }
+    let a = [w[0] / sd[0], w[1] / sd[1]];
+    let c = b - w[0] * mu[0] / sd[0] - w[1] * mu[1] / sd[1];
+    (a[0] as f32, a[1] as f32, c as f32)
 }
 
 /// The lowest threshold at which the answers given (all questions, in scope or not) are right
