@@ -40,20 +40,6 @@ pub struct FaqBenchArgs {
     pub queries: usize,
 }
 
-fn read(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
-    let mut r = csv::Reader::from_path(path)?;
-    let mut out = Vec::new();
-    for row in r.records() {
-        let row = row?;
-        if row.len() >= 2 {
-            // A few questions carry tabs or line breaks, which FAQ variants may not.
-            let text = row[0].split_whitespace().collect::<Vec<_>>().join(" ");
-            out.push((text, row[1].to_string()));
-        }
-    }
-    Ok(out)
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -62,8 +48,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn run(args: &FaqBenchArgs, models_dir: &Path, model: &str) -> anyhow::Result<()> {
-    let train = read(&args.train)?;
-    let test = read(&args.test)?;
+    let train = super::eval::read_labelled(&args.train)?;
+    let test = super::eval::read_labelled(&args.test)?;
     // Entries of 3 variants each (same intent), up to the requested number of variants.
     let mut by_intent: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (t, c) in train.iter().take(args.variants) {

@@ -25,7 +25,8 @@ pub struct EvalOptions<'a> {
     pub dump: Option<&'a Path>,
 }
 
-fn read_labelled(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
+/// A `text,category` CSV (banking77's format) as (question, intent) pairs.
+pub(crate) fn read_labelled(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let mut r = csv::Reader::from_path(path)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! FAQ import and export: CSV (one entry per row) and JSON (a list of entries). An import adds
 //! the new entries in one transaction and reports, by line, the ones it skipped and why.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -60,10 +60,15 @@ fn product_ref(conn: &Connection, value: &str) -> Result<Option<i64>> {
     if v.is_empty() {
         return Ok(None);
     }
-    crate::catalog::list_products(conn)?
-        .into_iter()
-        .find(|p| p.id.to_string() == v || p.sku.eq_ignore_ascii_case(v))
-        .map(|p| Some(p.id))
+    // One indexed lookup per row: an import of thousands of rows must not load the catalog
+    // (with its stock counts) for each.
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM products WHERE CAST(id AS TEXT) = ?1 OR sku = ?1 COLLATE NOCASE LIMIT 1",
+        )?
+        .query_row([v], |r| r.get(0))
+        .optional()?;
+    id.map(Some)
         .ok_or_else(|| Error::invalid(format!("product {v:?} does not exist (give its id or SKU)")))
 }
 

@@ -36,6 +36,20 @@ pub struct EntryHit {
     pub matched_variant: i64,
 }
 
+impl EntryHit {
+    /// An entry seen for the first time, with no evidence yet (`cosine` unset).
+    fn empty(faq_id: i64, variant: usize) -> EntryHit {
+        EntryHit {
+            faq_id,
+            score: 0.0,
+            cosine: f32::MIN,
+            fulltext_rank: None,
+            fulltext: 0.0,
+            matched_variant: variant as i64,
+        }
+    }
+}
+
 /// Variants within `scope`: a product-specific entry only counts for its product; store-wide
 /// entries always count. No product known: every entry counts.
 pub fn in_scope(info: &VariantInfo, product: Option<i64>) -> bool {
@@ -153,14 +167,9 @@ pub fn fuse(
         let Some(info) = variants.get(&vid) else {
             continue;
         };
-        let hit = by_entry.entry(info.entry_id).or_insert(EntryHit {
-            faq_id: info.entry_id,
-            score: 0.0,
-            cosine: f32::MIN,
-            fulltext_rank: None,
-            fulltext: 0.0,
-            matched_variant: vid as i64,
-        });
+        let hit = by_entry
+            .entry(info.entry_id)
+            .or_insert_with(|| EntryHit::empty(info.entry_id, vid));
         if cos > hit.cosine {
             hit.cosine = cos;
             hit.matched_variant = vid as i64;
@@ -172,14 +181,9 @@ pub fn fuse(
         let Some(info) = variants.get(&vid) else {
             continue;
         };
-        let hit = by_entry.entry(info.entry_id).or_insert(EntryHit {
-            faq_id: info.entry_id,
-            score: 0.0,
-            cosine: f32::MIN,
-            fulltext_rank: None,
-            fulltext: 0.0,
-            matched_variant: vid as i64,
-        });
+        let hit = by_entry
+            .entry(info.entry_id)
+            .or_insert_with(|| EntryHit::empty(info.entry_id, vid));
         if hit.fulltext_rank.is_none() {
             rank += 1;
             hit.fulltext_rank = Some(rank);
