@@ -1,0 +1,356 @@
+// Content script on Seller Centre (every regional domain). It reads what the page shows —
+// orders and buyer messages, from the page's own JSON (handed over by contents/capture.ts) or,
+// when that cannot be read, from the DOM — and passes it to the background. On the web chat it
+// types the deliveries and replies AUTO has for the conversations listed, as the seller would:
+// open the buyer's conversation, focus the input, insert the text, press send (auto-send on) or
+// leave it for the seller (auto-send off), and reports it sent only once it shows in the chat.
+
+import type { PlasmoCSConfig } from "plasmo"
+
+import { findChatInput, findConversationItem, findSendButton, openConversationName, readConversationsDom, readMessagesDom } from "../lib/adapters/chat-dom"
+import { readChatJson } from "../lib/adapters/chat-json"
+import { readOrdersDom } from "../lib/adapters/orders-dom"
+import { readOrdersJson } from "../lib/adapters/orders-json"
+import { unansweredQuestions, type ChatConversation, type ChatMessage } from "../lib/chat-model"
+import type { MessageInput, OrderInput } from "../lib/contract"
+import { isEnvelope, type CaptureEnvelope } from "../lib/envelope"
+import type { ConvRef, Request, WorkItem } from "../lib/messages"
+import { regionOf } from "../lib/region"
+import { inputValue, insertText, pressSend } from "../lib/typer"
+import { sameText } from "../lib/util"
+
+export const config: PlasmoCSConfig = {
+  matches: [
+    "https://seller.shopee.co.id/*",
+    "https://seller.shopee.vn/*",
+    "https://seller.shopee.co.th/*",
+    "https://seller.shopee.com.my/*",
+    "https://seller.shopee.ph/*",
+    "https://seller.shopee.sg/*",
+    "https://seller.shopee.tw/*",
+    "https://seller.shopee.com.br/*",
+    "https://seller.shopee.com.mx/*",
+    "https://seller.shopee.cl/*",
+    "https://seller.shopee.com.co/*"
+  ],
+  run_at: "document_start",
+  all_frames: true
+}
+
+const host = location.hostname
+let shopHint: string | undefined
+
+async function bg<T>(req: Request): Promise<T | undefined> {
+  try {
+    return (await chrome.runtime.sendMessage(req)) as T
+  } catch {
+    return undefined // the extension was reloaded or is updating: this page's script is stale
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function waitFor(pred: () => boolean, timeoutMs: number, stepMs = 150): Promise<boolean> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    if (pred()) return true
+    await sleep(stepMs)
+  }
+  return pred()
+}
+
+// ---------------------------------------------------------------- warnings (malformed JSON, unreadable records)
+
+let warnings = 0
+function warn(n: number) {
+  warnings += n
+}
+setInterval(() => {
+  if (warnings) {
+    const n = warnings
+    warnings = 0
+    console.warn(`[AUTO] ${n} response(s) or record(s) from this page could not be read`)
+    void bg({ type: "warn", count: n })
+  }
+}, 3000)
+
+// ---------------------------------------------------------------- captured JSON
+
+const jsonOrderSns = new Set<string>()
+const conversations = new Map<string, ChatConversation>()
+const messages = new Map<string, Map<string, ChatMessage>>()
+let lastJsonChatAt = 0
+let lastMessagesConv: string | undefined
+let lastMessagesAt = 0
+
+function sendOrders(orders: OrderInput[], source: "json" | "dom", shop?: string) {
+  if (orders.length) void bg({ type: "orders", host, source, orders, shop })
+}
+
+function addMessages(list: ChatMessage[]) {
+  for (const m of list) {
+    let byId = messages.get(m.conversation_id)
+    if (!byId) messages.set(m.conversation_id, (byId = new Map()))
+    byId.set(m.message_id, m)
+  }
+}
+
+function onCapture(env: CaptureEnvelope) {
+  if (env.status < 200 || env.status >= 300) return
+  let json: unknown
+  try {
+    json = JSON.parse(env.body)
+  } catch {
+    warn(1)
+    return
+  }
+  const o = readOrdersJson(json, { host, shopHint })
+  if (o.shop) shopHint = o.shop
+  if (o.skipped) warn(o.skipped)
+  if (o.orders.length) {
+    for (const x of o.orders) jsonOrderSns.add(x.order_sn)
+    sendOrders(o.orders, "json", o.shop)
+  }
+  const c = readChatJson(json, env.url)
+  if (c.skipped) warn(c.skipped)
+  if (!c.recognized) return
+  lastJsonChatAt = Date.now()
+  for (const conv of c.conversations) {
+    conversations.set(conv.conversation_id, conv)
+    if (conv.shop_id && !shopHint) shopHint = conv.shop_id
+  }
+  addMessages(c.messages)
+  let cid: string | null | undefined = c.messages[0]?.conversation_id
+  try {
+    cid = cid ?? new URL(env.url, location.href).searchParams.get("conversation_id")
+  } catch {
+    /* ignore */
+  }
+  if (env.method === "GET" && cid && /messages/.test(env.url)) {
+    lastMessagesConv = cid
+    lastMessagesAt = Date.now()
+  }
+  scheduleChat(50)
+}
+
+window.addEventListener("message", (ev) => {
+  if (ev.source !== window || !isEnvelope(ev.data)) return
+  onCapture(ev.data)
+})
+
+// ---------------------------------------------------------------- orders from the DOM (fallback)
+
+function isOrderPage(): boolean {
+  return /\/portal\/sale|\/order/i.test(location.pathname)
+}
+
+let domTimer: ReturnType<typeof setTimeout> | undefined
+const domSent = new Map<string, string>()
+
+function readDomOrders() {
+  if (!document.body) return
+  const r = readOrdersDom(document.body, { host, shopHint })
+  if (r.skipped) warn(r.skipped)
+  const missing = r.orders.filter((o) => {
+    if (jsonOrderSns.has(o.order_sn)) return false
+    const h = JSON.stringify(o)
+    if (domSent.get(o.order_sn) === h) return false
+    domSent.set(o.order_sn, h)
+    return true
+  })
+  if (missing.length) sendOrders(missing, "dom", r.shop)
+}
+
+// ---------------------------------------------------------------- chat
+
+function jsonChatWorks(): boolean {
+  return Date.now() - lastJsonChatAt < 30_000
+}
+
+function conversationList(): ChatConversation[] {
+  if (conversations.size) return [...conversations.values()]
+  return readConversationsDom(document)
+}
+
+function openConversationId(): string | undefined {
+  const name = openConversationName(document)?.toLocaleLowerCase()
+  if (name) {
+    const c = conversationList().find((x) => x.buyer_name.toLocaleLowerCase() === name)
+    if (c) return c.conversation_id
+  }
+  return jsonChatWorks() ? lastMessagesConv : undefined
+}
+
+/** The messages of one conversation: captured JSON, or the DOM when it is the open one. */
+function messagesOf(cid: string): ChatMessage[] {
+  const fromJson = [...(messages.get(cid)?.values() ?? [])]
+  if (fromJson.length || jsonChatWorks()) return fromJson
+  return openConversationId() === cid ? readMessagesDom(document, cid) : []
+}
+
+function appearedInChat(cid: string, text: string, since: number): boolean {
+  const shown = (list: ChatMessage[]) => list.some((m) => m.from === "seller" && (m.ts === 0 || m.ts >= since - 120) && sameText(m.text, text))
+  if (shown(messagesOf(cid))) return true
+  return openConversationId() === cid && shown(readMessagesDom(document, cid))
+}
+
+const reported = new Set<string>()
+
+async function reportQuestions() {
+  const nowS = Math.floor(Date.now() / 1000)
+  const out: MessageInput[] = []
+  for (const conv of conversationList()) {
+    for (const m of unansweredQuestions(messagesOf(conv.conversation_id), nowS)) {
+      const key = `${conv.conversation_id}|${m.message_id}`
+      if (reported.has(key)) continue
+      reported.add(key)
+      const input: MessageInput = {
+        shop: conv.shop_id ?? m.shop_id ?? shopHint ?? host,
+        conversation_id: conv.conversation_id,
+        buyer: { username: conv.buyer_name },
+        text: m.text,
+        message_id: m.message_id
+      }
+      const uid = conv.buyer_id ?? m.buyer_id
+      if (uid !== undefined) input.buyer.user_id = uid
+      if (m.order_sn) input.order_sn = m.order_sn
+      if (m.item_id) input.item_id = m.item_id
+      out.push(input)
+    }
+  }
+  if (out.length) await bg({ type: "buyer-messages", messages: out })
+}
+
+function toRef(c: ChatConversation): ConvRef {
+  return { conversation_id: c.conversation_id, shop_id: c.shop_id ?? shopHint, buyer_id: c.buyer_id, buyer_name: c.buyer_name }
+}
+
+/** A text placed in the input for the seller to send (auto-send off). */
+let placed: { key: string; cid: string; text: string; since: number; sellerCount: number } | undefined
+
+function sellerMessageCount(cid: string): number {
+  return messagesOf(cid).filter((m) => m.from === "seller").length
+}
+
+async function openConversation(cid: string): Promise<boolean> {
+  if (openConversationId() === cid) return true
+  const conv = conversationList().find((c) => c.conversation_id === cid)
+  const item = conv && findConversationItem(document, conv.buyer_name)
+  if (!item) return false
+  const clicked = Date.now()
+  item.click()
+  return waitFor(() => openConversationId() === cid && (!jsonChatWorks() || (lastMessagesConv === cid && lastMessagesAt >= clicked)), 8000)
+}
+
+async function handle(item: WorkItem & { conversation_id: string }, autoSend: boolean): Promise<void> {
+  const cid = item.conversation_id
+  const input0 = findChatInput(document)
+  if (!input0) return
+  if (openConversationId() !== cid) {
+    // Never switch away from something the seller is typing.
+    if (inputValue(input0).trim()) return
+    if (!(await openConversation(cid))) return
+    await sleep(200)
+    if (appearedInChat(cid, item.text, item.createdAt)) {
+      await bg({ type: "sent", key: item.key })
+      return
+    }
+  }
+  const input = findChatInput(document)
+  if (!input) return
+  const current = inputValue(input)
+  if (current.trim() && !sameText(current, item.text)) return // the seller is typing
+  const claim = await bg<{ ok: boolean }>({ type: "claim", key: item.key })
+  if (!claim?.ok) return
+  if (!current.trim() && !insertText(input, item.text)) return
+  if (!autoSend) {
+    placed = { key: item.key, cid, text: item.text, since: item.createdAt, sellerCount: sellerMessageCount(cid) }
+    return
+  }
+  await sleep(150)
+  pressSend(input, findSendButton(document))
+  if (await waitFor(() => appearedInChat(cid, item.text, item.createdAt), 10_000)) {
+    await bg({ type: "sent", key: item.key })
+  }
+}
+
+async function checkPlaced(items: WorkItem[]): Promise<boolean> {
+  if (!placed) return false
+  const p = placed
+  if (appearedInChat(p.cid, p.text, p.since)) {
+    placed = undefined
+    await bg({ type: "sent", key: p.key })
+    return false
+  }
+  const input = findChatInput(document)
+  const stillThere = input && sameText(inputValue(input), p.text)
+  if (!stillThere && openConversationId() === p.cid && sellerMessageCount(p.cid) > p.sellerCount) {
+    // The seller edited our text and sent it: it went out, in their words.
+    placed = undefined
+    await bg({ type: "sent", key: p.key })
+    return false
+  }
+  if (!items.some((i) => i.key === p.key) || (!stillThere && openConversationId() !== p.cid)) {
+    placed = undefined // handled elsewhere, or the seller moved on: offered again later
+    return false
+  }
+  return true // wait for the seller
+}
+
+async function doWork() {
+  const list = conversationList()
+  if (!list.length || !findChatInput(document)) return
+  const res = await bg<{ items: Array<WorkItem & { conversation_id: string }>; autoSend: boolean }>({ type: "work", conversations: list.map(toRef) })
+  const items = res?.items ?? []
+  if (await checkPlaced(items)) return
+  for (const item of items) {
+    if (appearedInChat(item.conversation_id, item.text, item.createdAt)) {
+      await bg({ type: "sent", key: item.key }) // it went out before (a crash before the confirm)
+      continue
+    }
+    await handle(item, !!res?.autoSend)
+    return // one at a time: the next tick takes the next
+  }
+}
+
+let chatBusy = false
+let chatTimer: ReturnType<typeof setTimeout> | undefined
+
+function scheduleChat(ms: number) {
+  if (chatTimer) clearTimeout(chatTimer)
+  chatTimer = setTimeout(() => void chatTick(), ms)
+}
+
+async function chatTick() {
+  if (chatBusy) return
+  chatBusy = true
+  try {
+    if (!findChatInput(document) && !conversations.size) return
+    await reportQuestions()
+    await doWork()
+  } catch (e) {
+    console.warn("[AUTO] chat step failed:", e instanceof Error ? e.name : "error")
+  } finally {
+    chatBusy = false
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+if (regionOf(host)) {
+  void bg<{ shopHint?: string }>({ type: "hello", host }).then((r) => {
+    shopHint = shopHint ?? r?.shopHint
+  })
+  const start = () => {
+    if (isOrderPage()) {
+      new MutationObserver(() => {
+        if (domTimer) clearTimeout(domTimer)
+        domTimer = setTimeout(readDomOrders, 1500)
+      }).observe(document.documentElement, { childList: true, subtree: true, characterData: true })
+      domTimer = setTimeout(readDomOrders, 1500)
+    }
+    setInterval(() => scheduleChat(0), 2000)
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true })
+  else start()
+}

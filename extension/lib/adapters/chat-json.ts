@@ -1,0 +1,110 @@
+// Adapter: Seller Centre web chat JSON (conversation list, message list, sent message) → the
+// extension's chat model. Field names as in fixtures/seller-centre.ts (conversationJson,
+// messageJson); a renamed field is fixed here. Unknown message types are kept with their type
+// so they are never mistaken for text.
+
+import type { ChatConversation, ChatMessage } from "../chat-model"
+import { epochSeconds, intId, isObj, num, pick, str, text, type Obj } from "../util"
+import { findRecords } from "./find"
+
+export function isConversationRecord(o: Obj): boolean {
+  return o.conversation_id !== undefined && (o.to_id !== undefined || o.to_name !== undefined) && o.message_type === undefined
+}
+
+export function isMessageRecord(o: Obj): boolean {
+  return o.message_id !== undefined && (o.content !== undefined || o.message_type !== undefined) && o.conversation_id !== undefined
+}
+
+export interface ChatRead {
+  conversations: ChatConversation[]
+  messages: ChatMessage[]
+  recognized: boolean
+  skipped: number
+}
+
+export function readChatJson(body: unknown, url = ""): ChatRead {
+  const out: ChatRead = { conversations: [], messages: [], recognized: false, skipped: 0 }
+  const convs = findRecords(body, isConversationRecord)
+  for (const c of convs) {
+    const conv = readConversation(c)
+    if (conv) out.conversations.push(conv)
+    else out.skipped++
+  }
+  const msgs = findRecords(body, isMessageRecord)
+  const buyerOf = new Map(out.conversations.map((c) => [c.conversation_id, c]))
+  // The conversation list carries each conversation's latest message: a buyer's new question in
+  // a conversation that is not open is seen without opening it.
+  for (const c of convs) {
+    const conv = buyerOf.get(str(c.conversation_id, 64))
+    const latest = conv && latestMessage(c, conv)
+    if (latest) out.messages.push(latest)
+  }
+  for (const m of msgs) {
+    const msg = readMessage(m, buyerOf)
+    if (msg) out.messages.push(msg)
+    else out.skipped++
+  }
+  if (!msgs.length && /messages/.test(url)) {
+    // An empty message list for an open conversation is still a recognised response.
+    out.recognized = isObj(body) && (isObj(body.response) || isObj(body.data))
+  }
+  out.recognized = out.recognized || convs.length > 0 || msgs.length > 0
+  return out
+}
+
+function readConversation(c: Obj): ChatConversation | undefined {
+  const conversation_id = str(c.conversation_id, 64)
+  if (!/^[0-9A-Za-z_-]{1,64}$/.test(conversation_id)) return undefined
+  const buyer_name = str(pick(c, "to_name", "to_username"), 100)
+  const buyer_id = intId(c.to_id)
+  if (!buyer_name && buyer_id === undefined) return undefined
+  const conv: ChatConversation = { conversation_id, buyer_name }
+  if (buyer_id !== undefined) conv.buyer_id = buyer_id
+  const shop = str(c.shop_id, 100)
+  if (shop && shop !== "0") conv.shop_id = shop
+  const unread = intId(c.unread_count)
+  if (unread !== undefined) conv.unread = unread
+  return conv
+}
+
+function latestMessage(c: Obj, conv: ChatConversation): ChatMessage | undefined {
+  const id = str(c.latest_message_id, 64)
+  const type = str(c.latest_message_type, 30).toLowerCase()
+  const content = isObj(c.latest_message_content) ? c.latest_message_content : {}
+  const fromId = intId(c.latest_message_from_id)
+  if (!id || id === "0" || type !== "text" || fromId === undefined || conv.buyer_id === undefined) return undefined
+  const from = fromId === conv.buyer_id ? "buyer" : "seller"
+  const msg: ChatMessage = { message_id: id, conversation_id: conv.conversation_id, from, type, text: text(content.text), ts: epochSeconds(c.last_message_timestamp) ?? 0 }
+  if (from === "buyer") msg.buyer_id = conv.buyer_id
+  if (conv.shop_id) msg.shop_id = conv.shop_id
+  return msg
+}
+
+function readMessage(m: Obj, convs: Map<string, ChatConversation>): ChatMessage | undefined {
+  const message_id = str(m.message_id, 64)
+  const conversation_id = str(m.conversation_id, 64)
+  if (!message_id || !conversation_id) return undefined
+  const content = isObj(m.content) ? m.content : {}
+  const type = str(pick(m, "message_type", "type"), 30).toLowerCase() || "text"
+  const body = type === "text" ? text(pick(content, "text") ?? (typeof m.content === "string" ? m.content : "")) : ""
+  const fromShop = num(m.from_shop_id) ?? 0
+  const toShop = num(m.to_shop_id) ?? 0
+  const fromId = intId(m.from_id)
+  const conv = convs.get(conversation_id)
+  let from: "buyer" | "seller"
+  if (fromShop > 0) from = "seller"
+  else if (toShop > 0) from = "buyer"
+  else if (conv?.buyer_id !== undefined && fromId !== undefined) from = fromId === conv.buyer_id ? "buyer" : "seller"
+  else return undefined // cannot tell who wrote it: never answer a message of unknown origin
+  const msg: ChatMessage = { message_id, conversation_id, from, type, text: body, ts: epochSeconds(pick(m, "created_timestamp", "created_at", "timestamp")) ?? 0 }
+  const buyerId = from === "buyer" ? fromId : intId(m.to_id)
+  if (buyerId !== undefined && buyerId > 0) msg.buyer_id = buyerId
+  const shop = from === "seller" ? fromShop : toShop
+  if (shop > 0) msg.shop_id = String(shop)
+  const src = isObj(m.source_content) ? m.source_content : {}
+  const sn = str(src.order_sn, 64)
+  if (/^[0-9A-Z]{6,64}$/i.test(sn)) msg.order_sn = sn
+  const item = intId(src.item_id)
+  if (item) msg.item_id = item
+  return msg
+}

@@ -1,0 +1,68 @@
+// The engine's contract (engine/src/orders, engine/src/assistant, engine/src/delivery), as the
+// extension sends and receives it. The engine refuses unknown fields, so these are exact.
+
+export interface Buyer {
+  username: string
+  user_id?: number
+}
+
+export interface LineInput {
+  sku?: string
+  item_id?: number
+  model_id?: number
+  quantity: number
+  unit_price: number
+}
+
+export interface OrderInput {
+  shop: string
+  order_sn: string
+  /** Shopee's order_status (UNPAID, READY_TO_SHIP, PROCESSED, SHIPPED, COMPLETED, ...). */
+  status: string
+  buyer: Buyer
+  lines: LineInput[]
+  total?: number
+  currency: string
+  created_at?: string
+  paid_at?: string
+}
+
+export interface MessageInput {
+  shop: string
+  conversation_id: string
+  buyer: Buyer
+  text: string
+  message_id?: string
+  order_sn?: string
+  item_id?: number
+}
+
+export interface PendingDelivery {
+  id: number
+  order_id: number
+  order_sn: string
+  shop: string
+  buyer: Buyer
+  message: string
+  attempts: number
+  created_at: string
+}
+
+export interface PendingReply {
+  id: number
+  conversation: number
+  shop: string
+  conversation_id: string
+  buyer: Buyer
+  message_id?: number | null
+  text: string
+  source: string
+  status: string
+  created_at: string
+}
+
+export interface TodayStats {
+  orders_today: number
+  pending_deliveries: number
+  needs_attention: number
+}

@@ -1,0 +1,61 @@
+// Messages between the content script, the popup and the background service worker.
+
+import type { MessageInput, OrderInput, TodayStats } from "./contract"
+
+export interface ConvRef {
+  conversation_id: string
+  shop_id?: string
+  buyer_id?: number
+  buyer_name: string
+}
+
+/** Something to type into a buyer's chat: a delivery (d:ID) or a reply (r:ID). */
+export interface WorkItem {
+  key: string
+  kind: "delivery" | "reply"
+  id: number
+  shop: string
+  buyer: { username: string; user_id?: number | null }
+  conversation_id?: string
+  order_sn?: string
+  text: string
+  /** When AUTO made it (epoch seconds): older chat messages cannot be it. */
+  createdAt: number
+  leasedAt: number
+}
+
+export type ConnState = "unpaired" | "connected" | "offline" | "revoked" | "error"
+
+export interface Status {
+  conn: ConnState
+  connMessage: string
+  appUrl: string
+  paired: boolean
+  autoSend: boolean
+  queued: number
+  failed: number
+  retryAt: number
+  waitingToType: number
+  today?: TodayStats
+  todayLocal: { orders: number }
+  warnings: number
+}
+
+export type Request =
+  | { type: "hello"; host: string }
+  | { type: "orders"; host: string; source: "json" | "dom"; orders: OrderInput[]; shop?: string }
+  | { type: "buyer-messages"; messages: MessageInput[] }
+  | { type: "work"; conversations: ConvRef[] }
+  | { type: "sent"; key: string }
+  | { type: "claim"; key: string }
+  | { type: "warn"; count: number }
+  | { type: "status" }
+  | { type: "pair"; code: string; appUrl: string }
+  | { type: "set-app-url"; appUrl: string }
+  | { type: "set-auto-send"; autoSend: boolean }
+  | { type: "retry" }
+  | { type: "unpair" }
+
+export function send<T>(req: Request): Promise<T> {
+  return chrome.runtime.sendMessage(req) as Promise<T>
+}
