@@ -1,0 +1,218 @@
+//! Today at a glance and the last 7 or 30 days as charts.
+
+use crate::api;
+use crate::charts::{Bar, BarChart, Part, ShareBar};
+use crate::format::{day, money, percent, short, tz_offset_minutes};
+use crate::i18n::t;
+use crate::route::{go, Route};
+use crate::session::{MESSAGES_TICK, ORDERS_TICK, PRODUCTS_TICK};
+use crate::types::{Amount, Dashboard as Stats};
+use crate::widgets::pending;
+use dioxus::prelude::*;
+
+#[component]
+pub fn Dashboard() -> Element {
+    let mut days = use_signal(|| 7u32);
+    let stats = use_resource(move || async move {
+        let _ = (ORDERS_TICK(), PRODUCTS_TICK(), MESSAGES_TICK());
+        let n = days();
+        api::get::<Stats>(&format!(
+            "/api/v1/stats/dashboard?days={n}&tz_offset_minutes={}",
+            tz_offset_minutes()
+        ))
+        .await
+    });
+    let r = stats.read();
+    if let Some(el) = pending(&r) {
+        return rsx! { h1 { "{t(\"nav.dashboard\")}" } {el} };
+    }
+    let Some(Ok(s)) = r.as_ref() else {
+        return rsx! {};
+    };
+    let order_bars: Vec<Bar> = s
+        .days
+        .iter()
+        .map(|d| Bar {
+            label: day(&d.date),
+            value: d.orders as f64,
+            inner: Some(d.delivered as f64),
+            tip: format!(
+                "{}: {} {}, {} {}",
+                day(&d.date),
+                d.orders,
+                t("dash.orders").to_lowercase(),
+                d.delivered,
+                t("dash.delivered").to_lowercase()
+            ),
+        })
+        .collect();
+    let currencies = currencies(s);
+    let a = &s.answers;
+    let answer_parts = vec![
+        Part {
+            label: t("dash.by_faq").into(),
+            value: a.faq as f64,
+            class: "faq".into(),
+        },
+        Part {
+            label: t("dash.by_llm").into(),
+            value: a.llm as f64,
+            class: "llm".into(),
+        },
+        Part {
+            label: t("dash.waiting").into(),
+            value: a.waiting as f64,
+            class: "wait".into(),
+        },
+    ];
+    let rate = if a.auto_rate > 1.0 {
+        a.auto_rate / 100.0
+    } else {
+        a.auto_rate
+    };
+    rsx! {
+        div { class: "page-head",
+            h1 { "{t(\"nav.dashboard\")}" }
+            div { class: "seg",
+                for n in [7u32, 30] {
+                    button {
+                        key: "{n}",
+                        class: if days() == n { "on" } else { "" },
+                        onclick: move |_| days.set(n),
+                        "{n} {t(\"dash.days\")}"
+                    }
+                }
+            }
+        }
+        section { class: "cards", id: "today",
+            Card { label: t("dash.today_orders"), value: s.today.orders.to_string() }
+            Card { label: t("dash.today_delivered"), value: s.today.delivered.to_string() }
+            Card { label: t("dash.today_revenue"), value: revenue_text(&s.today.revenue) }
+            Card {
+                label: t("dash.pending"),
+                value: s.pending_deliveries.to_string(),
+                warn: s.pending_deliveries > 0,
+            }
+            Card {
+                label: t("dash.attention"),
+                value: s.needs_attention.to_string(),
+                warn: s.needs_attention > 0,
+                onclick: move |_| go(Route::Orders),
+            }
+            Card { label: t("dash.auto_rate"), value: percent(rate) }
+        }
+        section { class: "charts",
+            BarChart {
+                title: format!("{} ({} {})", t("dash.orders_chart"), days(), t("dash.days")),
+                bars: order_bars,
+                axis: move |v: f64| format!("{v:.0}"),
+            }
+            for cur in currencies {
+                BarChart {
+                    key: "{cur}",
+                    title: format!("{} {cur}", t("dash.revenue_chart")),
+                    bars: revenue_bars(s, &cur),
+                    axis: move |v: f64| short(v),
+                }
+            }
+        }
+        section { class: "split",
+            div { class: "panel",
+                h2 { "{t(\"dash.answers\")}" }
+                p { class: "big", "{percent(rate)}" }
+                p { class: "muted", "{t(\"dash.answers_total\")}: {a.total}" }
+                ShareBar { parts: answer_parts }
+            }
+            div { class: "panel", id: "stock-warnings",
+                h2 { "{t(\"dash.stock_warnings\")}" }
+                if s.stock_warnings.is_empty() {
+                    p { class: "muted", "{t(\"dash.stock_ok\")}" }
+                }
+                ul { class: "warnings",
+                    for w in s.stock_warnings.iter() {
+                        li { key: "{w.product_id}",
+                            a {
+                                href: "/stock/{w.product_id}",
+                                onclick: {
+                                    let id = w.product_id;
+                                    move |e: MouseEvent| {
+                                        e.prevent_default();
+                                        go(Route::Stock(Some(id)));
+                                    }
+                                },
+                                "{w.name}"
+                            }
+                            span { class: if w.available == 0 { "badge st-needs_attention" } else { "badge st-paid" },
+                                "{w.available} / {w.threshold}"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Card(
+    label: String,
+    value: String,
+    #[props(default)] warn: bool,
+    onclick: Option<EventHandler<MouseEvent>>,
+) -> Element {
+    rsx! {
+        div {
+            class: if warn { "card warn" } else { "card" },
+            onclick: move |e| {
+                if let Some(h) = &onclick {
+                    h.call(e)
+                }
+            },
+            div { class: "value", "{value}" }
+            div { class: "label", "{label}" }
+        }
+    }
+}
+
+fn revenue_text(rev: &[Amount]) -> String {
+    if rev.is_empty() {
+        return "0".into();
+    }
+    rev.iter()
+        .map(|a| money(a.amount, &a.currency))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Every currency that earned something in the period, the biggest earner first.
+fn currencies(s: &Stats) -> Vec<String> {
+    let mut seen: Vec<(String, f64)> = Vec::new();
+    for a in s.days.iter().flat_map(|d| d.revenue.iter()) {
+        match seen.iter_mut().find(|(c, _)| *c == a.currency) {
+            Some((_, v)) => *v += a.amount,
+            None => seen.push((a.currency.clone(), a.amount)),
+        }
+    }
+    seen.sort_by(|a, b| b.1.total_cmp(&a.1));
+    seen.into_iter().map(|(c, _)| c).collect()
+}
+
+fn revenue_bars(s: &Stats, cur: &str) -> Vec<Bar> {
+    s.days
+        .iter()
+        .map(|d| {
+            let v = d
+                .revenue
+                .iter()
+                .filter(|a| a.currency == cur)
+                .map(|a| a.amount)
+                .sum::<f64>();
+            Bar {
+                label: day(&d.date),
+                value: v,
+                inner: None,
+                tip: format!("{}: {}", day(&d.date), money(v, cur)),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,315 @@
+//! The FAQ: entries and their variants, import/export, indexing progress, and the tester.
+
+use crate::api::{self, enc};
+use crate::i18n::{t, tk};
+use crate::session::FAQ_TICK;
+use crate::types::{AssistantStatus, FaqEntry, FaqImportReport, FaqPage, ProductList, SearchView};
+use crate::widgets::{pending, ErrorNote, OkNote, Progress};
+use dioxus::prelude::*;
+use serde_json::json;
+
+#[component]
+pub fn Faq() -> Element {
+    let mut q = use_signal(String::new);
+    let mut editing = use_signal(|| None::<Option<FaqEntry>>);
+    let mut cursor = use_signal(|| None::<i64>);
+    let page = use_resource(move || async move {
+        let _ = FAQ_TICK();
+        let mut path = format!("/api/v1/faq?limit=50&q={}", enc(&q()));
+        if let Some(c) = cursor() {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        api::get::<FaqPage>(&path).await
+    });
+    let products = use_resource(|| async { api::get::<ProductList>("/api/v1/products").await });
+    let names = products
+        .read()
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|l| l.products.clone())
+        .unwrap_or_default();
+    let r = page.read();
+    rsx! {
+        div { class: "page-head",
+            h1 { "{t(\"nav.faq\")}" }
+            div { class: "row",
+                button { id: "new-faq", class: "primary", onclick: move |_| editing.set(Some(None)), "+ {t(\"faq.new\")}" }
+                a { class: "button", href: "/api/v1/faq/export?format=csv", download: "faq.csv", "{t(\"faq.export\")} CSV" }
+                a { class: "button", href: "/api/v1/faq/export?format=json", download: "faq.json", "{t(\"faq.export\")} JSON" }
+            }
+        }
+        IndexStatus {}
+        Tester { products: names.clone() }
+        if let Some(entry) = editing() {
+            Editor { key: "{entry.as_ref().map(|e| e.id).unwrap_or(0)}", entry, products: names.clone(), on_done: move |_| editing.set(None) }
+        }
+        Import {}
+        section { class: "panel",
+            div { class: "page-head",
+                h2 { "{t(\"faq.entries\")}" }
+                input { r#type: "search", placeholder: "{t(\"faq.search\")}", value: "{q}", oninput: move |e| { q.set(e.value()); cursor.set(None); } }
+            }
+            if let Some(el) = pending(&r) {
+                {el}
+            } else if let Some(Ok(p)) = r.as_ref() {
+                p { class: "muted", "{t(\"faq.total\")}: {p.total}" }
+                if p.entries.is_empty() {
+                    p { class: "empty", "{t(\"faq.none\")}" }
+                }
+                table { class: "list", id: "faq-table",
+                    thead { tr { th { "{t(\"faq.question\")}" } th { "{t(\"faq.answer\")}" } th { class: "num", "{t(\"faq.variants\")}" } th { class: "num", "{t(\"faq.hits\")}" } th {} } }
+                    tbody {
+                        for e in p.entries.iter() {
+                            tr { key: "{e.id}", class: if e.enabled { "" } else { "inactive" },
+                                td { "{e.question}" }
+                                td { class: "clip", "{e.answer}" }
+                                td { class: "num", "{e.variants.len()}" }
+                                td { class: "num", "{e.hits}" }
+                                td {
+                                    button {
+                                        onclick: {
+                                            let e = e.clone();
+                                            move |_| editing.set(Some(Some(e.clone())))
+                                        },
+                                        "{t(\"edit\")}"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(next) = p.next_cursor {
+                    button { onclick: move |_| cursor.set(Some(next)), "{t(\"pager.next\")} →" }
+                }
+                if cursor().is_some() {
+                    button { onclick: move |_| cursor.set(None), "{t(\"pager.first\")}" }
+                }
+            }
+        }
+    }
+}
+
+/// Search mode and embedding progress; polls while indexing runs.
+#[component]
+pub fn IndexStatus() -> Element {
+    let mut status = use_signal(|| None::<AssistantStatus>);
+    use_future(move || async move {
+        loop {
+            let _ = FAQ_TICK.peek();
+            if let Ok(s) = api::get::<AssistantStatus>("/api/v1/assistant/status").await {
+                let busy = s.search.indexing;
+                status.set(Some(s));
+                api::sleep(if busy { 700 } else { 4000 }).await;
+            } else {
+                api::sleep(4000).await;
+            }
+        }
+    });
+    let Some(s) = status() else {
+        return rsx! {};
+    };
+    let k = &s.search;
+    rsx! {
+        div { class: "status-line", id: "index-status",
+            span { class: "badge", "{tk(\"mode\", &k.mode)}" }
+            " {k.model} · {t(\"faq.indexed\")} {k.indexed} / {k.variants}"
+            if let Some(err) = &k.model_error { span { class: "error", " — {err}" } }
+            if k.indexing {
+                Progress { label: t("faq.indexing").to_string(), done: k.indexed, total: k.variants }
+            }
+        }
+    }
+}
+
+/// "Test a question": what the assistant would find and whether it would answer by itself.
+#[component]
+fn Tester(products: Vec<crate::types::Product>) -> Element {
+    let mut text = use_signal(String::new);
+    let mut product = use_signal(String::new);
+    let mut result = use_signal(|| None::<SearchView>);
+    let mut error = use_signal(|| None::<String>);
+    let run = move |e: FormEvent| {
+        e.prevent_default();
+        let body = json!({ "text": text(), "product_id": product().parse::<i64>().ok() });
+        spawn(async move {
+            error.set(None);
+            match api::call::<_, SearchView>("POST", "/api/v1/assistant/search", &body).await {
+                Ok(v) => result.set(Some(v)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    rsx! {
+        section { class: "panel", id: "faq-tester",
+            h2 { "{t(\"faq.tester\")}" }
+            form { class: "row", onsubmit: run,
+                input { id: "tester-text", class: "grow", placeholder: "{t(\"faq.tester_hint\")}", value: "{text}", oninput: move |e| text.set(e.value()) }
+                select { onchange: move |e| product.set(e.value()),
+                    option { value: "", "{t(\"faq.any_product\")}" }
+                    for p in products.iter() { option { key: "{p.id}", value: "{p.id}", "{p.name}" } }
+                }
+                button { id: "tester-run", class: "primary", r#type: "submit", "{t(\"faq.test\")}" }
+            }
+            ErrorNote { error: error() }
+            if let Some(v) = result() {
+                div { id: "tester-result",
+                    p { class: if v.would_answer { "ok" } else { "warn" },
+                        if v.would_answer { "{t(\"faq.would_answer\")}" } else { "{t(\"faq.would_not\")}" }
+                        " — {t(\"faq.confidence\")} {v.confidence:.2} / {t(\"faq.threshold\")} {v.threshold:.2} · {tk(\"mode\", &v.mode)} · {v.micros / 1000} ms"
+                    }
+                    if v.hits.is_empty() { p { class: "muted", "{t(\"faq.no_match\")}" } }
+                    table { class: "list",
+                        thead { tr { th { "{t(\"faq.question\")}" } th { "{t(\"faq.answer\")}" } th { class: "num", "{t(\"faq.score\")}" } th { class: "num", "cosine" } th { class: "num", "FTS" } } }
+                        tbody {
+                            for h in v.hits.iter() {
+                                tr { key: "{h.faq_id}",
+                                    td { "{h.question}" }
+                                    td { class: "clip", "{h.answer}" }
+                                    td { class: "num", "{h.score:.3}" }
+                                    td { class: "num", "{h.cosine:.3}" }
+                                    td { class: "num", {h.fulltext_rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into())} }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Creating or editing one entry; variants one per line.
+#[component]
+fn Editor(
+    entry: Option<FaqEntry>,
+    products: Vec<crate::types::Product>,
+    on_done: EventHandler<()>,
+) -> Element {
+    let e0 = entry.clone().unwrap_or(FaqEntry {
+        enabled: true,
+        language: "id".into(),
+        ..Default::default()
+    });
+    let id = entry.as_ref().map(|e| e.id);
+    let mut question = use_signal(|| e0.question.clone());
+    let mut answer = use_signal(|| e0.answer.clone());
+    let mut variants = use_signal(|| e0.variants.join("\n"));
+    let mut product = use_signal(|| e0.product_id.map(|p| p.to_string()).unwrap_or_default());
+    let mut language = use_signal(|| e0.language.clone());
+    let mut tags = use_signal(|| e0.tags.join(", "));
+    let mut enabled = use_signal(|| e0.enabled);
+    let mut error = use_signal(|| None::<String>);
+    let save = move |e: FormEvent| {
+        e.prevent_default();
+        let body = json!({
+            "question": question(), "answer": answer(),
+            "variants": variants().lines().map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+            "product_id": product().parse::<i64>().ok(),
+            "language": language(),
+            "tags": tags().split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+            "enabled": enabled(),
+        });
+        spawn(async move {
+            let res = match id {
+                None => api::call::<_, FaqEntry>("POST", "/api/v1/faq", &body).await,
+                Some(id) => {
+                    api::call::<_, FaqEntry>("PATCH", &format!("/api/v1/faq/{id}"), &body).await
+                }
+            };
+            match res {
+                Ok(_) => {
+                    *FAQ_TICK.write() += 1;
+                    on_done.call(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let delete = move |_| {
+        let Some(id) = id else { return };
+        spawn(async move {
+            match api::call_empty("DELETE", &format!("/api/v1/faq/{id}"), api::Body::None).await {
+                Ok(()) => {
+                    *FAQ_TICK.write() += 1;
+                    on_done.call(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    rsx! {
+        section { class: "panel",
+            h2 { if id.is_some() { "{t(\"faq.edit\")}" } else { "{t(\"faq.new\")}" } }
+            form { class: "grid-form", id: "faq-form", onsubmit: save,
+                div { class: "col",
+                    label { "{t(\"faq.question\")}" input { id: "faq-question", required: true, value: "{question}", oninput: move |e| question.set(e.value()) } }
+                    label { "{t(\"faq.answer\")}" textarea { id: "faq-answer", rows: "4", required: true, value: "{answer}", oninput: move |e| answer.set(e.value()) } }
+                    label { "{t(\"faq.variants_hint\")}" textarea { id: "faq-variants", rows: "4", value: "{variants}", oninput: move |e| variants.set(e.value()) } }
+                }
+                div { class: "col",
+                    label { "{t(\"orders.product\")}"
+                        select { onchange: move |e| product.set(e.value()),
+                            option { value: "", "{t(\"faq.store_wide\")}" }
+                            for p in products.iter() { option { key: "{p.id}", value: "{p.id}", selected: product() == p.id.to_string(), "{p.name}" } }
+                        }
+                    }
+                    label { "{t(\"product.language\")}" input { value: "{language}", oninput: move |e| language.set(e.value()) } }
+                    label { "{t(\"faq.tags\")}" input { value: "{tags}", oninput: move |e| tags.set(e.value()) } }
+                    label { class: "check", input { r#type: "checkbox", checked: enabled(), onchange: move |e| enabled.set(e.checked()) } "{t(\"faq.enabled\")}" }
+                }
+                div { class: "foot",
+                    ErrorNote { error: error() }
+                    button { id: "faq-save", class: "primary", r#type: "submit", "{t(\"save\")}" }
+                    button { r#type: "button", onclick: move |_| on_done.call(()), "{t(\"cancel\")}" }
+                    if id.is_some() { button { r#type: "button", class: "danger", onclick: delete, "{t(\"delete\")}" } }
+                }
+            }
+        }
+    }
+}
+
+/// Importing a CSV or JSON file of entries.
+#[component]
+fn Import() -> Element {
+    let mut report = use_signal(|| None::<FaqImportReport>);
+    let mut error = use_signal(|| None::<String>);
+    let mut busy = use_signal(|| false);
+    let upload = move |_| {
+        let Some(file) = api::picked_file("faq-file") else {
+            return;
+        };
+        spawn(async move {
+            busy.set(true);
+            error.set(None);
+            report.set(None);
+            let mime = if file.name().to_lowercase().ends_with(".json") {
+                "application/json"
+            } else {
+                "text/csv"
+            };
+            match api::send_raw::<FaqImportReport>("/api/v1/faq/import", mime, file.into()).await {
+                Ok(r) => report.set(Some(r)),
+                Err(e) => error.set(Some(e.message)),
+            }
+            busy.set(false);
+            *FAQ_TICK.write() += 1;
+        });
+    };
+    rsx! {
+        section { class: "panel",
+            h2 { "{t(\"faq.import\")}" }
+            p { class: "muted small", "{t(\"faq.import_hint\")}" }
+            label { class: "file", input { id: "faq-file", r#type: "file", accept: ".csv,.json", disabled: busy(), onchange: upload } }
+            if busy() { Progress { label: t("faq.importing").to_string(), done: 0, total: 0 } }
+            ErrorNote { error: error() }
+            if let Some(r) = report() {
+                OkNote { text: Some(format!("{}: {} · {}: {} · {}: {}", t("faq.created"), r.created, t("stock.duplicates"), r.duplicates.len(), t("stock.rejected"), r.rejected.len())) }
+                ul { class: "issues",
+                    for (i, x) in r.duplicates.iter().chain(r.rejected.iter()).take(100).enumerate() {
+                        li { key: "{i}", "{t(\"stock.line\")} {x.line}: {x.reason}" }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! One module per page.
+
+pub mod conversations;
+pub mod dashboard;
+pub mod faq;
+pub mod order;
+pub mod orders;
+pub mod product;
+pub mod products;
+pub mod settings;
+pub mod stock;

@@ -1,0 +1,408 @@
+//! The shapes of the engine's API answers (see `/api/v1/openapi.json`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Buyer {
+    pub user_id: Option<i64>,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mapping {
+    pub shop: Option<String>,
+    pub item_id: Option<i64>,
+    pub model_id: Option<i64>,
+    pub sku: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct StockCounts {
+    pub available: i64,
+    pub allocated: i64,
+    pub total: i64,
+    pub low_stock: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Product {
+    pub id: i64,
+    pub name: String,
+    pub sku: String,
+    pub kind: String,
+    pub price: f64,
+    pub currency: String,
+    pub template: String,
+    pub content: String,
+    pub instructions: String,
+    pub language: String,
+    pub active: bool,
+    pub low_stock_threshold: i64,
+    pub mappings: Vec<Mapping>,
+    pub stock: StockCounts,
+}
+
+impl Product {
+    /// Whether the product delivers items from a stock pool.
+    pub fn has_stock(&self) -> bool {
+        is_stock_kind(&self.kind)
+    }
+}
+
+/// Kinds that deliver one stock item per unit.
+pub fn is_stock_kind(kind: &str) -> bool {
+    matches!(kind, "license_key" | "voucher" | "account")
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ProductList {
+    pub products: Vec<Product>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct LineIssue {
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ImportReport {
+    pub imported: u64,
+    pub duplicates: Vec<LineIssue>,
+    pub rejected: Vec<LineIssue>,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Line {
+    pub id: i64,
+    pub sku: String,
+    pub product_id: Option<i64>,
+    pub quantity: i64,
+    pub unit_price: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Order {
+    pub id: i64,
+    pub shop: String,
+    pub order_sn: String,
+    pub status: String,
+    pub buyer: Buyer,
+    pub lines: Vec<Line>,
+    pub total: f64,
+    pub currency: String,
+    pub attention_reason: Option<String>,
+    pub attention_detail: Option<String>,
+    pub created_at: String,
+    pub paid_at: Option<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct OrderPage {
+    pub orders: Vec<Order>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct TrailEvent {
+    pub at: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub actor: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DeliveryInfo {
+    pub id: i64,
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: String,
+    pub confirmed_at: Option<String>,
+    pub resend_of: Option<i64>,
+    /// Only present when the seller asked to reveal it.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    #[serde(default)]
+    pub trail: Vec<TrailEvent>,
+    #[serde(default)]
+    pub deliveries: Vec<DeliveryInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FaqEntry {
+    pub id: i64,
+    pub question: String,
+    pub variants: Vec<String>,
+    pub answer: String,
+    pub product_id: Option<i64>,
+    pub language: String,
+    pub tags: Vec<String>,
+    pub enabled: bool,
+    pub hits: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FaqPage {
+    pub entries: Vec<FaqEntry>,
+    pub total: i64,
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FaqImportReport {
+    pub created: u64,
+    pub duplicates: Vec<LineIssue>,
+    pub rejected: Vec<LineIssue>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct SearchHit {
+    pub faq_id: i64,
+    pub question: String,
+    pub answer: String,
+    pub score: f64,
+    pub cosine: f64,
+    pub fulltext_rank: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct SearchView {
+    pub hits: Vec<SearchHit>,
+    pub confidence: f64,
+    pub threshold: f64,
+    pub would_answer: bool,
+    pub mode: String,
+    pub micros: u64,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct KnowledgeStatus {
+    pub mode: String,
+    pub model: String,
+    pub model_error: Option<String>,
+    pub variants: u64,
+    pub indexed: u64,
+    pub indexing: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ModelChoice {
+    pub name: String,
+    pub about: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct LlmView {
+    pub configured: bool,
+    pub base_url: String,
+    pub model: String,
+    pub timeout_secs: u64,
+    pub api_key_set: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct AssistantStatus {
+    pub search: KnowledgeStatus,
+    pub llm: LlmView,
+    pub models: Vec<ModelChoice>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AiSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_reply: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm_auto_send: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ConversationSummary {
+    pub id: i64,
+    pub shop: String,
+    pub conversation_id: String,
+    pub buyer: Buyer,
+    pub last_message: Option<String>,
+    pub last_message_at: String,
+    pub open_questions: i64,
+    pub drafts: i64,
+    pub order_sn: Option<String>,
+    pub product_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ConversationPage {
+    pub conversations: Vec<ConversationSummary>,
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Message {
+    pub id: i64,
+    pub direction: String,
+    pub text: String,
+    pub language: String,
+    pub source: String,
+    pub state: String,
+    pub note: String,
+    pub score: Option<f64>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Reply {
+    pub id: i64,
+    pub conversation: i64,
+    pub shop: String,
+    pub conversation_id: String,
+    pub buyer: Buyer,
+    pub text: String,
+    pub source: String,
+    pub status: String,
+    pub message_id: Option<i64>,
+    pub score: Option<f64>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ReplyList {
+    pub replies: Vec<Reply>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ConversationDetail {
+    #[serde(flatten)]
+    pub summary: ConversationSummary,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Amount {
+    pub currency: String,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DayStats {
+    pub date: String,
+    pub orders: i64,
+    pub delivered: i64,
+    pub revenue: Vec<Amount>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct StockWarning {
+    pub product_id: i64,
+    pub name: String,
+    pub available: i64,
+    pub threshold: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct AnswerStats {
+    pub total: i64,
+    pub faq: i64,
+    pub llm: i64,
+    pub waiting: i64,
+    pub auto_rate: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Dashboard {
+    pub days: Vec<DayStats>,
+    pub today: DayStats,
+    pub pending_deliveries: i64,
+    pub needs_attention: i64,
+    pub stock_warnings: Vec<StockWarning>,
+    pub answers: AnswerStats,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct SystemInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub port: u16,
+    pub first_run: bool,
+    pub products: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct PairingCode {
+    pub code: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub scope: String,
+    pub label: String,
+    pub origin: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct TokenList {
+    pub tokens: Vec<TokenInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeliverySettings {
+    pub paused: bool,
+}
