@@ -179,7 +179,11 @@ export default function Popup() {
                 type="checkbox"
                 role="switch"
                 checked={st.autoSend}
-                onChange={(e) => void ask({ type: "set-auto-send", autoSend: e.target.checked }).then(refresh)}
+                onChange={(e) => {
+                  const autoSend = e.target.checked
+                  setSt({ ...st, autoSend })
+                  void ask({ type: "set-auto-send", autoSend }).then(refresh)
+                }}
               />
             </div>
             <div style={{ fontSize: 11, color: "#666" }}>

@@ -1,0 +1,429 @@
+// End-to-end: the real `auto` binary, the built extension in Debian's Chromium (headless, via
+// playwright-core), and the fixture Seller Centre at its real domain. The scenario of issue #5:
+// pair through the popup; three paid orders on the order page → three orders in AUTO, three
+// deliveries typed into the chat and confirmed, three distinct keys; a buyer's question → the
+// FAQ answer typed back; AUTO stopped while two more orders appear → queued, kept across a
+// browser restart, delivered when AUTO is back; the page's JSON changes shape → the DOM reader
+// still finds the orders; auto-send off → the text waits in the input until the seller sends it.
+
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+import { chromium, type BrowserContext, type Page } from "playwright-core"
+
+import * as SC from "../../extension/fixtures/seller-centre"
+import { startFixture } from "./fixture-server"
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = resolve(HERE, "../..")
+const EXT_DIR = process.env.EXT_DIR ?? join(ROOT, "extension/build/chrome-mv3-prod")
+const AUTO_BIN = process.env.AUTO_BIN ?? join(ROOT, "target/debug/auto")
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium"
+const ART = join(HERE, "artifacts")
+const HEADLESS = process.env.HEADED ? false : true
+
+const t0 = Date.now()
+const results: Array<{ step: string; ok: boolean; ms: number; note?: string }> = []
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1)
+
+function log(s: string) {
+  console.log(`[e2e ${secs()}s] ${s}`)
+}
+
+async function step<T>(name: string, f: () => Promise<T>): Promise<T> {
+  const s = Date.now()
+  log(`▶ ${name}`)
+  try {
+    const r = await f()
+    results.push({ step: name, ok: true, ms: Date.now() - s })
+    log(`✔ ${name} (${((Date.now() - s) / 1000).toFixed(1)}s)`)
+    return r
+  } catch (e) {
+    results.push({ step: name, ok: false, ms: Date.now() - s, note: e instanceof Error ? e.message : String(e) })
+    log(`✘ ${name}: ${e instanceof Error ? e.message : e}`)
+    throw e
+  }
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000, stepMs = 300): Promise<T> {
+  const end = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < end) {
+    try {
+      const v = await f()
+      if (v) return v as T
+    } catch (e) {
+      last = e
+    }
+    await new Promise((r) => setTimeout(r, stepMs))
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${last})` : ""}`)
+}
+
+// ---------------------------------------------------------------- AUTO
+
+let auto: ChildProcess | undefined
+const dataDir = mkdtempSync(join(tmpdir(), "auto-e2e-data-"))
+let appUrl = ""
+let adminToken = ""
+
+async function startAuto(port: number): Promise<number> {
+  const p = spawn(AUTO_BIN, ["--data-dir", dataDir, "serve", "--port", String(port), "--no-demo"], {
+    env: { ...process.env, AUTO_KEY_STORE: "file", RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  auto = p
+  let out = ""
+  let err = ""
+  p.stderr!.on("data", (d) => (err += d))
+  const ready = await new Promise<number>((resolveP, reject) => {
+    const timer = setTimeout(() => reject(new Error(`auto serve did not start: ${err.slice(-500)}`)), 60_000)
+    p.stdout!.on("data", (d) => {
+      out += d
+      const m = out.match(/AUTO is ready at http:\/\/127\.0\.0\.1:(\d+)\//)
+      if (m) {
+        clearTimeout(timer)
+        resolveP(Number(m[1]))
+      }
+    })
+    p.on("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`auto serve exited (${code}): ${err.slice(-500)}`))
+    })
+  })
+  p.removeAllListeners("exit")
+  return ready
+}
+
+async function stopAuto(): Promise<void> {
+  const p = auto
+  if (!p || p.exitCode !== null) return
+  await new Promise<void>((r) => {
+    p.once("exit", () => r())
+    p.kill("SIGTERM")
+    setTimeout(() => p.kill("SIGKILL"), 10_000)
+  })
+  auto = undefined
+}
+
+async function admin<T = any>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+  const res = await fetch(`${appUrl}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { "Content-Type": contentType } : {}) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body)
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`)
+  return text ? JSON.parse(text) : (undefined as T)
+}
+
+async function ordersInAuto(): Promise<Array<{ order_sn: string; status: string; buyer: { username: string } }>> {
+  const r = await admin<{ orders: Array<{ order_sn: string; status: string; buyer: { username: string } }> }>("GET", `/orders?shop=${SC.SHOP_ID.ID}&limit=100`)
+  return r.orders
+}
+
+// ---------------------------------------------------------------- fixture control
+
+let fixtureBase = ""
+async function fixture<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  // The fixture's control endpoints, reached on loopback (Node does not use Chromium's mapping).
+  const { request } = await import("node:https")
+  return new Promise<T>((resolveP, reject) => {
+    const req = request(`${fixtureBase}${path}`, { method, rejectUnauthorized: false, headers: { "content-type": "application/json" } }, (res) => {
+      let s = ""
+      res.on("data", (c) => (s += c))
+      res.on("end", () => {
+        try {
+          resolveP(JSON.parse(s))
+        } catch (e) {
+          reject(e)
+        }
+      })
+    })
+    req.on("error", reject)
+    if (body !== undefined) req.write(JSON.stringify(body))
+    req.end()
+  })
+}
+
+async function sent(): Promise<Array<{ conversation_id: string; to_id: number; text: string }>> {
+  return (await fixture<{ sent: Array<{ conversation_id: string; to_id: number; text: string }> }>("GET", "/__fixture/state")).sent
+}
+
+// ---------------------------------------------------------------- browser
+
+const userDataDir = mkdtempSync(join(tmpdir(), "auto-e2e-chromium-"))
+let fixturePort = 0
+
+async function launch(): Promise<{ ctx: BrowserContext; extId: string }> {
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: HEADLESS,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1100, height: 760 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--ignore-certificate-errors",
+      `--host-resolver-rules=MAP seller.shopee.co.id:443 127.0.0.1:${fixturePort}, MAP seller.shopee.vn:443 127.0.0.1:${fixturePort}, EXCLUDE 127.0.0.1`,
+      `--disable-extensions-except=${EXT_DIR}`,
+      `--load-extension=${EXT_DIR}`
+    ]
+  })
+  let sw = ctx.serviceWorkers()[0]
+  if (!sw) sw = await ctx.waitForEvent("serviceworker", { timeout: 20_000 })
+  const extId = new URL(sw.url()).host
+  return { ctx, extId }
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(ART, `${name}.png`), fullPage: true }).catch(() => undefined)
+}
+
+async function popupText(popup: Page, testid: string): Promise<string> {
+  return (await popup.getByTestId(testid).textContent({ timeout: 2000 }).catch(() => "")) ?? ""
+}
+
+// ---------------------------------------------------------------- the scenario
+
+const KEYS = Array.from({ length: 10 }, (_, i) => `E2E-STM60-${String(i + 1).padStart(2, "0")}-${Math.random().toString(36).slice(2, 8).toUpperCase()}`)
+const keysIn = (texts: string[]) => texts.flatMap((t) => t.match(/E2E-STM60-\d\d-[A-Z0-9]+/g) ?? [])
+
+async function main() {
+  rmSync(ART, { recursive: true, force: true })
+  mkdirSync(ART, { recursive: true })
+  if (!existsSync(join(EXT_DIR, "manifest.json"))) throw new Error(`no built extension at ${EXT_DIR} (npm run build in extension/)`)
+  if (!existsSync(AUTO_BIN)) throw new Error(`no auto binary at ${AUTO_BIN}`)
+
+  const now = Math.floor(Date.now() / 1000)
+  const B = SC.BUYERS_ID
+  const fx = await startFixture({ orders: [0, 1, 2].map((i) => SC.makeOrder(i + 1, B[i], { now })) })
+  fixturePort = fx.port
+  fixtureBase = `https://127.0.0.1:${fx.port}`
+
+  let autoPort = 0
+  await step("start AUTO on a fresh data dir; product, 10 keys, FAQ entry", async () => {
+    autoPort = await startAuto(0)
+    appUrl = `http://127.0.0.1:${autoPort}`
+    const tok = spawnSync(AUTO_BIN, ["--data-dir", dataDir, "token", "create", "--scope", "admin", "--label", "e2e"], {
+      env: { ...process.env, AUTO_KEY_STORE: "file" },
+      encoding: "utf8"
+    })
+    adminToken = tok.stdout.trim()
+    if (tok.status !== 0 || !adminToken) throw new Error(`token create failed: ${tok.stderr}`)
+    const product = await admin<{ id: number }>("POST", "/products", {
+      name: "Voucher Steam Wallet IDR 60.000",
+      sku: "STEAM-IDR-60K",
+      kind: "voucher",
+      price: 63500,
+      currency: "IDR",
+      language: "id",
+      instructions: "Tukarkan di store.steampowered.com/account/redeemwalletcode",
+      mappings: [{ item_id: SC.STEAM_LINE.item_id, model_id: SC.STEAM_LINE.model_id }, { sku: SC.STEAM_LINE.model_sku }]
+    })
+    const imp = await admin<{ imported: number }>("POST", `/products/${product.id}/stock`, KEYS.join("\n"), "text/plain")
+    if (imp.imported !== KEYS.length) throw new Error(`imported ${JSON.stringify(imp)}`)
+    await admin("POST", "/faq", {
+      question: "Kapan kode voucher dikirim?",
+      variants: ["kapan kodenya dikirim", "berapa lama kode voucher dikirim", "kode voucher kapan dikirim kak"],
+      answer: "Kode voucher dikirim otomatis lewat chat dalam 1 menit setelah pembayaran ya kak 🙏"
+    })
+  })
+
+  let { ctx, extId } = await step("launch Chromium with the extension", launch)
+
+  await step("pair through the popup with a 6-digit code", async () => {
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await popup.getByTestId("conn-state").waitFor()
+    if ((await popup.getByTestId("app-url").inputValue()) !== "http://127.0.0.1:47821") throw new Error("default app address is not http://127.0.0.1:47821")
+    await popup.getByTestId("app-url").fill(appUrl)
+    const { code } = await admin<{ code: string }>("POST", "/pairing-codes")
+    await popup.getByTestId("pair-code").fill(code)
+    await popup.getByTestId("pair").click()
+    await until("popup says connected", async () => (await popup.getByTestId("conn-state").getAttribute("data-state")) === "connected", 15_000)
+    await shot(popup, "01-popup-paired")
+    await popup.close()
+  })
+
+  const chat = await ctx.newPage()
+  const orders = await ctx.newPage()
+
+  await step("three paid orders on the order page → three orders in AUTO", async () => {
+    await chat.goto("https://seller.shopee.co.id/webchat/conversations")
+    await orders.goto("https://seller.shopee.co.id/portal/sale/order")
+    await orders.locator(".order-card").nth(2).waitFor()
+    await shot(orders, "02-order-page")
+    const got = await until("3 orders in AUTO", async () => {
+      const o = await ordersInAuto()
+      return o.length === 3 ? o : undefined
+    })
+    const sns = new Set(got.map((o) => o.order_sn))
+    for (const o of fx.state.orders) if (!sns.has(o.order_sn)) throw new Error(`order ${o.order_sn} missing in AUTO`)
+  })
+
+  await step("three deliveries typed into the chat and confirmed; three distinct keys", async () => {
+    await chat.bringToFront()
+    const msgs = await until("3 deliveries sent in the fixture chat", async () => {
+      const s = await sent()
+      return keysIn(s.map((x) => x.text)).length >= 3 ? s : undefined
+    }, 60_000)
+    const keys = keysIn(msgs.map((m) => m.text))
+    if (keys.length !== 3 || new Set(keys).size !== 3) throw new Error(`expected 3 distinct keys, got ${keys.length} (${new Set(keys).size} distinct)`)
+    for (const i of [0, 1, 2]) {
+      const to = msgs.filter((m) => m.to_id === B[i].user_id)
+      if (keysIn(to.map((m) => m.text)).length !== 1) throw new Error(`buyer ${B[i].username} got ${to.length} message(s)`)
+    }
+    await until("3 orders delivered (confirmed) in AUTO", async () => {
+      const o = await ordersInAuto()
+      return o.filter((x) => x.status === "delivered").length === 3
+    }, 30_000)
+    await shot(chat, "03-chat-deliveries")
+  })
+
+  await step("a buyer's question in the chat → the FAQ answer typed back and confirmed", async () => {
+    const before = (await sent()).length
+    await fixture("POST", "/__fixture/buyer-message", { conversation_id: B[2].conversation_id, text: "kak kapan kode vouchernya dikirim?" })
+    const answer = await until("the FAQ answer in the chat", async () => {
+      const s = (await sent()).slice(before)
+      return s.find((m) => m.conversation_id === B[2].conversation_id && m.text.includes("dikirim otomatis lewat chat"))
+    }, 45_000)
+    if (!answer) throw new Error("no answer")
+    const convs = await admin<{ conversations: Array<{ id: number; conversation_id: string }> }>("GET", `/conversations?shop=${SC.SHOP_ID.ID}`)
+    const conv = convs.conversations.find((c) => c.conversation_id === B[2].conversation_id)
+    if (!conv) throw new Error("the conversation is not in AUTO")
+    await until("the reply confirmed in AUTO", async () => {
+      const d = await admin<{ replies: Array<{ status: string }> }>("GET", `/conversations/${conv.id}`)
+      return d.replies.some((r) => r.status === "sent")
+    }, 20_000)
+    await shot(chat, "04-chat-faq-answer")
+  })
+
+  await step("AUTO stopped; two more orders appear → queued in the extension (popup shows 2)", async () => {
+    await stopAuto()
+    await fixture("POST", "/__fixture/orders", { orders: [3, 4].map((i) => SC.makeOrder(i + 1, B[i], { now })) })
+    await orders.reload()
+    await orders.locator(".order-card").nth(4).waitFor()
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await until("popup: AUTO is not running, 2 waiting", async () => {
+      const state = await popup.getByTestId("conn-state").getAttribute("data-state")
+      return state === "offline" && (await popupText(popup, "queue-size")) === "2"
+    }, 30_000)
+    await shot(popup, "05-popup-offline-queue")
+    await popup.close()
+  })
+
+  await step("browser restarted while AUTO is down; the queue survives", async () => {
+    await ctx.close()
+    ;({ ctx, extId } = await launch())
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await until("popup still shows 2 waiting", async () => (await popupText(popup, "queue-size")) === "2", 15_000)
+    await popup.close()
+  })
+
+  await step("AUTO started again (same data dir and port) → both orders arrive and are delivered", async () => {
+    const port = await startAuto(autoPort)
+    if (port !== autoPort) throw new Error(`AUTO came back on ${port}, not ${autoPort}`)
+    await until("5 orders in AUTO", async () => (await ordersInAuto()).length === 5, 60_000)
+    const chat2 = await ctx.newPage()
+    await chat2.goto("https://seller.shopee.co.id/webchat/conversations")
+    await until("5 distinct keys sent", async () => new Set(keysIn((await sent()).map((m) => m.text))).size === 5, 60_000)
+    const keys = keysIn((await sent()).map((m) => m.text))
+    if (keys.length !== 5) throw new Error(`a key was sent twice: ${keys.length} sent, ${new Set(keys).size} distinct`)
+    await until("5 orders delivered", async () => (await ordersInAuto()).filter((o) => o.status === "delivered").length === 5, 30_000)
+    await shot(chat2, "06-chat-after-restart")
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await until("popup: connected, queue empty", async () => (await popup.getByTestId("conn-state").getAttribute("data-state")) === "connected" && (await popupText(popup, "queue-size")) === "0", 20_000)
+    await shot(popup, "07-popup-connected")
+    await popup.close()
+  })
+
+  await step("the order JSON changes shape → the DOM reader still finds the orders", async () => {
+    await fixture("POST", "/__fixture/shape", { shape: "changed" })
+    await fixture("POST", "/__fixture/orders", { orders: [5, 6].map((i) => SC.makeOrder(i + 1, B[i], { now })) })
+    const page = await ctx.newPage()
+    await page.goto("https://seller.shopee.co.id/portal/sale/order")
+    await page.locator(".order-card").nth(6).waitFor()
+    await shot(page, "08-order-page-changed-shape")
+    const all = await until("7 orders in AUTO", async () => {
+      const o = await ordersInAuto()
+      return o.length >= 7 ? o : undefined
+    }, 30_000)
+    if (all.length !== 7) throw new Error(`expected exactly 7 orders, AUTO has ${all.length}`)
+    for (const i of [5, 6]) {
+      const o = all.find((x) => x.order_sn === fx.state.orders[i].order_sn)
+      if (!o) throw new Error(`order ${fx.state.orders[i].order_sn} not found by the DOM reader`)
+      if (o.buyer.username !== B[i].username) throw new Error(`DOM order buyer ${o.buyer.username}`)
+    }
+    await until("DOM-read orders delivered too", async () => (await ordersInAuto()).filter((o) => o.status === "delivered").length === 7, 60_000)
+    await page.close()
+  })
+
+  await step("auto-send off: the answer waits in the chat input until the seller sends it", async () => {
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await popup.getByTestId("auto-send").uncheck()
+    await until("auto-send off", async () => !(await popup.getByTestId("auto-send").isChecked()), 5000)
+    await popup.close()
+    const page = ctx.pages().find((p) => p.url().includes("/webchat/")) ?? (await ctx.newPage())
+    if (!page.url().includes("/webchat/")) await page.goto("https://seller.shopee.co.id/webchat/conversations")
+    await page.bringToFront()
+    const before = (await sent()).length
+    await fixture("POST", "/__fixture/buyer-message", { conversation_id: B[0].conversation_id, text: "berapa lama kode voucher dikirim?" })
+    await until("the answer placed in the input", async () => (await page.locator("#input").inputValue()).includes("dikirim otomatis"), 45_000)
+    await page.waitForTimeout(3000)
+    if ((await sent()).length !== before) throw new Error("the extension sent with auto-send off")
+    await shot(page, "09-chat-manual-send")
+    const conv = (await admin<{ conversations: Array<{ id: number; conversation_id: string }> }>("GET", `/conversations?shop=${SC.SHOP_ID.ID}`)).conversations.find(
+      (c) => c.conversation_id === B[0].conversation_id
+    )!
+    const pendingBefore = (await admin<{ replies: Array<{ status: string }> }>("GET", `/conversations/${conv.id}`)).replies.filter((r) => r.status === "pending").length
+    if (pendingBefore !== 1) throw new Error(`expected the reply unconfirmed before the seller sends, found ${pendingBefore} pending`)
+    await page.locator("#send").click() // the seller presses send
+    await until("the reply confirmed after the seller sent it", async () => {
+      const d = await admin<{ replies: Array<{ status: string }> }>("GET", `/conversations/${conv.id}`)
+      return d.replies.filter((r) => r.status === "sent").length >= 1 && d.replies.every((r) => r.status !== "pending")
+    }, 20_000)
+    const s = (await sent()).slice(before)
+    if (s.length !== 1) throw new Error(`expected one message sent by the seller, got ${s.length}`)
+  })
+
+  await step("the popup shows today's orders and the unreadable response counted", async () => {
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await until("orders today = 7", async () => (await popupText(popup, "orders-today")) === "7", 10_000)
+    await until("warnings counted", async () => /\d+ unreadable/.test(await popupText(popup, "warnings")), 10_000)
+    await shot(popup, "10-popup-final")
+    await popup.close()
+  })
+
+  await ctx.close()
+  await fx.close()
+}
+
+let failed = false
+main()
+  .catch((e) => {
+    failed = true
+    console.error(e instanceof Error ? e.stack : e)
+  })
+  .finally(async () => {
+    await stopAuto().catch(() => undefined)
+    rmSync(userDataDir, { recursive: true, force: true })
+    rmSync(dataDir, { recursive: true, force: true })
+    console.log("\n==== extension e2e summary ====")
+    for (const r of results) console.log(`${r.ok ? "PASS" : "FAIL"}  ${(r.ms / 1000).toFixed(1).padStart(6)}s  ${r.step}${r.note ? `  — ${r.note}` : ""}`)
+    console.log(`${results.filter((r) => r.ok).length}/${results.length} steps passed in ${secs()}s; screenshots in ${ART}`)
+    process.exit(failed || results.some((r) => !r.ok) ? 1 : 0)
+  })
