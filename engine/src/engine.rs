@@ -8,17 +8,19 @@ use crate::catalog::{
 use crate::config::Config;
 use crate::delivery::{self, DeliveryFilter, PendingDelivery};
 use crate::error::{error_body, ErrorBody};
+use crate::events::{Event, Events};
 use crate::orders::{
     self, DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status,
 };
 use crate::secrets::Vault;
 use crate::store::{self, Db};
-use crate::{demo, Error, Result};
+use crate::{demo, stats, Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 use utoipa::ToSchema;
 
@@ -45,6 +47,11 @@ pub struct Engine {
     pub db: Db,
     pub vault: Vault,
     pub assistant: crate::assistant::Assistant,
+    /// Live changes for the UI and the desktop app's notifications.
+    pub events: Events,
+    /// While set, deliveries stay in the outbox: the extension is handed none (the seller
+    /// paused auto-delivery from the tray or the UI). Kept in `meta` across restarts.
+    delivery_paused: AtomicBool,
     tokens: TokenCache,
     pairing: PairingGuard,
     origins: RwLock<HashSet<String>>,
@@ -57,6 +64,7 @@ impl Engine {
     /// first start the demo catalog (when `load_demo`).
     pub fn open(data_dir: &Path, config: Config, load_demo: bool) -> Result<Engine> {
         std::fs::create_dir_all(data_dir)?;
+        apply_staged_restore(data_dir, &config)?;
         let db = Db::open(&data_dir.join("auto.db"))?;
         let key_check: Option<Vec<u8>> = db.read(|c| {
             Ok(
@@ -97,12 +105,22 @@ impl Engine {
             }
         }
         let assistant = crate::assistant::ops::open_assistant(&db, data_dir, &config)?;
+        let paused = db.read(|c| {
+            Ok(c.query_row(
+                "SELECT value FROM meta WHERE key = 'delivery_paused'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?)
+        })? == Some("1".into());
         let engine = Engine {
             data_dir: data_dir.to_path_buf(),
             config,
             db,
             vault,
             assistant,
+            events: Events::default(),
+            delivery_paused: AtomicBool::new(paused),
             tokens: TokenCache::default(),
             pairing: PairingGuard::default(),
             origins: RwLock::new(HashSet::new()),
@@ -146,35 +164,55 @@ impl Engine {
     /// Creates a product; orders that waited for its SKU are delivered.
     pub fn create_product(&self, new: NewProduct) -> Result<Product> {
         let threshold = self.config.delivery.low_stock_threshold;
-        self.db.write(|tx| {
+        let (product, retried) = self.db.write(|tx| {
             let p = catalog::create_product(tx, new, threshold)?;
-            delivery::retry_waiting(tx, &self.vault, "engine")?;
-            catalog::get_product(tx, p.id)
-        })
+            let retried = delivery::retry_waiting(tx, &self.vault, "engine")?;
+            Ok((catalog::get_product(tx, p.id)?, retried))
+        })?;
+        self.events.send(Event::Product { id: product.id });
+        self.orders_changed(retried);
+        Ok(product)
     }
 
     pub fn update_product(&self, id: i64, patch: ProductPatch) -> Result<Product> {
-        self.db.write(|tx| {
+        let (product, retried) = self.db.write(|tx| {
             catalog::update_product(tx, id, patch)?;
-            delivery::retry_waiting(tx, &self.vault, "engine")?;
-            catalog::get_product(tx, id)
-        })
+            let retried = delivery::retry_waiting(tx, &self.vault, "engine")?;
+            Ok((catalog::get_product(tx, id)?, retried))
+        })?;
+        self.events.send(Event::Product { id });
+        self.orders_changed(retried);
+        Ok(product)
     }
 
     pub fn delete_product(&self, id: i64) -> Result<()> {
-        self.db.write(|tx| catalog::delete_product(tx, id))
+        self.db.write(|tx| catalog::delete_product(tx, id))?;
+        self.events.send(Event::Product { id });
+        Ok(())
+    }
+
+    /// Tells listeners that orders waiting for stock or a mapping moved on.
+    fn orders_changed(&self, count: usize) {
+        if count > 0 {
+            self.events.send(Event::Orders { changed: count });
+        }
     }
 
     /// Imports stock, then delivers the orders that waited for it, in one transaction.
     pub fn import_stock(&self, product_id: i64, input: StockInput) -> Result<ImportReport> {
-        let mut report = self.db.write(|tx| {
+        let (mut report, retried) = self.db.write(|tx| {
             let mut report = catalog::import_stock(tx, &self.vault, product_id, input)?;
+            let mut retried = 0;
             if report.imported > 0 {
-                delivery::retry_waiting(tx, &self.vault, "engine")?;
+                retried = delivery::retry_waiting(tx, &self.vault, "engine")?;
                 report.available = catalog::stock_counts(tx, product_id)?.available;
             }
-            Ok(report)
+            Ok((report, retried))
         })?;
+        if report.imported > 0 {
+            self.events.send(Event::Stock { product_id });
+        }
+        self.orders_changed(retried);
         report.duplicates.sort_by_key(|d| d.line);
         Ok(report)
     }
@@ -222,6 +260,9 @@ impl Engine {
                 .write(|tx| self.intake_valid(tx, &valid, actor, Some(&mut rejected)))?,
         };
         rejected.sort_by_key(|r| r.index);
+        for order in &orders {
+            self.order_event(order);
+        }
         Ok((orders, rejected))
     }
 
@@ -283,60 +324,92 @@ impl Engine {
 
     /// A status change asked for by the seller (refund, cancel, complete...).
     pub fn set_status(&self, id: i64, to: Status, reason: &str, actor: &str) -> Result<Order> {
-        self.db.write(|tx| {
-            let order = orders::get_order(tx, id)?;
-            if order.status == to {
-                return Ok(order);
-            }
-            let why = if reason.trim().is_empty() {
-                format!("set to {to} by {actor}")
-            } else {
-                reason.trim().to_string()
-            };
-            orders::transition(tx, id, order.status, to, actor, &why, None)?;
-            match to {
-                Status::Cancelled | Status::Refunded | Status::Returned => {
-                    delivery::cancel_pending(tx, id)?;
+        self.db
+            .write(|tx| {
+                let order = orders::get_order(tx, id)?;
+                if order.status == to {
+                    return Ok(order);
                 }
-                Status::Paid => {
-                    delivery::allocate_order(tx, &self.vault, id, actor)?;
+                let why = if reason.trim().is_empty() {
+                    format!("set to {to} by {actor}")
+                } else {
+                    reason.trim().to_string()
+                };
+                orders::transition(tx, id, order.status, to, actor, &why, None)?;
+                match to {
+                    Status::Cancelled | Status::Refunded | Status::Returned => {
+                        delivery::cancel_pending(tx, id)?;
+                    }
+                    Status::Paid => {
+                        delivery::allocate_order(tx, &self.vault, id, actor)?;
+                    }
+                    _ => {}
                 }
-                _ => {}
-            }
-            orders::get_order(tx, id)
-        })
+                orders::get_order(tx, id)
+            })
+            .inspect(|order| self.order_event(order))
     }
 
     pub fn resend(&self, id: i64, actor: &str) -> Result<DeliveryInfo> {
-        self.db.write(|tx| delivery::resend(tx, id, actor))
+        let info = self.db.write(|tx| delivery::resend(tx, id, actor))?;
+        self.delivery_event(&info, id);
+        Ok(info)
+    }
+
+    fn order_event(&self, order: &Order) {
+        self.events.send(Event::Order {
+            id: order.id,
+            order_sn: order.order_sn.clone(),
+            shop: order.shop.clone(),
+            status: order.status.to_string(),
+            attention_reason: order.attention_reason.clone(),
+        });
+    }
+
+    fn delivery_event(&self, info: &DeliveryInfo, order_id: i64) {
+        self.events.send(Event::Delivery {
+            id: info.id,
+            order_id,
+            status: info.status.clone(),
+        });
     }
 
     /// Retries a waiting order now, or records that the seller delivered it by hand.
     pub fn deliver(&self, id: i64, mode: DeliverMode, note: &str, actor: &str) -> Result<Order> {
-        self.db.write(|tx| {
-            let order = orders::get_order(tx, id)?;
-            match mode {
-                DeliverMode::Retry => {
-                    if !matches!(order.status, Status::NeedsAttention | Status::Paid) {
-                        return Err(Error::conflict(format!(
-                            "an order that is {} is not waiting for delivery",
-                            order.status
-                        )));
+        self.db
+            .write(|tx| {
+                let order = orders::get_order(tx, id)?;
+                match mode {
+                    DeliverMode::Retry => {
+                        if !matches!(order.status, Status::NeedsAttention | Status::Paid) {
+                            return Err(Error::conflict(format!(
+                                "an order that is {} is not waiting for delivery",
+                                order.status
+                            )));
+                        }
+                        delivery::allocate_order(tx, &self.vault, id, actor)?;
                     }
-                    delivery::allocate_order(tx, &self.vault, id, actor)?;
+                    DeliverMode::Manual => {
+                        let why = if note.trim().is_empty() {
+                            "delivered by hand".to_string()
+                        } else {
+                            format!("delivered by hand: {}", note.trim())
+                        };
+                        orders::transition(
+                            tx,
+                            id,
+                            order.status,
+                            Status::Delivered,
+                            actor,
+                            &why,
+                            None,
+                        )?;
+                        delivery::cancel_pending(tx, id)?;
+                    }
                 }
-                DeliverMode::Manual => {
-                    let why = if note.trim().is_empty() {
-                        "delivered by hand".to_string()
-                    } else {
-                        format!("delivered by hand: {}", note.trim())
-                    };
-                    orders::transition(tx, id, order.status, Status::Delivered, actor, &why, None)?;
-                    delivery::cancel_pending(tx, id)?;
-                }
-            }
-            orders::get_order(tx, id)
-        })
+                orders::get_order(tx, id)
+            })
+            .inspect(|order| self.order_event(order))
     }
 
     pub fn export_orders_csv(&self, out: impl std::io::Write) -> Result<usize> {
@@ -348,6 +421,9 @@ impl Engine {
     /// Leases pending deliveries for the extension. They leave only after their allocation
     /// (and the lease) is fsynced: a power cut can then never hand the same key out twice.
     pub fn fetch_deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<PendingDelivery>> {
+        if self.delivery_paused() {
+            return Ok(Vec::new());
+        }
         let timeout_ms = (self.config.delivery.offer_timeout_secs as i64).saturating_mul(1000);
         let leased = self
             .db
@@ -356,11 +432,35 @@ impl Engine {
         Ok(leased)
     }
 
-    pub fn confirm_delivery(&self, id: i64, actor: &str) -> Result<(DeliveryInfo, Order)> {
+    /// Whether auto-delivery is paused (deliveries wait in the outbox).
+    pub fn delivery_paused(&self) -> bool {
+        self.delivery_paused.load(Ordering::Relaxed)
+    }
+
+    /// Pauses or resumes handing deliveries to the extension; orders are still taken in and
+    /// allocated meanwhile, so nothing is lost and resuming sends what waited.
+    pub fn set_delivery_paused(&self, paused: bool) -> Result<()> {
         self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('delivery_paused', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [if paused { "1" } else { "0" }],
+            )?;
+            Ok(())
+        })?;
+        self.delivery_paused.store(paused, Ordering::Relaxed);
+        self.events.send(Event::DeliveryPaused { paused });
+        Ok(())
+    }
+
+    pub fn confirm_delivery(&self, id: i64, actor: &str) -> Result<(DeliveryInfo, Order)> {
+        let (info, order) = self.db.write(|tx| {
             let (info, order_id) = delivery::confirm(tx, id, actor)?;
             Ok((info, orders::get_order(tx, order_id)?))
-        })
+        })?;
+        self.delivery_event(&info, order.id);
+        self.order_event(&order);
+        Ok((info, order))
     }
 
     // ---- access ----
@@ -389,6 +489,23 @@ impl Engine {
     pub fn authenticate(&self, token: &str) -> Result<Scope> {
         self.tokens
             .scope(token, || self.db.read(|c| auth::verify_token(c, token)))
+    }
+
+    /// A one-time code for the UI's sign-in link (see `auth::signin`).
+    pub fn create_signin_code(&self) -> Result<String> {
+        self.db.write(|tx| auth::create_signin_code(tx))
+    }
+
+    /// Trades a sign-in code for a session token (the cookie's value).
+    pub fn redeem_signin_code(&self, code: &str) -> Result<String> {
+        self.db.write(|tx| auth::redeem_signin_code(tx, code))
+    }
+
+    /// Signs a session out at once.
+    pub fn end_session(&self, token: &str) -> Result<()> {
+        self.db.write(|tx| auth::end_session(tx, token))?;
+        self.tokens.clear();
+        Ok(())
     }
 
     pub fn create_pairing_code(&self) -> Result<(String, DateTime<Utc>)> {
@@ -468,6 +585,83 @@ impl Engine {
         vault.install(data_dir, config.secrets.key_store)
     }
 
+    /// A consistent copy of the database, for the UI's backup download. Its stock stays
+    /// sealed with this data dir's key: it restores here (or with the key file that
+    /// `auto backup` writes beside a backup).
+    pub fn backup_bytes(&self) -> Result<Vec<u8>> {
+        let dir = tempfile::tempdir_in(&self.data_dir)?;
+        let path = dir.path().join("backup.db");
+        self.db.ensure_durable()?;
+        store::backup_to(self.db.path(), &path)?;
+        Ok(std::fs::read(&path)?)
+    }
+
+    /// Checks an uploaded backup (an AUTO database this data dir's key opens) and stages it;
+    /// it replaces the database at the next start, before anything opens it.
+    pub fn stage_restore(&self, bytes: &[u8]) -> Result<()> {
+        let staged = self.data_dir.join(STAGED_RESTORE);
+        let tmp = tempfile::NamedTempFile::new_in(&self.data_dir)?;
+        std::fs::write(tmp.path(), bytes)?;
+        {
+            let conn = rusqlite::Connection::open_with_flags(
+                tmp.path(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .map_err(|_| Error::invalid("the file is not an AUTO backup"))?;
+            let ok: String = conn
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(|_| Error::invalid("the file is not an SQLite database"))?;
+            if ok != "ok" {
+                return Err(Error::invalid(format!("the backup is damaged: {ok}")));
+            }
+            let sealed: Option<Vec<u8>> = conn
+                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|_| Error::invalid("the file is not an AUTO backup"))?;
+            match sealed {
+                Some(s) if self.vault.opens(&s) => {}
+                Some(_) => {
+                    return Err(Error::Secrets(
+                        "this backup was sealed with another key; restore it with `auto restore` \
+                         and the key file that was saved beside it"
+                            .into(),
+                    ))
+                }
+                None => return Err(Error::invalid("the file is not an AUTO backup")),
+            }
+        }
+        tmp.persist(&staged).map_err(|e| Error::Io(e.error))?;
+        tracing::info!("a backup is staged; it replaces the database at the next start");
+        Ok(())
+    }
+
+    /// The dashboard's figures over the last `days` local days.
+    pub fn dashboard(&self, days: i64, tz_offset_minutes: i64) -> Result<stats::Dashboard> {
+        self.db
+            .read(|c| stats::dashboard(c, days, tz_offset_minutes, store::now_ms()))
+    }
+
+    /// Today's orders and what waits (the extension's popup).
+    pub fn today(&self, tz_offset_minutes: i64) -> Result<stats::Today> {
+        self.db
+            .read(|c| stats::today(c, tz_offset_minutes, store::now_ms()))
+    }
+
+    /// True until the seller has seen an order or paired an extension: the UI shows its
+    /// first-run guide.
+    pub fn first_run(&self) -> Result<bool> {
+        self.db.read(|c| {
+            Ok(c.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM orders)
+                    AND NOT EXISTS (SELECT 1 FROM api_tokens WHERE scope = 'extension')",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
     /// Flushes the assistant's index and graph, then closes the database.
     pub fn close(&self) -> Result<()> {
         if let Err(e) = self.assistant_flush() {
@@ -475,6 +669,30 @@ impl Engine {
         }
         self.db.close()
     }
+}
+
+/// A backup uploaded through the UI, waiting for the next start.
+const STAGED_RESTORE: &str = "restore-pending.db";
+
+fn apply_staged_restore(data_dir: &Path, config: &Config) -> Result<()> {
+    let staged = data_dir.join(STAGED_RESTORE);
+    if !staged.exists() {
+        return Ok(());
+    }
+    let keep = data_dir.join(format!(
+        "auto-before-restore-{}.db",
+        Utc::now().format("%Y%m%d-%H%M%S")
+    ));
+    if data_dir.join("auto.db").exists() {
+        store::backup_to(&data_dir.join("auto.db"), &keep)?;
+    }
+    Engine::restore(data_dir, config, &staged)?;
+    std::fs::remove_file(&staged)?;
+    tracing::info!(
+        "restored the staged backup; the database before it is kept as {}",
+        keep.display()
+    );
+    Ok(())
 }
 
 fn key_path_of(backup: &Path) -> PathBuf {

@@ -10,12 +10,14 @@ pub mod delivery;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod fields;
 pub mod http;
 pub mod memory;
 pub mod money;
 pub mod orders;
 pub mod secrets;
+pub mod stats;
 pub mod store;
 
 pub use engine::Engine;

@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    /// Print a one-time sign-in link for the UI in a browser (10 minutes, works once).
+    Signin,
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -183,6 +185,16 @@ fn open(data_dir: &Path, config: Config) -> anyhow::Result<Engine> {
 
 fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Signin => {
+            let addr = std::fs::read_to_string(data_dir.join(SERVER_ADDR_FILE))
+                .ok()
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| format!("127.0.0.1:{}", config.server.port));
+            let code = open(data_dir, config)?.create_signin_code()?;
+            println!("http://{addr}/signin?code={code}");
+            eprintln!("open it in your browser within 10 minutes; it works once");
+        }
         Command::Token {
             action: TokenAction::Create { scope, label },
         } => {
@@ -346,6 +358,9 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
     }
 }
 
+/// Where a running server leaves its address, for `auto signin`.
+const SERVER_ADDR_FILE: &str = "server.addr";
+
 fn serve(
     data_dir: &Path,
     config: Config,
@@ -373,9 +388,15 @@ fn serve(
         let engine = Arc::new(engine);
         let addr = listener.local_addr()?;
         tracing::info!(data_dir = %data_dir.display(), ms = started.elapsed().as_millis() as u64, "engine ready");
+        let code = engine.create_signin_code()?;
         println!("AUTO is ready at http://{addr}/");
+        println!("Sign in: http://{addr}/signin?code={code} (works once, for 10 minutes; `auto signin` makes another)");
         std::io::stdout().flush()?;
-        auto_engine::http::serve(engine, listener, shutdown_signal()).await?;
+        let addr_file = data_dir.join(SERVER_ADDR_FILE);
+        std::fs::write(&addr_file, addr.to_string())?;
+        let served = auto_engine::http::serve(engine, listener, shutdown_signal()).await;
+        let _ = std::fs::remove_file(&addr_file);
+        served?;
         tracing::info!("stopped cleanly");
         drop(lock);
         Ok(())

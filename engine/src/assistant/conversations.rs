@@ -331,8 +331,8 @@ pub fn approve(conn: &Connection, id: i64, text: Option<&str>) -> Result<Reply> 
         r.source.as_str()
     };
     conn.execute(
-        "UPDATE replies SET status = 'pending', text = ?2, source = ?3 WHERE id = ?1",
-        params![id, text, source],
+        "UPDATE replies SET status = 'pending', text = ?2, source = ?3, approved_at = ?4 WHERE id = ?1",
+        params![id, text, source, now_ms()],
     )?;
     if let Some(m) = r.message_id {
         // An FAQ suggestion sent as it was is now the entry's answer to that question.

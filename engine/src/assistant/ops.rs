@@ -20,6 +20,7 @@ use super::policy::{self, Evidence};
 use super::service::{Assistant, DraftJob, MessageInput, MessageOutcome, Received};
 use super::settings::{self, AiSettings, Effective, Level, LlmEndpoint, LlmEndpointView};
 use crate::config::Config;
+use crate::events::Event;
 use crate::memory::{GraphStats, Memory};
 use crate::store::Db;
 use crate::{Engine, Error, Result};
@@ -275,8 +276,35 @@ impl Engine {
 
     /// Records a buyer's message and decides; see `Assistant::receive`.
     pub fn receive_message(&self, input: MessageInput) -> Result<Received> {
-        self.db
-            .write(|tx| self.assistant.receive(tx, &self.vault, input))
+        let received = self
+            .db
+            .write(|tx| self.assistant.receive(tx, &self.vault, input))?;
+        if let Received::Done(outcome) = &received {
+            if !outcome.duplicate {
+                self.message_event(outcome);
+            }
+        }
+        Ok(received)
+    }
+
+    fn message_event(&self, outcome: &MessageOutcome) {
+        self.events.send(Event::Message {
+            conversation_id: outcome.conversation,
+            message_id: outcome.message_id,
+            reply_status: outcome
+                .reply
+                .status
+                .clone()
+                .unwrap_or_else(|| "none".into()),
+        });
+    }
+
+    fn reply_event(&self, reply: &Reply) {
+        self.events.send(Event::Message {
+            conversation_id: reply.conversation,
+            message_id: reply.message_id.unwrap_or(0),
+            reply_status: reply.status.clone(),
+        });
     }
 
     /// Finishes a message whose draft the model was asked for.
@@ -285,8 +313,11 @@ impl Engine {
         job: DraftJob,
         result: std::result::Result<String, LlmError>,
     ) -> Result<MessageOutcome> {
-        self.db
-            .write(|tx| self.assistant.finish_draft(tx, &self.vault, job, result))
+        let outcome = self
+            .db
+            .write(|tx| self.assistant.finish_draft(tx, &self.vault, job, result))?;
+        self.message_event(&outcome);
+        Ok(outcome)
     }
 
     /// Pending replies for the extension (leased; offered again after the offer timeout), or
@@ -305,7 +336,9 @@ impl Engine {
     }
 
     pub fn confirm_reply(&self, id: i64) -> Result<Reply> {
-        self.db.write(|tx| conv::confirm(tx, id))
+        let reply = self.db.write(|tx| conv::confirm(tx, id))?;
+        self.reply_event(&reply);
+        Ok(reply)
     }
 
     pub fn approve_reply(&self, id: i64, text: Option<&str>) -> Result<Reply> {
@@ -316,16 +349,22 @@ impl Engine {
                 self.assistant.memory.record_answer(m, f)?;
             }
         }
+        self.reply_event(&reply);
         Ok(reply)
     }
 
     pub fn discard_reply(&self, id: i64) -> Result<Reply> {
-        self.db.write(|tx| conv::discard(tx, id))
+        let reply = self.db.write(|tx| conv::discard(tx, id))?;
+        self.reply_event(&reply);
+        Ok(reply)
     }
 
     pub fn seller_reply(&self, conversation: i64, text: &str) -> Result<Reply> {
-        self.db
-            .write(|tx| conv::seller_reply(tx, conversation, text))
+        let reply = self
+            .db
+            .write(|tx| conv::seller_reply(tx, conversation, text))?;
+        self.reply_event(&reply);
+        Ok(reply)
     }
 
     pub fn list_conversations(&self, filter: &ConversationFilter) -> Result<ConversationPage> {
@@ -467,6 +506,13 @@ impl Engine {
     /// Returns true when more work is waiting.
     pub fn assistant_step(&self) -> Result<bool> {
         let embedded = self.assistant.knowledge.index_step(&self.db)?;
+        if embedded > 0 {
+            let st = self.assistant.knowledge.status();
+            self.events.send(Event::Faq {
+                indexed: st.indexed,
+                variants: st.variants,
+            });
+        }
         let orders = self.graph_catch_up(2000)?;
         Ok(embedded > 0 || orders == 2000)
     }

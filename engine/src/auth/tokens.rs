@@ -38,7 +38,7 @@ impl Scope {
     }
 }
 
-fn hash(token: &str) -> Vec<u8> {
+pub(super) fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -49,6 +49,17 @@ pub fn create_token(
     label: &str,
     origin: Option<&str>,
 ) -> Result<String> {
+    create_expiring_token(conn, scope, label, origin, None)
+}
+
+/// Creates a token that stops working at `expires_at` (ms since the epoch), when given.
+pub fn create_expiring_token(
+    conn: &Connection,
+    scope: Scope,
+    label: &str,
+    origin: Option<&str>,
+    expires_at: Option<i64>,
+) -> Result<String> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = format!(
@@ -56,8 +67,16 @@ pub fn create_token(
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     );
     conn.execute(
-        "INSERT INTO api_tokens (token_hash, scope, label, origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![hash(&token), scope.as_str(), label, origin, now_ms()],
+        "INSERT INTO api_tokens (token_hash, scope, label, origin, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            hash(&token),
+            scope.as_str(),
+            label,
+            origin,
+            now_ms(),
+            expires_at
+        ],
     )?;
     Ok(token)
 }
@@ -69,9 +88,10 @@ pub fn verify_token(conn: &Connection, token: &str) -> Result<Option<Scope>> {
     }
     let scope: Option<String> = conn
         .prepare_cached(
-            "SELECT scope FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+            "SELECT scope FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL
+               AND (expires_at IS NULL OR expires_at > ?2)",
         )?
-        .query_row([hash(token)], |r| r.get(0))
+        .query_row(params![hash(token), now_ms()], |r| r.get(0))
         .optional()?;
     Ok(scope.as_deref().and_then(Scope::parse))
 }

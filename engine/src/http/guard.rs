@@ -86,16 +86,66 @@ impl FromRequestParts<App> for Caller {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
-        if token.is_empty() {
-            return Err(Error::Unauthorized(
-                "send Authorization: Bearer <token> (pair the extension, or `auto token create`)"
-                    .into(),
-            )
-            .into());
+        if !token.is_empty() {
+            let scope = app.engine.authenticate(token)?;
+            return Ok(Caller { scope });
         }
-        let scope = app.engine.authenticate(token)?;
-        Ok(Caller { scope })
+        if let Some(session) = session_cookie(&parts.headers) {
+            same_origin(parts)?;
+            let scope = app.engine.authenticate(&session).map_err(|_| {
+                Error::Unauthorized(
+                    "your session has ended; sign in again (`auto signin` prints a link)".into(),
+                )
+            })?;
+            return Ok(Caller { scope });
+        }
+        Err(Error::Unauthorized(
+            "send Authorization: Bearer <token> (pair the extension, or `auto token create`), \
+             or sign in to the UI (`auto signin` prints a link)"
+                .into(),
+        )
+        .into())
     }
+}
+
+/// The UI session's token, from the `auto_session` cookie.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == crate::auth::SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A cookie rides along with any request the browser makes to this host, even one a page of
+/// another local program (same site: 127.0.0.1 on another port) starts. So a cookie counts
+/// only on requests from AUTO's own pages: the browser's Origin and Sec-Fetch-Site headers,
+/// when present, must say so.
+fn same_origin(parts: &Parts) -> Result<(), ApiError> {
+    let refuse = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+            "the UI session works only from AUTO's own pages",
+        )
+    };
+    let get = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        if site != "same-origin" && site != "none" {
+            return Err(refuse());
+        }
+    }
+    if let Some(origin) = get("origin") {
+        let host = get("host").unwrap_or("");
+        if origin != format!("http://{host}") {
+            return Err(refuse());
+        }
+    }
+    Ok(())
 }
 
 /// Turns the few plain-text refusals axum makes itself (a bad path parameter, say) into the

@@ -4,6 +4,9 @@
 mod error;
 mod guard;
 mod routes;
+mod ui;
+
+pub use ui::ui_dir;
 
 pub use error::ApiError;
 
@@ -72,9 +75,8 @@ pub fn router(engine: Arc<Engine>) -> Router {
     let app = App {
         engine: engine.clone(),
     };
-    let (api, doc) = routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi()))
-        .with_state(app)
-        .split_for_parts();
+    let (api, doc) =
+        routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi())).split_for_parts();
     let doc = Arc::new(doc);
     let cors_engine = engine.clone();
     let cors = CorsLayer::new()
@@ -97,8 +99,15 @@ pub fn router(engine: Arc<Engine>) -> Router {
             async move { axum::Json((*doc).clone()) }
         }),
     )
-    .route("/", axum::routing::get(routes::index))
-    .fallback(|| async { ApiError::not_found("no such endpoint; see /api/v1/openapi.json") })
+    .route("/signin", axum::routing::get(routes::signin))
+    .route(
+        "/api/{*rest}",
+        axum::routing::any(|| async {
+            ApiError::not_found("no such endpoint; see /api/v1/openapi.json")
+        }),
+    )
+    .with_state(app)
+    .merge(ui::routes(ui_dir().as_deref()))
     .method_not_allowed_fallback(|| async {
         ApiError::new(
             axum::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -143,6 +152,12 @@ pub async fn serve(
         })
     };
     let assistant = spawn_assistant_worker(engine.clone());
+    let events = engine.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Live-update streams never end by themselves; graceful shutdown waits for them.
+        events.events.close();
+    };
     let result = axum::serve(listener, router(engine.clone()))
         .with_graceful_shutdown(shutdown)
         .await;

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_assistant",
         include_str!("../../migrations/0003_assistant.sql"),
     ),
+    ("0004_ui", include_str!("../../migrations/0004_ui.sql")),
 ];
 
 /// Brings the schema up to the newest version.

@@ -2,19 +2,36 @@
 
 mod assistant;
 mod deliveries;
+mod events;
 mod faq;
 mod messages;
 mod orders;
 mod products;
+mod session;
+mod stats;
 mod system;
 
 use super::App;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use system::index;
+pub use session::signin;
 
 pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
     r.routes(routes!(system::health))
+        .routes(routes!(session::session))
+        .routes(routes!(session::logout))
+        .routes(routes!(events::events))
+        .routes(routes!(stats::dashboard))
+        .routes(routes!(stats::today))
+        .routes(routes!(system::system_info))
+        .routes(routes!(system::get_delivery, system::put_delivery))
+        .routes(routes!(system::backup))
+        .routes({
+            // A backup is larger than any other body.
+            let (schemas, paths, route) = routes!(system::restore);
+            let limit = axum::extract::DefaultBodyLimit::max(system::MAX_BACKUP_BYTES);
+            (schemas, paths, route.layer(limit))
+        })
         .routes(routes!(system::pair))
         .routes(routes!(system::create_pairing_code))
         .routes(routes!(system::list_tokens))

@@ -5,7 +5,6 @@ use crate::http::error::{ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
 use axum::extract::State;
-use axum::response::Html;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -96,15 +95,6 @@ pub async fn create_pairing_code(
     Ok(Json(PairingCode { code, expires_at }))
 }
 
-/// A plain page until the UI is served here.
-pub async fn index() -> Html<&'static str> {
-    Html(
-        "<!doctype html><meta charset=utf-8><title>AUTO</title>\
-         <h1>AUTO is running</h1><p>The local API is at <a href=/api/v1/health>/api/v1/health</a>; \
-         its description is <a href=/api/v1/openapi.json>/api/v1/openapi.json</a>.</p>",
-    )
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct TokenList {
     pub tokens: Vec<crate::auth::TokenInfo>,
@@ -128,4 +118,126 @@ pub async fn revoke_token(
 ) -> Result<axum::http::StatusCode, ApiError> {
     app.run(move |e| e.revoke_token(id)).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SystemInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// The port this server answers on.
+    pub port: Option<u16>,
+    /// No order seen and no extension paired yet: the UI shows its first-run guide.
+    pub first_run: bool,
+    pub products: usize,
+    pub delivery_paused: bool,
+}
+
+/// Version, data dir, port, and whether this is a first run.
+#[utoipa::path(get, path = "/api/v1/system", tag = "system", security(("bearer" = [])),
+    responses((status = 200, body = SystemInfo)))]
+pub async fn system_info(
+    State(app): State<App>,
+    _: Admin,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<SystemInfo>, ApiError> {
+    let port = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.rsplit_once(':'))
+        .and_then(|(_, p)| p.parse().ok());
+    let (first_run, products) = app
+        .run(|e| Ok((e.first_run()?, e.list_products()?.len())))
+        .await?;
+    Ok(Json(SystemInfo {
+        version: crate::VERSION.into(),
+        data_dir: app.engine.data_dir.display().to_string(),
+        port,
+        first_run,
+        products,
+        delivery_paused: app.engine.delivery_paused(),
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// While true, deliveries wait in the outbox and the extension is handed none.
+    pub paused: bool,
+}
+
+/// Whether auto-delivery is paused.
+#[utoipa::path(get, path = "/api/v1/settings/delivery", tag = "system", security(("bearer" = [])),
+    responses((status = 200, body = DeliverySettings)))]
+pub async fn get_delivery(State(app): State<App>, _: Admin) -> Json<DeliverySettings> {
+    Json(DeliverySettings {
+        paused: app.engine.delivery_paused(),
+    })
+}
+
+/// Pauses or resumes auto-delivery (orders are still taken in and allocated).
+#[utoipa::path(put, path = "/api/v1/settings/delivery", tag = "system", security(("bearer" = [])),
+    request_body = DeliverySettings, responses((status = 200, body = DeliverySettings)))]
+pub async fn put_delivery(
+    State(app): State<App>,
+    _: Admin,
+    ApiJson(body): ApiJson<DeliverySettings>,
+) -> Result<Json<DeliverySettings>, ApiError> {
+    let paused = body.paused;
+    app.run(move |e| e.set_delivery_paused(paused)).await?;
+    Ok(Json(DeliverySettings { paused }))
+}
+
+/// Downloads a consistent copy of the database. Its stock stays sealed with this data dir's
+/// key, so it restores here; `auto backup` also writes the key, for another machine.
+#[utoipa::path(get, path = "/api/v1/backup", tag = "system", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.sqlite3", description = "the database")))]
+pub async fn backup(
+    State(app): State<App>,
+    _: Admin,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let bytes = app.run(|e| e.backup_bytes()).await?;
+    let name = format!("auto-backup-{}.db", Utc::now().format("%Y%m%d-%H%M%S"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.sqlite3".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The largest backup the UI can upload (larger ones: `auto restore`).
+pub const MAX_BACKUP_BYTES: usize = 1024 * 1024 * 1024;
+
+#[derive(Serialize, ToSchema)]
+pub struct RestoreResult {
+    /// The backup replaces the database when AUTO starts next.
+    pub restart_required: bool,
+}
+
+/// Checks an uploaded backup (the raw file as the body) and stages it for the next start.
+#[utoipa::path(post, path = "/api/v1/restore", tag = "system", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = RestoreResult), (status = 422, description = "not an AUTO backup of this data dir")))]
+pub async fn restore(
+    State(app): State<App>,
+    _: Admin,
+    body: axum::body::Bytes,
+) -> Result<Json<RestoreResult>, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::invalid(
+            "send the backup file as the request body",
+        ));
+    }
+    app.run(move |e| e.stage_restore(&body)).await?;
+    Ok(Json(RestoreResult {
+        restart_required: true,
+    }))
 }

@@ -1,0 +1,97 @@
+//! What happened in the engine, told as it happens: the UI's live updates (server-sent
+//! events) and the desktop app's notifications listen here. Events carry ids and states,
+//! never stock secrets or message text; a listener reads details through the API.
+
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+
+/// One change the seller may want to see at once.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// An order was reported or moved (paid, delivered, needs attention...).
+    Order {
+        id: i64,
+        order_sn: String,
+        shop: String,
+        status: String,
+        attention_reason: Option<String>,
+    },
+    /// Several orders moved at once (stock arrived for orders that waited); refresh lists.
+    Orders { changed: usize },
+    /// A delivery was queued, confirmed or failed.
+    Delivery {
+        id: i64,
+        order_id: i64,
+        status: String,
+    },
+    /// Auto-delivery was paused or resumed.
+    DeliveryPaused { paused: bool },
+    /// A buyer wrote; `reply_status` says what the assistant did (sent, pending, draft, none).
+    Message {
+        conversation_id: i64,
+        message_id: i64,
+        reply_status: String,
+    },
+    /// A product's stock changed (import, allocation).
+    Stock { product_id: i64 },
+    /// A product was created, edited or deleted.
+    Product { id: i64 },
+    /// The FAQ index moved on (imports, model changes).
+    Faq { indexed: usize, variants: usize },
+}
+
+impl Event {
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Order { .. } => "order",
+            Event::Orders { .. } => "orders",
+            Event::Delivery { .. } => "delivery",
+            Event::DeliveryPaused { .. } => "delivery_paused",
+            Event::Message { .. } => "message",
+            Event::Stock { .. } => "stock",
+            Event::Product { .. } => "product",
+            Event::Faq { .. } => "faq",
+        }
+    }
+}
+
+/// The engine's event bus. Sending never blocks and never fails: with no listener the event
+/// is dropped, and a listener that falls more than `CAPACITY` behind is told it lagged.
+pub struct Events {
+    tx: broadcast::Sender<Event>,
+    /// Set when the server stops, so that long-lived listeners (SSE) end and let it.
+    closing: watch::Sender<bool>,
+}
+
+const CAPACITY: usize = 1024;
+
+impl Default for Events {
+    fn default() -> Self {
+        Events {
+            tx: broadcast::channel(CAPACITY).0,
+            closing: watch::channel(false).0,
+        }
+    }
+}
+
+impl Events {
+    pub fn send(&self, event: Event) {
+        let _ = self.tx.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.tx.subscribe()
+    }
+
+    /// Resolves to true once the server is stopping.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Tells long-lived listeners to finish.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+}
