@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Browser tests of the UI: Debian's Chromium (headless, playwright-core) against a real
+# `auto serve` on a fresh data dir. Idempotent set-up: Chromium from apt when missing, npm ci
+# when tests/ui's modules are missing or older than its lock file, the UI build
+# (scripts/build-ui.sh), the `auto` binary when missing (AUTO_BIN overrides it). Screenshots
+# land in tests/ui/artifacts/. Exits non-zero when a test fails.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+if ! test -x /usr/bin/chromium; then
+  echo "test-ui: installing Debian's chromium"
+  sudo_cmd=""
+  [[ "$(id -u)" != 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq chromium
+fi
+
+tests="$root/tests/ui"
+if [[ ! -f "$tests/node_modules/playwright-core/package.json" \
+      || "$tests/package-lock.json" -nt "$tests/node_modules/.package-lock.json" ]]; then
+  echo "test-ui: npm ci in tests/ui"
+  (cd "$tests" && npm ci --no-audit --no-fund)
+fi
+
+"$root/scripts/build-ui.sh"
+
+if [[ -z "${AUTO_BIN:-}" && ! -x "$root/target/debug/auto" ]]; then
+  echo "test-ui: building the auto binary"
+  cargo build -p auto-engine --bin auto
+fi
+
+echo "test-ui: running the browser tests"
+node "$tests/run.mjs"

@@ -1,0 +1,71 @@
+// Starts a real `auto serve` on a fresh data dir and talks to its API as a script would.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const root = new URL('../../', import.meta.url).pathname;
+export const bin = process.env.AUTO_BIN || join(root, 'target/debug/auto');
+
+/** Runs `auto serve --port 0` and resolves once it printed its address and sign-in link. */
+export async function startEngine() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'auto-ui-test-'));
+  const env = { ...process.env, AUTO_KEY_STORE: 'file', AUTO_UI_DIR: join(root, 'ui/dist'), RUST_LOG: process.env.RUST_LOG || 'warn' };
+  const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const found = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`auto serve did not print its sign-in link in 60 s:\n${out}`)), 60_000);
+    const scan = (chunk) => {
+      out += chunk;
+      const signin = out.match(/Sign in: (http:\/\/127\.0\.0\.1:\d+\/signin\?code=\S+)/);
+      if (signin) {
+        clearTimeout(timer);
+        resolve(signin[1]);
+      }
+    };
+    child.stdout.on('data', scan);
+    child.stderr.on('data', scan);
+    child.on('exit', (code) => reject(new Error(`auto serve exited (${code}):\n${out}`)));
+  });
+  const signinUrl = await found;
+  const base = new URL(signinUrl).origin;
+  const token = execFileSync(bin, ['--data-dir', dataDir, 'token', 'create', '--scope', 'admin'], { env, encoding: 'utf8' })
+    .trim().split('\n').pop().trim();
+  const api = async (method, path, body) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  return { base, signinUrl, dataDir, token, api, stop, env, log: () => out };
+}
+
+/** A tiny OpenAI-compatible server: every chat completion answers `reply`. */
+export async function startFakeLlm(reply) {
+  const http = await import('node:http');
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      calls += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        id: 'chatcmpl-test', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: 'tiny',
+        choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+      }));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/v1`, calls: () => calls, close: () => server.close() };
+}

@@ -1,0 +1,270 @@
+// Browser tests of AUTO's UI: Debian's Chromium (headless, via playwright-core) against a real
+// `auto serve` on a fresh data dir. Each step leaves a screenshot in artifacts/.
+import { chromium } from 'playwright-core';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine, startFakeLlm } from './engine.mjs';
+
+const artifacts = new URL('./artifacts/', import.meta.url).pathname;
+rmSync(artifacts, { recursive: true, force: true });
+mkdirSync(artifacts, { recursive: true });
+
+const KEYS = ['NFXT-7Q2M-K9LP-0001', 'NFXT-7Q2M-K9LP-0002', 'NFXT-7Q2M-K9LP-0003'];
+const DRAFT = 'Yes, GoPay works: pick it at checkout in Shopee.';
+
+const engine = await startEngine();
+const llm = await startFakeLlm(DRAFT);
+const profile = mkdtempSync(join(tmpdir(), 'auto-ui-chromium-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const page = browser.pages()[0] || (await browser.newPage());
+const pageErrors = [];
+page.on('pageerror', (e) => pageErrors.push(e.message));
+page.setDefaultTimeout(15_000);
+
+let n = 0;
+let failed = false;
+const results = [];
+async function step(name, fn) {
+  if (failed) {
+    results.push(`SKIP ${name}`);
+    return;
+  }
+  n += 1;
+  const shot = join(artifacts, `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push(`PASS ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed = true;
+    results.push(`FAIL ${name}: ${e.message.split('\n').slice(0, 6).join('\n     ')}`);
+  }
+  await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+  console.log(results[results.length - 1]);
+}
+
+const text = () => page.innerText('body');
+async function waitText(selector, wanted, timeout = 15_000) {
+  await page.waitForFunction(([s, w]) => {
+    const el = document.querySelector(s);
+    return el && el.innerText.includes(w);
+  }, [selector, wanted], { timeout });
+}
+async function nav(href) {
+  await page.click(`nav.top a[href="${href}"]`);
+  await page.waitForFunction((h) => location.pathname === h, href);
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+async function noKeysShown(where) {
+  const body = await page.content();
+  for (const k of KEYS) assert(!body.includes(k), `a stock key is shown on ${where}`);
+}
+
+let productId;
+let orderId;
+
+try {
+  await step('signed out without the sign-in link', async () => {
+    await page.goto(engine.base + '/');
+    await waitText('body', 'You are signed out');
+    assert((await text()).includes('auto signin'), 'the signed-out page says how to sign in');
+  });
+
+  await step('sign in through the printed link shows the dashboard and the first-run guide', async () => {
+    await page.goto(engine.signinUrl);
+    await page.waitForFunction(() => location.pathname === '/' && !location.search);
+    await waitText('nav.top', 'Dashboard');
+    await waitText('#guide', 'Getting started');
+    for (const s of ['Create your product', 'Add stock', 'Pair the browser extension', 'Write your FAQ']) {
+      assert((await page.innerText('#guide')).includes(s), `the guide lists "${s}"`);
+    }
+    assert((await page.locator('#guide li.done').count()) === 0, 'no step is done on a fresh start');
+    await waitText('#today', 'Orders today');
+    await page.waitForSelector('figure.chart svg rect.bar');
+  });
+
+  await step('a product is created in the UI with a live template preview', async () => {
+    await nav('/products');
+    await page.click('#new-product');
+    await page.fill('#p-name', 'Netflix Gift Key');
+    await page.fill('#p-sku', 'NFX-GIFT');
+    await page.selectOption('#p-kind', 'license_key');
+    await page.fill('#p-price', '50000');
+    await page.fill('#p-template', 'Hi {{buyer}}, order {{order_sn}}: {{items}} ({{quantity}}x {{product}})');
+    await waitText('#template-preview', 'Hi budi_santoso, order 2611250001ABCD:');
+    await waitText('#template-preview', '(2x Netflix Gift Key)');
+    await page.click('button:has-text("Add listing")');
+    await page.fill('.mapping input[placeholder="SKU"]', 'NFXGIFT');
+    await page.click('#save-product');
+    await page.waitForFunction(() => /^\/products\/\d+$/.test(location.pathname));
+    productId = Number((await page.evaluate(() => location.pathname)).split('/').pop());
+    await waitText('body', 'Saved.');
+    const p = await engine.api('GET', `/api/v1/products/${productId}`);
+    assert(p.name === 'Netflix Gift Key' && p.mappings.some((m) => m.sku === 'NFXGIFT'), 'the product and its mapping are stored');
+  });
+
+  await step('keys are imported from a file with the duplicate reported', async () => {
+    const file = join(profile, 'keys.txt');
+    writeFileSync(file, [...KEYS, KEYS[0]].join('\n') + '\n');
+    await page.click('button:has-text("Stock")');
+    await page.waitForFunction((id) => location.pathname === `/stock/${id}`, productId);
+    await page.setInputFiles('#stock-file', file);
+    await waitText('#import-report', 'Imported: 3');
+    await waitText('#import-report', 'Duplicates skipped: 1');
+    await waitText('#import-report', 'Line 4: appears earlier in this import');
+    await waitText('#stock-available', '3');
+    await noKeysShown('the stock page');
+  });
+
+  await step('a paid order posted through the API appears live and is delivered live', async () => {
+    await nav('/orders');
+    await page.evaluate(() => { window.__noReload = 'still here'; });
+    const { order } = await engine.api('POST', '/api/v1/orders', {
+      shop: 'toko_test', order_sn: '261125UITEST01', status: 'paid', currency: 'IDR',
+      buyer: { username: 'siti_rahma' }, lines: [{ sku: 'NFXGIFT', quantity: 1, unit_price: 50000 }],
+    });
+    orderId = order.id;
+    await page.waitForSelector('tr[data-order-sn="261125UITEST01"]', { timeout: 10_000 });
+    await waitText('.toasts', 'New paid order');
+    await page.click('tr[data-order-sn="261125UITEST01"]');
+    await page.waitForFunction((id) => location.pathname === `/orders/${id}`, orderId);
+    await waitText('#deliveries', 'Waiting to be sent');
+    await noKeysShown('the order before reveal');
+    // The extension's part: fetch the outbox and confirm the delivery was posted.
+    const { deliveries } = await engine.api('GET', '/api/v1/deliveries');
+    const d = deliveries.find((x) => x.order_id === orderId);
+    assert(d, 'the delivery is in the outbox');
+    await engine.api('POST', `/api/v1/deliveries/${d.id}/confirm`);
+    await waitText('.page-head', 'Delivered', 10_000);
+    await waitText('#deliveries', 'Sent');
+    assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page was not reloaded');
+  });
+
+  await step('the delivery text with the key shows only after reveal on this order', async () => {
+    await noKeysShown('the order before reveal');
+    await page.click('#reveal');
+    await page.waitForSelector('pre.secret');
+    const secret = await page.innerText('pre.secret');
+    assert(secret.includes('Hi siti_rahma, order 261125UITEST01:'), 'the rendered template is shown');
+    assert(KEYS.some((k) => secret.includes(k)), 'the delivered key is shown after reveal');
+    await page.click('button:has-text("Hide delivery text")');
+    await noKeysShown('the order after hiding');
+  });
+
+  await step('the dashboard counts the order', async () => {
+    await nav('/');
+    await waitText('#today', 'Rp 50.000');
+    await noKeysShown('the dashboard');
+  });
+
+  await step('an FAQ entry is created and answers in the tester', async () => {
+    await nav('/faq');
+    await page.click('#new-faq');
+    await page.fill('#faq-question', 'How long does delivery take?');
+    await page.fill('#faq-answer', 'The key arrives in Shopee chat within a minute of payment.');
+    await page.fill('#faq-variants', 'when will I get my key\nberapa lama kodenya dikirim');
+    await page.click('#faq-save');
+    await waitText('#faq-table', 'How long does delivery take?');
+    await page.fill('#tester-text', 'how long until I get my key?');
+    await page.click('#tester-run');
+    await waitText('#tester-result', 'How long does delivery take?');
+    const row = await page.innerText('#tester-result tbody tr');
+    assert(/\d\.\d{3}/.test(row), `the match has a score (${row})`);
+  });
+
+  await step('a draft from the language model is approved', async () => {
+    await nav('/settings');
+    await page.fill('#llm-base', llm.url);
+    await page.fill('#llm-model', 'tiny');
+    await page.fill('#llm-key', 'sk-test-not-a-real-key');
+    await page.click('#llm-save');
+    await waitText('#llm-settings', 'Saved.');
+    assert((await page.inputValue('#llm-key')) === '', 'the key field is emptied after saving (write-only)');
+    await nav('/conversations');
+    const outcome = await engine.api('POST', '/api/v1/messages', {
+      shop: 'toko_test', conversation_id: 'conv-ui-1', message_id: 'm-ui-1',
+      buyer: { username: 'siti_rahma' }, text: 'Can I pay with GoPay?',
+    });
+    assert(outcome.reply.source === 'llm' && outcome.reply.status === 'draft', `a draft was made: ${JSON.stringify(outcome.reply)}`);
+    assert(llm.calls() >= 1, 'the model was asked');
+    await page.waitForSelector('#drafts textarea.draft-text', { timeout: 10_000 });
+    assert((await page.inputValue('#drafts textarea.draft-text')) === DRAFT, 'the draft text is shown');
+    await page.click('#drafts button.approve');
+    await page.waitForSelector('#drafts', { state: 'detached' });
+    const { replies } = await engine.api('GET', '/api/v1/replies?status=draft');
+    assert(replies.length === 0, 'no draft waits any more');
+    await page.click('#threads a');
+    await waitText('#thread', 'To be sent');
+  });
+
+  await step('the pairing code is shown big', async () => {
+    await nav('/settings');
+    await page.click('#pair-button');
+    await page.waitForSelector('#pair-code');
+    const code = (await page.innerText('#pair-code')).trim();
+    assert(/^\d{6}$/.test(code), `a 6-digit code (${code})`);
+    const size = await page.$eval('#pair-code', (el) => parseFloat(getComputedStyle(el).fontSize));
+    assert(size >= 40, `the code is big (${size}px)`);
+  });
+
+  await step('switching to Bahasa Indonesia translates the UI and is remembered', async () => {
+    await page.selectOption('nav.top #lang', 'id');
+    await waitText('nav.top', 'Pesanan');
+    await waitText('nav.top', 'Pengaturan');
+    await waitText('#pairing', 'Ekstensi browser');
+    await page.reload();
+    await waitText('nav.top', 'Ringkasan');
+    await nav('/orders');
+    await waitText('#orders-table', 'Terkirim');
+    await page.selectOption('nav.top #lang', 'en');
+    await waitText('nav.top', 'Orders');
+  });
+
+  await step('no stock key appears on any page', async () => {
+    for (const href of ['/', '/orders', '/products', '/stock', '/faq', '/conversations', '/settings']) {
+      await nav(href);
+      await page.waitForTimeout(400);
+      await noKeysShown(href);
+    }
+    await page.goto(`${engine.base}/orders/${orderId}`);
+    await waitText('#deliveries', 'Sent');
+    await noKeysShown('the order page opened directly');
+  });
+
+  await step('the first-run guide ticks off steps and stays dismissed', async () => {
+    await nav('/');
+    await page.waitForFunction(() => document.querySelectorAll('#guide li.done').length >= 3);
+    await page.click('#guide-dismiss');
+    await page.waitForSelector('#guide', { state: 'detached' });
+    await page.reload();
+    await waitText('nav.top', 'Dashboard');
+    await page.waitForTimeout(500);
+    assert((await page.locator('#guide').count()) === 0, 'the guide stays hidden after a reload');
+  });
+
+  await step('no script errors in the page', async () => {
+    assert(pageErrors.length === 0, pageErrors.join('\n'));
+  });
+} finally {
+  await browser.close().catch(() => {});
+  llm.close();
+  await engine.stop();
+  rmSync(profile, { recursive: true, force: true });
+  if (failed) {
+    writeFileSync(join(artifacts, 'engine.log'), engine.log());
+  } else {
+    rmSync(engine.dataDir, { recursive: true, force: true });
+  }
+}
+
+console.log(`\n${results.filter((r) => r.startsWith('PASS')).length} passed, ${results.filter((r) => r.startsWith('FAIL')).length} failed, ${results.filter((r) => r.startsWith('SKIP')).length} skipped; screenshots in ${artifacts}`);
+process.exit(failed ? 1 : 0);
