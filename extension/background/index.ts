@@ -83,7 +83,8 @@ let todayCache: { at: number; value?: TodayStats; missing?: boolean } = { at: 0 
 async function fetchToday(): Promise<TodayStats | undefined> {
   if (Date.now() - todayCache.at < 3000) return todayCache.value
   try {
-    const v = await api<TodayStats>("GET", "/stats/today")
+    // The app counts "today" in the seller's time zone (minutes east of UTC: UTC+7 is 420).
+    const v = await api<TodayStats>("GET", `/stats/today?tz_offset_minutes=${-new Date().getTimezoneOffset()}`)
     todayCache = { at: Date.now(), value: v }
   } catch (e) {
     todayCache = { at: Date.now(), missing: e instanceof ApiError && e.status === 404 }
@@ -167,8 +168,10 @@ async function remember(key: string, map: Seen, k: string, v: string): Promise<v
   await store.set({ [key]: map })
 }
 
+/** The local date (the seller's day), for the popup's fallback count of today's orders. */
 function today(): string {
-  return new Date().toISOString().slice(0, 10)
+  const d = new Date()
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`
 }
 
 async function onOrders(host: string, source: "json" | "dom", orders: OrderInput[], shop?: string): Promise<number> {

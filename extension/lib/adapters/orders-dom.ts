@@ -45,6 +45,18 @@ const STATUS_WORDS: Array<[string, string]> = (
   ] as Array<[string, string]>
 ).sort((a, b) => b[0].length - a[0].length)
 
+/** A status shown alone in an element (not a status word inside a product name). */
+function statusOfCard(card: Element): string | undefined {
+  const el = card.querySelector("[class*=status]")
+  if (el) return statusFromText(textOf(el))
+  for (const leaf of Array.from(card.querySelectorAll("*")).filter((e) => e.children.length === 0)) {
+    const t = textOf(leaf).toLocaleLowerCase()
+    const hit = STATUS_WORDS.find(([w]) => w.toLocaleLowerCase() === t)
+    if (hit) return hit[1]
+  }
+  return undefined
+}
+
 export function statusFromText(t: string): string | undefined {
   const low = t.toLocaleLowerCase()
   for (const [w, s] of STATUS_WORDS) if (low.includes(w.toLocaleLowerCase())) return s
@@ -143,8 +155,7 @@ export function readOrdersDom(root: ParentNode, ctx: OrderContext): OrdersRead {
     done.add(sn)
     out.recognized = true
     const card = cardOf(el, sn)
-    const statusEl = card.querySelector("[class*=status]")
-    const status = statusFromText(textOf(statusEl)) ?? statusFromText(textOf(card))
+    const status = statusOfCard(card)
     const read = readLines(card, currency)
     if (!status || !read) {
       out.skipped++
