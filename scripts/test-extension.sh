@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The browser extension's tests: build it, run the adapters' unit tests, and run the end-to-end
+# scenario of issue #5 in Debian's Chromium against the real `auto` binary and a fixture Seller
+# Centre. Sets up what is missing first (idempotent). Exits non-zero on any failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXT="$ROOT/extension"
+E2E="$ROOT/tests/extension"
+SECONDS=0
+say() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---- Chromium (Debian's package) and openssl for the fixture's certificate
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ] || ! command -v openssl >/dev/null; then
+  say "installing chromium and openssl (apt)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium openssl >/dev/null
+fi
+command -v node >/dev/null || { echo "node (>= 20.19) is required" >&2; exit 1; }
+
+# ---- npm dependencies, only when missing or when the lock file changed
+npm_ci() { # dir
+  local dir="$1" stamp="$1/node_modules/.package-lock.sha256"
+  local want; want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -d "$dir/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "npm ci in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
+npm_ci "$EXT"
+npm_ci "$E2E"
+
+# ---- build, typecheck, unit tests
+say "typecheck the extension"
+(cd "$EXT" && npx tsc --noEmit)
+say "build the extension (plasmo build)"
+(cd "$EXT" && npx plasmo build >/dev/null)
+test -f "$EXT/build/chrome-mv3-prod/manifest.json"
+say "unit tests (adapters, queue, chat matching)"
+(cd "$EXT" && npx vitest run)
+
+# ---- the auto binary
+AUTO_BIN="${AUTO_BIN:-$ROOT/target/debug/auto}"
+if [ ! -x "$AUTO_BIN" ]; then
+  say "building the auto binary"
+  (cd "$ROOT" && cargo build -p auto-engine --bin auto)
+fi
+
+# ---- end to end
+say "end-to-end in Chromium (screenshots in tests/extension/artifacts)"
+(cd "$E2E" && AUTO_BIN="$AUTO_BIN" CHROMIUM="$CHROMIUM" EXT_DIR="$EXT/build/chrome-mv3-prod" npx tsx e2e.ts)
+
+say "extension tests passed"
