@@ -177,6 +177,10 @@ function today(): string {
 async function onOrders(host: string, source: "json" | "dom", orders: OrderInput[], shop?: string): Promise<number> {
   const fresh: OrderInput[] = []
   await mutex.run(async () => {
+    // How many orders each reader has reported (re-sent ones included): shows which one works.
+    const bySource = (await store.get<Record<string, number>>("ordersSeenBySource")) ?? {}
+    bySource[source] = (bySource[source] ?? 0) + orders.length
+    await store.set({ ordersSeenBySource: bySource })
     if (shop) {
       const shops = (await store.get<Record<string, string>>("shopByHost")) ?? {}
       if (shops[host] !== shop) await store.set({ shopByHost: { ...shops, [host]: shop } })

@@ -181,7 +181,23 @@ async function launch(): Promise<{ ctx: BrowserContext; extId: string }> {
   let sw = ctx.serviceWorkers()[0]
   if (!sw) sw = await ctx.waitForEvent("serviceworker", { timeout: 20_000 })
   const extId = new URL(sw.url()).host
+  watchConsole(ctx)
   return { ctx, extId }
+}
+
+/** Everything the pages (and so the content scripts) printed, to check no secret was logged. */
+const consoleLines: string[] = []
+function watchConsole(ctx: BrowserContext) {
+  const hook = (p: Page) => p.on("console", (m) => consoleLines.push(m.text()))
+  ctx.pages().forEach(hook)
+  ctx.on("page", hook)
+}
+
+/** Orders each of the extension's readers reported (JSON capture, DOM fallback). */
+async function seenBySource(ctx: BrowserContext): Promise<{ json: number; dom: number }> {
+  const sw = ctx.serviceWorkers()[0]
+  const v = (await sw.evaluate(async () => (await chrome.storage.local.get("ordersSeenBySource")).ordersSeenBySource)) as { json?: number; dom?: number } | undefined
+  return { json: v?.json ?? 0, dom: v?.dom ?? 0 }
 }
 
 async function shot(page: Page, name: string) {
@@ -268,6 +284,9 @@ async function main() {
     })
     const sns = new Set(got.map((o) => o.order_sn))
     for (const o of fx.state.orders) if (!sns.has(o.order_sn)) throw new Error(`order ${o.order_sn} missing in AUTO`)
+    await orders.waitForTimeout(2500) // the DOM reader's settle time
+    const src = await seenBySource(ctx)
+    if (src.json < 3 || src.dom !== 0) throw new Error(`expected the orders from the captured JSON only, got ${JSON.stringify(src)}`)
   })
 
   await step("three deliveries typed into the chat and confirmed; three distinct keys", async () => {
@@ -342,6 +361,12 @@ async function main() {
     if (keys.length !== 5) throw new Error(`a key was sent twice: ${keys.length} sent, ${new Set(keys).size} distinct`)
     await until("5 orders delivered", async () => (await ordersInAuto()).filter((o) => o.status === "delivered").length === 5, 30_000)
     await shot(chat2, "06-chat-after-restart")
+    // The main-world capture still works after the browser restart.
+    const before = await seenBySource(ctx)
+    const op = await ctx.newPage()
+    await op.goto("https://seller.shopee.co.id/portal/sale/order")
+    await until("captured JSON orders after the restart", async () => (await seenBySource(ctx)).json >= before.json + 5, 15_000)
+    await op.close()
     const popup = await ctx.newPage()
     await popup.goto(`chrome-extension://${extId}/popup.html`)
     await until("popup: connected, queue empty", async () => (await popup.getByTestId("conn-state").getAttribute("data-state")) === "connected" && (await popupText(popup, "queue-size")) === "0", 20_000)
@@ -361,6 +386,7 @@ async function main() {
       return o.length >= 7 ? o : undefined
     }, 30_000)
     if (all.length !== 7) throw new Error(`expected exactly 7 orders, AUTO has ${all.length}`)
+    if ((await seenBySource(ctx)).dom < 7) throw new Error("the DOM reader did not report the page's orders")
     for (const i of [5, 6]) {
       const o = all.find((x) => x.order_sn === fx.state.orders[i].order_sn)
       if (!o) throw new Error(`order ${fx.state.orders[i].order_sn} not found by the DOM reader`)
@@ -406,6 +432,30 @@ async function main() {
     await until("warnings counted", async () => /\d+ unreadable/.test(await popupText(popup, "warnings")), 10_000)
     await shot(popup, "10-popup-final")
     await popup.close()
+  })
+
+  await step("token revoked in AUTO → the popup says so; pairing again reconnects", async () => {
+    const { tokens } = await admin<{ tokens: Array<{ id: number; scope: string; revoked_at: string | null; origin: string | null }> }>("GET", "/tokens")
+    const ext = tokens.find((t) => t.scope === "extension" && !t.revoked_at)
+    if (!ext) throw new Error("no extension token in AUTO")
+    if (ext.origin !== `chrome-extension://${extId}`) throw new Error(`token bound to ${ext.origin}`)
+    const sw = ctx.serviceWorkers()[0]
+    const extToken = (await sw.evaluate(async () => (await chrome.storage.local.get("settings")).settings?.token)) as string
+    if (!extToken) throw new Error("no token in extension storage")
+    await admin("DELETE", `/tokens/${ext.id}`)
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await until("popup: token revoked", async () => (await popup.getByTestId("conn-state").getAttribute("data-state")) === "revoked", 20_000)
+    await shot(popup, "11-popup-revoked")
+    const { code } = await admin<{ code: string }>("POST", "/pairing-codes")
+    await popup.getByTestId("pair-code").fill(code)
+    await popup.getByTestId("pair").click()
+    await until("popup: connected again", async () => (await popup.getByTestId("conn-state").getAttribute("data-state")) === "connected", 15_000)
+    await popup.close()
+    // No key and no token ever appeared in a page's console.
+    const secrets = [...KEYS, extToken, adminToken]
+    const leaked = consoleLines.filter((l) => secrets.some((k) => l.includes(k)))
+    if (leaked.length) throw new Error(`${leaked.length} console line(s) carry a secret`)
   })
 
   await ctx.close()
