@@ -29,7 +29,7 @@ export async function startEngine() {
   });
   const signinUrl = await found;
   const base = new URL(signinUrl).origin;
-  const token = execFileSync(bin, ['--data-dir', dataDir, 'token', 'create', '--scope', 'admin'], { env, encoding: 'utf8' })
+  const token = execFileSync(bin, ['--data-dir', dataDir, 'token', 'create', '--scope', 'admin'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     .trim().split('\n').pop().trim();
   const api = async (method, path, body) => {
     const res = await fetch(base + path, {

@@ -89,7 +89,7 @@ try {
     }
     assert((await page.locator('#guide li.done').count()) === 0, 'no step is done on a fresh start');
     await waitText('#today', 'Orders today');
-    await page.waitForSelector('figure.chart svg rect.bar');
+    await page.waitForSelector('figure.chart svg rect.bar', { state: 'attached' });
   });
 
   await step('a product is created in the UI with a live template preview', async () => {

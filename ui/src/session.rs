@@ -35,6 +35,9 @@ pub struct Toast {
 
 pub static TOASTS: GlobalSignal<Vec<Toast>> = Signal::global(Vec::new);
 
+/// Orders already announced, with what was said.
+static ANNOUNCED: GlobalSignal<Vec<(i64, &'static str)>> = Signal::global(Vec::new);
+
 /// Marks the session as gone (an API call answered 401).
 pub fn signed_out() {
     *SESSION.write() = Session::SignedOut;
@@ -81,7 +84,9 @@ pub fn start_live() {
     let Ok(es) = web_sys::EventSource::new(&api::url("/api/v1/events")) else {
         return;
     };
-    for name in ["order", "delivery", "message", "stock", "faq", "product"] {
+    for name in [
+        "order", "orders", "delivery", "message", "stock", "faq", "product",
+    ] {
         let tx = tx.clone();
         let cb =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
@@ -122,15 +127,22 @@ fn handle(name: &str, data: &str) {
         "order" => {
             *ORDERS_TICK.write() += 1;
             *PRODUCTS_TICK.write() += 1;
-            if s("status") == "paid" {
-                toast(format!(
-                    "{} {} ({})",
-                    crate::i18n::t("toast.paid"),
-                    s("order_sn"),
-                    s("shop")
-                ));
+            let id = v.get("id").and_then(|x| x.as_i64()).unwrap_or(0);
+            // An order is announced once, when it first shows up paid (intake allocates at
+            // once, so it may already be delivering) or stuck.
+            let news = match s("status").as_str() {
+                "paid" | "delivering" => Some(crate::i18n::t("toast.paid")),
+                "needs_attention" => Some(crate::i18n::t("toast.attention")),
+                _ => None,
+            };
+            if let Some(words) = news {
+                if !ANNOUNCED.peek().contains(&(id, words)) {
+                    ANNOUNCED.write().push((id, words));
+                    toast(format!("{words}: {} ({})", s("order_sn"), s("shop")));
+                }
             }
         }
+        "orders" => *ORDERS_TICK.write() += 1,
         "delivery" => *ORDERS_TICK.write() += 1,
         "stock" | "product" => *PRODUCTS_TICK.write() += 1,
         "faq" => *FAQ_TICK.write() += 1,
