@@ -164,7 +164,7 @@ function readDomOrders() {
 // ---------------------------------------------------------------- chat
 
 function jsonChatWorks(): boolean {
-  return Date.now() - lastJsonChatAt < 30_000
+  return Date.now() - lastJsonChatAt < 10_000
 }
 
 function conversationList(): ChatConversation[] {
@@ -181,17 +181,29 @@ function openConversationId(): string | undefined {
   return jsonChatWorks() ? lastMessagesConv : undefined
 }
 
-/** The messages of one conversation: captured JSON, or the DOM when it is the open one. */
+/**
+ * The messages of one conversation, oldest first: the captured JSON, and for the open
+ * conversation what the DOM shows, in the order shown (live messages may arrive by a channel
+ * the capture does not see). A DOM message that is a JSON message (same side, same text) is
+ * taken from the JSON, with its real id and time; so nothing is reported twice.
+ */
 function messagesOf(cid: string): ChatMessage[] {
-  const fromJson = [...(messages.get(cid)?.values() ?? [])]
-  if (fromJson.length || jsonChatWorks()) return fromJson
-  return openConversationId() === cid ? readMessagesDom(document, cid) : []
+  const json = [...(messages.get(cid)?.values() ?? [])].sort((a, b) => a.ts - b.ts)
+  if (openConversationId() !== cid) return json
+  const dom = readMessagesDom(document, cid)
+  if (!dom.length) return json
+  const used = new Set<string>()
+  const shown: ChatMessage[] = []
+  for (const d of dom) {
+    const j = json.find((m) => !used.has(m.message_id) && m.from === d.from && sameText(m.text, d.text))
+    if (j) used.add(j.message_id)
+    shown.push(j ?? d)
+  }
+  return [...json.filter((m) => !used.has(m.message_id)), ...shown]
 }
 
 function appearedInChat(cid: string, text: string, since: number): boolean {
-  const shown = (list: ChatMessage[]) => list.some((m) => m.from === "seller" && (m.ts === 0 || m.ts >= since - 120) && sameText(m.text, text))
-  if (shown(messagesOf(cid))) return true
-  return openConversationId() === cid && shown(readMessagesDom(document, cid))
+  return messagesOf(cid).some((m) => m.from === "seller" && (m.ts === 0 || m.ts >= since - 120) && sameText(m.text, text))
 }
 
 const reported = new Set<string>()

@@ -27,12 +27,12 @@ export interface ChatMessage {
 export const QUESTION_MAX_AGE_S = 24 * 3600
 
 /**
- * The buyer's messages in one conversation that still wait for an answer: text messages after
- * the shop's last message, younger than QUESTION_MAX_AGE_S. Opening an old chat must not make
- * AUTO answer questions the seller answered long ago.
+ * The buyer's messages in one conversation (given oldest first) that still wait for an answer:
+ * text messages after the shop's last message, younger than QUESTION_MAX_AGE_S (when their time
+ * is known). Opening an old chat must not make AUTO answer questions answered long ago.
  */
 export function unansweredQuestions(messages: ChatMessage[], nowS: number): ChatMessage[] {
-  const sorted = [...messages].sort((a, b) => a.ts - b.ts)
+  const sorted = messages
   let lastSeller = -1
   sorted.forEach((m, i) => {
     if (m.from === "seller") lastSeller = i

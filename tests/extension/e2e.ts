@@ -396,6 +396,28 @@ async function main() {
     await page.close()
   })
 
+  await step("the chat JSON changes shape → a buyer's question read from the DOM is answered", async () => {
+    const page = ctx.pages().find((p) => p.url().includes("/webchat/"))
+    if (!page) throw new Error("no chat tab")
+    await fixture("POST", "/__fixture/shape", { chat: "changed" })
+    await page.reload()
+    // The seller opens the buyer's conversation (the DOM shows only the open one).
+    await page.locator(`.conversation-cell[data-cid="${B[1].conversation_id}"]`).click()
+    await until("the conversation open", async () => (await page.locator("#cname").textContent()) === B[1].username, 5000)
+    const before = (await sent()).length
+    await fixture("POST", "/__fixture/buyer-message", { conversation_id: B[1].conversation_id, text: "kode voucher kapan dikirim kak?" })
+    await until("the FAQ answer in the chat", async () => {
+      const s = (await sent()).slice(before)
+      return s.some((m) => m.conversation_id === B[1].conversation_id && m.text.includes("dikirim otomatis lewat chat"))
+    }, 45_000)
+    await page.waitForTimeout(4000)
+    const s = (await sent()).slice(before)
+    if (s.length !== 1) throw new Error(`expected exactly one answer, ${s.length} message(s) were sent`)
+    await shot(page, "09-chat-dom-fallback")
+    await fixture("POST", "/__fixture/shape", { chat: "seller-centre" })
+    await page.reload()
+  })
+
   await step("auto-send off: the answer waits in the chat input until the seller sends it", async () => {
     const popup = await ctx.newPage()
     await popup.goto(`chrome-extension://${extId}/popup.html`)
@@ -410,7 +432,7 @@ async function main() {
     await until("the answer placed in the input", async () => (await page.locator("#input").inputValue()).includes("dikirim otomatis"), 45_000)
     await page.waitForTimeout(3000)
     if ((await sent()).length !== before) throw new Error("the extension sent with auto-send off")
-    await shot(page, "09-chat-manual-send")
+    await shot(page, "10-chat-manual-send")
     const conv = (await admin<{ conversations: Array<{ id: number; conversation_id: string }> }>("GET", `/conversations?shop=${SC.SHOP_ID.ID}`)).conversations.find(
       (c) => c.conversation_id === B[0].conversation_id
     )!
@@ -430,7 +452,7 @@ async function main() {
     await popup.goto(`chrome-extension://${extId}/popup.html`)
     await until("orders today = 7", async () => (await popupText(popup, "orders-today")) === "7", 10_000)
     await until("warnings counted", async () => /\d+ unreadable/.test(await popupText(popup, "warnings")), 10_000)
-    await shot(popup, "10-popup-final")
+    await shot(popup, "11-popup-final")
     await popup.close()
   })
 
@@ -446,7 +468,7 @@ async function main() {
     const popup = await ctx.newPage()
     await popup.goto(`chrome-extension://${extId}/popup.html`)
     await until("popup: token revoked", async () => (await popup.getByTestId("conn-state").getAttribute("data-state")) === "revoked", 20_000)
-    await shot(popup, "11-popup-revoked")
+    await shot(popup, "12-popup-revoked")
     const { code } = await admin<{ code: string }>("POST", "/pairing-codes")
     await popup.getByTestId("pair-code").fill(code)
     await popup.getByTestId("pair").click()

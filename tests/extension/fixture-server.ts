@@ -25,6 +25,7 @@ export interface SentMessage {
 export interface FixtureState {
   orders: SC.FixtureOrder[]
   shape: "seller-centre" | "changed"
+  chatShape: "seller-centre" | "changed"
   conversations: SC.FixtureConversation[]
   messages: SC.FixtureMessage[]
   sent: SentMessage[]
@@ -121,9 +122,19 @@ function renderConvs() {
   const c = convs.find(c => c.conversation_id === open);
   document.getElementById("cname").textContent = c ? c.to_name : "";
 }
+// The "new" chat code reads the changed shape into the same view.
+function convsOf(j) {
+  if (j.response) return j.response.conversations;
+  return j.data.list.map(x => ({ conversation_id: x.cid, to_id: x.peer.uid, to_name: x.peer.nick, unread_count: 0,
+    latest_message_content: { text: x.last ? x.last.txt : "" } }));
+}
+function messagesOf(j) {
+  if (j.response) return j.response.messages.map(m => ({ id: m.message_id, from: m.from_shop_id > 0 ? "seller" : "buyer", text: m.content.text || "", t: m.created_timestamp }));
+  return j.data.items.map(m => ({ id: m.id, from: m.sender, text: m.body.txt, t: m.ctime }));
+}
 async function loadConvs() {
   const r = await fetch("${SC.PATHS.conversations}?direction=older&type=all&limit=25");
-  convs = (await r.json()).response.conversations;
+  convs = convsOf(await r.json());
   if (!open && convs.length) { open = convs[0].conversation_id; loadMessages(); }
   renderConvs();
 }
@@ -134,8 +145,8 @@ async function loadMessages() {
   const j = await r.json();
   if (want !== open) return;
   const c = convs.find(c => c.conversation_id === open);
-  document.getElementById("msgs").innerHTML = j.response.messages.map(m => renderChatMessage({ id: m.message_id,
-    from: m.from_shop_id > 0 ? "seller" : "buyer", text: m.content.text || "", time_text: new Date(m.created_timestamp * 1000).toLocaleTimeString("id-ID") })).join("");
+  document.getElementById("msgs").innerHTML = messagesOf(j).map(m => renderChatMessage({ id: m.id,
+    from: m.from, text: m.text, time_text: new Date(m.t * 1000).toLocaleTimeString("id-ID") })).join("");
 }
 async function send() {
   const text = draft.trim();
@@ -156,6 +167,7 @@ export async function startFixture(init?: Partial<FixtureState>): Promise<{ port
   const state: FixtureState = {
     orders: [],
     shape: "seller-centre",
+    chatShape: "seller-centre",
     conversations: chat.conversations,
     messages: chat.messages,
     sent: [],
@@ -204,19 +216,16 @@ export async function startFixture(init?: Partial<FixtureState>): Promise<{ port
         return res.end('{"code":0,"data":{"to_ship":')
       }
       if (p === SC.PATHS.conversations) {
-        return json(
-          res,
-          SC.conversationListResponse(
-            state.conversations.map((c) => {
-              const mine = state.messages.filter((m) => m.conversation_id === c.conversation_id)
-              return { c, last: mine[mine.length - 1] }
-            })
-          )
-        )
+        const items = state.conversations.map((c) => {
+          const mine = state.messages.filter((m) => m.conversation_id === c.conversation_id)
+          return { c, last: mine[mine.length - 1] }
+        })
+        return json(res, state.chatShape === "changed" ? SC.conversationListResponseChanged(items) : SC.conversationListResponse(items))
       }
       if (p === SC.PATHS.messages && req.method === "GET") {
         const cid = url.searchParams.get("conversation_id") ?? ""
-        return json(res, SC.messageListResponse(cid, state.messages.filter((m) => m.conversation_id === cid)))
+        const mine = state.messages.filter((m) => m.conversation_id === cid)
+        return json(res, state.chatShape === "changed" ? SC.messageListResponseChanged(mine) : SC.messageListResponse(cid, mine))
       }
       if (p === SC.PATHS.sendMessage && req.method === "POST") {
         const b = (await readBody(req)) as { conversation_id?: string; to_id?: number; content?: { text?: string } }
@@ -245,9 +254,10 @@ export async function startFixture(init?: Partial<FixtureState>): Promise<{ port
         return json(res, { orders: state.orders.length })
       }
       if (p === "/__fixture/shape" && req.method === "POST") {
-        const b = (await readBody(req)) as { shape?: FixtureState["shape"] }
-        state.shape = b.shape === "changed" ? "changed" : "seller-centre"
-        return json(res, { shape: state.shape })
+        const b = (await readBody(req)) as { shape?: FixtureState["shape"]; chat?: FixtureState["chatShape"] }
+        if (b.shape) state.shape = b.shape === "changed" ? "changed" : "seller-centre"
+        if (b.chat) state.chatShape = b.chat === "changed" ? "changed" : "seller-centre"
+        return json(res, { shape: state.shape, chat: state.chatShape })
       }
       if (p === "/__fixture/buyer-message" && req.method === "POST") {
         const b = (await readBody(req)) as { conversation_id?: string; text?: string }

@@ -79,13 +79,18 @@ export function readMessagesDom(doc: Document, conversationId: string): ChatMess
   if (!els.length) {
     els = Array.from(doc.querySelectorAll("[class]")).filter((e) => /(^|\s)(chat-message|message-item)(\s|$)/.test(e.getAttribute("class") ?? ""))
   }
-  els.forEach((el, i) => {
+  const seen = new Map<string, number>()
+  els.forEach((el) => {
     const cls = (el.getAttribute("class") ?? "").toLowerCase()
     const from = /received|buyer|left|incoming/.test(cls) ? "buyer" : /sent|seller|right|outgoing|self/.test(cls) ? "seller" : undefined
     if (!from) return
     const body = el.querySelector("[class*=message-text], [class*=text], pre")
     const text = (body?.textContent ?? "").trim()
-    const id = el.getAttribute("data-message-id") || `dom-${hash(`${conversationId}|${i}|${text}`)}`
+    // Without an id in the markup: the n-th message with this text from this side, which stays
+    // the same when older messages are loaded above it... mostly. The engine dedups on it.
+    const nth = (seen.get(`${from}|${text}`) ?? 0) + 1
+    seen.set(`${from}|${text}`, nth)
+    const id = el.getAttribute("data-message-id") || `dom-${hash(`${conversationId}|${from}|${text}|${nth}`)}`
     out.push({ message_id: id, conversation_id: conversationId, from, type: text ? "text" : "other", text, ts: 0 })
   })
   return out
