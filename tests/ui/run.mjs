@@ -149,6 +149,24 @@ try {
     assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page was not reloaded');
   });
 
+  await step('orders are filtered by status and searched by buyer', async () => {
+    await nav('/orders');
+    const row = 'tr[data-order-sn="261125UITEST01"]';
+    await page.selectOption('#filter-status', 'delivered');
+    await page.waitForSelector(row);
+    await page.selectOption('#filter-status', 'cancelled');
+    await waitText('main', 'No orders match.');
+    await page.selectOption('#filter-status', '');
+    await page.fill('#order-search', 'siti');
+    await page.waitForSelector(row);
+    await page.fill('#order-search', 'nobody-like-this');
+    await waitText('main', 'No orders match.');
+    await page.fill('#order-search', '');
+    await page.waitForSelector(row);
+    await page.click(row);
+    await page.waitForFunction((id) => location.pathname === `/orders/${id}`, orderId);
+  });
+
   await step('the delivery text with the key shows only after reveal on this order', async () => {
     await noKeysShown('the order before reveal');
     await page.click('#reveal');
@@ -158,6 +176,25 @@ try {
     assert(KEYS.some((k) => secret.includes(k)), 'the delivered key is shown after reveal');
     await page.click('button:has-text("Hide delivery text")');
     await noKeysShown('the order after hiding');
+  });
+
+  await step('an order short of stock needs attention live and is cancelled in the UI', async () => {
+    await nav('/orders');
+    const { order } = await engine.api('POST', '/api/v1/orders', {
+      shop: 'toko_test', order_sn: '261125UITEST02', status: 'paid', currency: 'IDR',
+      buyer: { username: 'andi' }, lines: [{ sku: 'NFXGIFT', quantity: 5, unit_price: 50000 }],
+    });
+    assert(order.status === 'needs_attention', `the order waits for stock (${order.status})`);
+    await waitText('tr[data-order-sn="261125UITEST02"]', 'Needs attention', 10_000);
+    await waitText('.toasts', 'An order needs your attention');
+    await page.click('tr[data-order-sn="261125UITEST02"]');
+    await waitText('main', 'Out of stock');
+    await page.fill('input[placeholder="Shown in the order\'s history"]', 'buyer asked to cancel');
+    await page.click('button:has-text("Cancel order")');
+    await waitText('.page-head', 'Cancelled');
+    await waitText('ol.trail', 'buyer asked to cancel');
+    const detail = await engine.api('GET', `/api/v1/orders/${order.id}`);
+    assert(detail.status === 'cancelled', 'the engine has it cancelled');
   });
 
   await step('the dashboard counts the order', async () => {
@@ -179,6 +216,15 @@ try {
     await waitText('#tester-result', 'How long does delivery take?');
     const row = await page.innerText('#tester-result tbody tr');
     assert(/\d\.\d{3}/.test(row), `the match has a score (${row})`);
+  });
+
+  await step('an FAQ file is imported with a report', async () => {
+    const file = join(profile, 'faq.csv');
+    writeFileSync(file, 'question,answer,variants\n"Is the key global?","Yes, it works in every region.","region free|works in Indonesia"\n"Can I get a refund?","Unused keys can be refunded within 24 hours.",\n"How long does delivery take?","dup",\n');
+    await page.setInputFiles('#faq-file', file);
+    await waitText('main', 'Added: 2');
+    await waitText('main', 'Duplicates skipped: 1');
+    await waitText('#faq-table', 'Is the key global?');
   });
 
   await step('a draft from the language model is approved', async () => {
@@ -221,6 +267,7 @@ try {
     await waitText('nav.top', 'Pesanan');
     await waitText('nav.top', 'Pengaturan');
     await waitText('#pairing', 'Ekstensi browser');
+    await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}b-bahasa-indonesia.png`), fullPage: true });
     await page.reload();
     await waitText('nav.top', 'Ringkasan');
     await nav('/orders');
@@ -249,6 +296,31 @@ try {
     await waitText('nav.top', 'Dashboard');
     await page.waitForTimeout(500);
     assert((await page.locator('#guide').count()) === 0, 'the guide stays hidden after a reload');
+  });
+
+  await step('auto-delivery is paused and resumed; a backup downloads with the session cookie', async () => {
+    await nav('/settings');
+    await page.click('#delivery-settings button');
+    await waitText('#delivery-settings', 'Paused');
+    assert((await engine.api('GET', '/api/v1/settings/delivery')).paused === true, 'the engine is paused');
+    await page.click('#delivery-settings button');
+    await waitText('#delivery-settings', 'delivered automatically');
+    assert((await engine.api('GET', '/api/v1/settings/delivery')).paused === false, 'the engine runs again');
+    const res = await page.request.get(`${engine.base}/api/v1/backup`);
+    assert(res.status() === 200, `the backup downloads (${res.status()})`);
+    const head = (await res.body()).subarray(0, 15).toString();
+    assert(head === 'SQLite format 3', 'the backup is an SQLite file');
+    await waitText('#system', 'Data folder');
+    await waitText('#system', engine.dataDir);
+  });
+
+  await step('signing out closes the UI', async () => {
+    await page.click('#system button:has-text("Sign out")');
+    await waitText('body', 'You are signed out');
+    const res = await page.request.get(`${engine.base}/api/v1/session`);
+    assert(res.status() === 401, `the session is gone (${res.status()})`);
+    await page.reload();
+    await waitText('body', 'You are signed out');
   });
 
   await step('no script errors in the page', async () => {

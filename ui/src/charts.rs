@@ -33,8 +33,15 @@ pub fn BarChart(title: String, bars: Vec<Bar>, axis: Callback<f64, String>) -> E
     } else {
         1
     };
+    // Counts get whole-number ticks: the middle one only when it is whole.
+    let whole = bars.iter().all(|b| b.value.fract() == 0.0);
+    let top = if whole { top.max(2.0) } else { top };
+    let ticks: Vec<f64> = if whole && (top / 2.0).fract() != 0.0 {
+        vec![0.0, top]
+    } else {
+        vec![0.0, top / 2.0, top]
+    };
     let y_of = move |v: f64| TOP + plot_h - if top > 0.0 { v / top * plot_h } else { 0.0 };
-    let ticks: Vec<f64> = (0..=2).map(|i| top * i as f64 / 2.0).collect();
     rsx! {
         figure { class: "chart",
             figcaption { "{title}" }

@@ -70,6 +70,12 @@ pub fn Dashboard() -> Element {
     } else {
         a.auto_rate
     };
+    // No questions yet: there is no rate to show.
+    let rate_text = if a.total == 0 {
+        "—".to_string()
+    } else {
+        percent(rate)
+    };
     rsx! {
         div { class: "page-head",
             h1 { "{t(\"nav.dashboard\")}" }
@@ -99,7 +105,7 @@ pub fn Dashboard() -> Element {
                 warn: s.needs_attention > 0,
                 onclick: move |_| go(Route::Orders),
             }
-            Card { label: t("dash.auto_rate"), value: percent(rate) }
+            Card { label: t("dash.auto_rate"), value: rate_text.clone() }
         }
         section { class: "charts",
             BarChart {
@@ -119,7 +125,7 @@ pub fn Dashboard() -> Element {
         section { class: "split",
             div { class: "panel",
                 h2 { "{t(\"dash.answers\")}" }
-                p { class: "big", "{percent(rate)}" }
+                p { class: "big", "{rate_text}" }
                 p { class: "muted", "{t(\"dash.answers_total\")}: {a.total}" }
                 ShareBar { parts: answer_parts }
             }
