@@ -10,7 +10,7 @@ const artifacts = new URL('./artifacts/', import.meta.url).pathname;
 rmSync(artifacts, { recursive: true, force: true });
 mkdirSync(artifacts, { recursive: true });
 
-const KEYS = ['NFXT-7Q2M-K9LP-0001', 'NFXT-7Q2M-K9LP-0002', 'NFXT-7Q2M-K9LP-0003'];
+const KEYS = ['NFXT-7Q2M-K9LP-0001', 'NFXT-7Q2M-K9LP-0002', 'NFXT-7Q2M-K9LP-0003', 'NFXT-PASTE-0004', 'NFXT-PASTE-0005'];
 const DRAFT = 'Yes, GoPay works: pick it at checkout in Shopee.';
 
 const engine = await startEngine();
@@ -96,9 +96,19 @@ try {
     await nav('/products');
     await page.click('#new-product');
     await page.fill('#p-name', 'Netflix Gift Key');
-    await page.fill('#p-sku', 'NFX-GIFT');
+    await page.fill('#p-sku', 'DEMO-WIN11-PRO');
     await page.selectOption('#p-kind', 'license_key');
+    // A bad price is refused next to the form, and nothing typed is lost.
+    await page.fill('#p-price', 'fifty');
+    await page.click('#save-product');
+    await waitText('#product-form', 'The price must be a number');
     await page.fill('#p-price', '50000');
+    // The engine's own refusal (a taken SKU) shows in plain words too.
+    await page.click('#save-product');
+    await page.waitForSelector('#product-form .error');
+    assert(/sku/i.test(await page.innerText('#product-form .error')), 'the taken SKU is explained');
+    assert((await page.inputValue('#p-name')) === 'Netflix Gift Key', 'the name is kept after an error');
+    await page.fill('#p-sku', 'NFX-GIFT');
     await page.fill('#p-template', 'Hi {{buyer}}, order {{order_sn}}: {{items}} ({{quantity}}x {{product}})');
     await waitText('#template-preview', 'Hi budi_santoso, order 2611250001ABCD:');
     await waitText('#template-preview', '(2x Netflix Gift Key)');
@@ -114,7 +124,7 @@ try {
 
   await step('keys are imported from a file with the duplicate reported', async () => {
     const file = join(profile, 'keys.txt');
-    writeFileSync(file, [...KEYS, KEYS[0]].join('\n') + '\n');
+    writeFileSync(file, [...KEYS.slice(0, 3), KEYS[0]].join('\n') + '\n');
     await page.click('button:has-text("Stock")');
     await page.waitForFunction((id) => location.pathname === `/stock/${id}`, productId);
     await page.setInputFiles('#stock-file', file);
@@ -122,6 +132,12 @@ try {
     await waitText('#import-report', 'Duplicates skipped: 1');
     await waitText('#import-report', 'Line 4: appears earlier in this import');
     await waitText('#stock-available', '3');
+    await page.fill('#stock-paste', `${KEYS[3]}\n${KEYS[4]}\n${KEYS[1]}`);
+    await page.click('#import-paste');
+    await waitText('#import-report', 'Imported: 2');
+    await waitText('#import-report', 'already in stock');
+    await waitText('#stock-available', '5');
+    assert((await page.inputValue('#stock-paste')) === '', 'the paste is cleared once imported');
     await noKeysShown('the stock page');
   });
 
@@ -182,7 +198,7 @@ try {
     await nav('/orders');
     const { order } = await engine.api('POST', '/api/v1/orders', {
       shop: 'toko_test', order_sn: '261125UITEST02', status: 'paid', currency: 'IDR',
-      buyer: { username: 'andi' }, lines: [{ sku: 'NFXGIFT', quantity: 5, unit_price: 50000 }],
+      buyer: { username: 'andi' }, lines: [{ sku: 'NFXGIFT', quantity: 50, unit_price: 50000 }],
     });
     assert(order.status === 'needs_attention', `the order waits for stock (${order.status})`);
     await waitText('tr[data-order-sn="261125UITEST02"]', 'Needs attention', 10_000);
@@ -200,6 +216,9 @@ try {
   await step('the dashboard counts the order', async () => {
     await nav('/');
     await waitText('#today', 'Rp 50.000');
+    await page.click('.seg button:has-text("30 days")');
+    await waitText('main', 'Orders (inner bar: delivered) (30 days)');
+    assert((await page.locator('figure.chart').first().locator('rect.bar:not(.inner)').count()) === 30, '30 bars, one a day');
     await noKeysShown('the dashboard');
   });
 
@@ -244,12 +263,14 @@ try {
     assert(llm.calls() >= 1, 'the model was asked');
     await page.waitForSelector('#drafts textarea.draft-text', { timeout: 10_000 });
     assert((await page.inputValue('#drafts textarea.draft-text')) === DRAFT, 'the draft text is shown');
+    await page.fill('#drafts textarea.draft-text', `${DRAFT} Terima kasih!`);
     await page.click('#drafts button.approve');
     await page.waitForSelector('#drafts', { state: 'detached' });
     const { replies } = await engine.api('GET', '/api/v1/replies?status=draft');
     assert(replies.length === 0, 'no draft waits any more');
     await page.click('#threads a');
     await waitText('#thread', 'To be sent');
+    await waitText('#thread', 'Terima kasih!');
   });
 
   await step('the pairing code is shown big', async () => {

@@ -122,7 +122,16 @@ fn handle(name: &str, data: &str) {
     let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     match name {
-        "open" => *LIVE.write() = true,
+        "open" => {
+            // Events missed while disconnected are not replayed: refresh everything.
+            if !*LIVE.peek() {
+                *ORDERS_TICK.write() += 1;
+                *PRODUCTS_TICK.write() += 1;
+                *MESSAGES_TICK.write() += 1;
+                *FAQ_TICK.write() += 1;
+            }
+            *LIVE.write() = true;
+        }
         "error" => *LIVE.write() = false,
         "order" => {
             *ORDERS_TICK.write() += 1;
