@@ -16,7 +16,7 @@ import type { MessageInput, OrderInput } from "../lib/contract"
 import { isEnvelope, type CaptureEnvelope } from "../lib/envelope"
 import type { ConvRef, Request, WorkItem } from "../lib/messages"
 import { regionOf } from "../lib/region"
-import { inputValue, insertText, pressSend } from "../lib/typer"
+import { clearInput, inputValue, insertText, pressSend } from "../lib/typer"
 import { sameText } from "../lib/util"
 
 export const config: PlasmoCSConfig = {
@@ -259,6 +259,8 @@ async function handle(item: WorkItem & { conversation_id: string }, autoSend: bo
   const input0 = findChatInput(document)
   if (!input0) return
   if (openConversationId() !== cid) {
+    // With auto-send off the seller drives: the text waits until they open that buyer's chat.
+    if (!autoSend) return
     // Never switch away from something the seller is typing.
     if (inputValue(input0).trim()) return
     if (!(await openConversation(cid))) return
@@ -296,6 +298,12 @@ async function checkPlaced(items: WorkItem[]): Promise<boolean> {
   }
   const input = findChatInput(document)
   const stillThere = input && sameText(inputValue(input), p.text)
+  if (stillThere && openConversationId() !== p.cid) {
+    // The seller opened another buyer's chat and our text came along: it is not for this buyer.
+    clearInput(input)
+    placed = undefined
+    return false
+  }
   if (!stillThere && openConversationId() === p.cid && sellerMessageCount(p.cid) > p.sellerCount) {
     // The seller edited our text and sent it: it went out, in their words.
     placed = undefined
@@ -320,6 +328,7 @@ async function doWork() {
       await bg({ type: "sent", key: item.key }) // it went out before (a crash before the confirm)
       continue
     }
+    if (!res?.autoSend && openConversationId() !== item.conversation_id) continue
     await handle(item, !!res?.autoSend)
     return // one at a time: the next tick takes the next
   }

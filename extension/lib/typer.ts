@@ -39,3 +39,23 @@ export function pressSend(input: HTMLElement, button: HTMLElement | null): void 
   input.dispatchEvent(new KeyboardEvent("keypress", init))
   input.dispatchEvent(new KeyboardEvent("keyup", init))
 }
+
+/** Empties the input the way a user would (select all, delete), so the page's state follows. */
+export function clearInput(el: HTMLElement): void {
+  el.focus()
+  let ok = false
+  try {
+    el.ownerDocument.execCommand("selectAll", false)
+    ok = el.ownerDocument.execCommand("delete", false)
+  } catch {
+    ok = false
+  }
+  if (ok && !inputValue(el).trim()) return
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) {
+    const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype
+    Object.getOwnPropertyDescriptor(proto, "value")?.set?.call(el, "")
+  } else {
+    el.textContent = ""
+  }
+  el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "deleteContentBackward" }))
+}

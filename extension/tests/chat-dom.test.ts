@@ -71,3 +71,18 @@ describe("chat DOM adapter", () => {
     expect(entered).toBe(true)
   })
 })
+
+describe("clearing the input", () => {
+  it("empties it with an input event the page sees", async () => {
+    const { clearInput } = await import("../lib/typer")
+    document.body.innerHTML = `<textarea placeholder="Tulis pesan"></textarea>`
+    const input = findChatInput(document) as HTMLTextAreaElement
+    let state = ""
+    input.addEventListener("input", () => (state = input.value))
+    insertText(input, "Kode: ABC")
+    expect(state).toBe("Kode: ABC")
+    clearInput(input)
+    expect(input.value).toBe("")
+    expect(state).toBe("")
+  })
+})

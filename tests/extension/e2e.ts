@@ -254,7 +254,14 @@ async function main() {
     })
   })
 
-  let { ctx, extId } = await step("launch Chromium with the extension", launch)
+  let { ctx, extId } = await step("launch Chromium with the extension (host permissions checked in the built manifest)", async () => {
+    const { readFileSync } = await import("node:fs")
+    const manifest = JSON.parse(readFileSync(join(EXT_DIR, "manifest.json"), "utf8"))
+    const want = ["co.id", "vn", "co.th", "com.my", "ph", "sg", "tw", "com.br", "com.mx", "cl", "com.co"].map((d) => `https://seller.shopee.${d}/*`)
+    if (JSON.stringify(manifest.host_permissions) !== JSON.stringify([...want, "http://127.0.0.1/*"])) throw new Error(`host_permissions: ${JSON.stringify(manifest.host_permissions)}`)
+    if (manifest.manifest_version !== 3) throw new Error("not Manifest V3")
+    return launch()
+  })
 
   await step("pair through the popup with a 6-digit code", async () => {
     const popup = await ctx.newPage()
@@ -427,9 +434,27 @@ async function main() {
     const page = ctx.pages().find((p) => p.url().includes("/webchat/")) ?? (await ctx.newPage())
     if (!page.url().includes("/webchat/")) await page.goto("https://seller.shopee.co.id/webchat/conversations")
     await page.bringToFront()
+    const open = async (i: number) => {
+      await page.locator(`.conversation-cell[data-cid="${B[i].conversation_id}"]`).click()
+      await until(`${B[i].username}'s chat open`, async () => (await page.locator("#cname").textContent()) === B[i].username, 5000)
+    }
+    await open(3) // the seller is looking at another buyer's chat
     const before = (await sent()).length
     await fixture("POST", "/__fixture/buyer-message", { conversation_id: B[0].conversation_id, text: "berapa lama kode voucher dikirim?" })
-    await until("the answer placed in the input", async () => (await page.locator("#input").inputValue()).includes("dikirim otomatis"), 45_000)
+    await until("the reply waiting in the popup's count", async () => {
+      const sw = ctx.serviceWorkers()[0]
+      const ob = (await sw.evaluate(async () => (await chrome.storage.local.get("outbox")).outbox)) as unknown[] | undefined
+      return (ob?.length ?? 0) === 1
+    }, 30_000)
+    await page.waitForTimeout(3000)
+    if ((await page.locator("#cname").textContent()) !== B[3].username) throw new Error("the extension switched the seller's chat with auto-send off")
+    if ((await page.locator("#input").inputValue()) !== "") throw new Error("text placed in another buyer's chat")
+    await open(0) // the seller opens the buyer's chat → the answer is put in the input
+    await until("the answer placed in the input", async () => (await page.locator("#input").inputValue()).includes("dikirim otomatis"), 20_000)
+    await open(4) // the seller looks elsewhere: the answer must not stay in another buyer's input
+    await until("the input emptied", async () => (await page.locator("#input").inputValue()) === "", 10_000)
+    await open(0)
+    await until("the answer placed again", async () => (await page.locator("#input").inputValue()).includes("dikirim otomatis"), 20_000)
     await page.waitForTimeout(3000)
     if ((await sent()).length !== before) throw new Error("the extension sent with auto-send off")
     await shot(page, "10-chat-manual-send")
