@@ -21,6 +21,8 @@ const mutex = new Mutex()
 const LEASE_MS = 130_000
 const WORK_REFRESH_MIN_MS = 1500
 const MAX_REMEMBERED = 5000
+/** A buyer's identical message within this time is the same question, not a new one. */
+const SAME_QUESTION_MS = 10 * 60_000
 
 interface Settings {
   appUrl: string
@@ -213,11 +215,16 @@ async function onBuyerMessages(messages: MessageInput[]): Promise<number> {
   const fresh: MessageInput[] = []
   await mutex.run(async () => {
     const seen = (await store.get<Seen>("messagesReported")) ?? {}
+    const now = Date.now()
     for (const m of messages) {
       const key = `${m.shop}|${m.conversation_id}|${m.message_id ?? hash(m.text)}`
-      if (seen[key]) continue
+      // The same words in the same chat within minutes are one question, whichever reader saw
+      // it (the DOM's id for a live message differs from the JSON's id of the same message).
+      const words = `${m.shop}|${m.conversation_id}|text:${hash(m.text.replace(/\s+/g, " ").trim())}`
+      if (seen[key] || now - Number(seen[words] ?? 0) < SAME_QUESTION_MS) continue
       fresh.push(m)
       await remember("messagesReported", seen, key, "1")
+      await remember("messagesReported", seen, words, String(now))
     }
   })
   for (const m of fresh) await queue.push("message", "POST", "/messages", m)
