@@ -57,3 +57,10 @@ pub fn StatusBadge(status: String) -> Element {
     let key = format!("status.{status}");
     rsx! { span { class: "badge st-{status}", "{crate::i18n::t(&key)}" } }
 }
+
+/// Asks the seller before something that cannot be undone.
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}

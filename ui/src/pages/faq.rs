@@ -227,6 +227,9 @@ fn Editor(
     };
     let delete = move |_| {
         let Some(id) = id else { return };
+        if !crate::widgets::confirm(t("faq.confirm_delete")) {
+            return;
+        }
         spawn(async move {
             match api::call_empty("DELETE", &format!("/api/v1/faq/{id}"), api::Body::None).await {
                 Ok(()) => {

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod assistant_settings;
 pub mod conversations;
 pub mod dashboard;
 pub mod faq;

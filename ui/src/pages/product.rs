@@ -200,6 +200,9 @@ pub fn ProductEdit(id: Option<i64>) -> Element {
     };
     let delete = move |_| {
         let Some(id) = id else { return };
+        if !crate::widgets::confirm(t("product.confirm_delete")) {
+            return;
+        }
         spawn(async move {
             match api::call_empty("DELETE", &format!("/api/v1/products/{id}"), api::Body::None)
                 .await
