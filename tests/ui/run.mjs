@@ -262,10 +262,12 @@ try {
     assert(outcome.reply.source === 'llm' && outcome.reply.status === 'draft', `a draft was made: ${JSON.stringify(outcome.reply)}`);
     assert(llm.calls() >= 1, 'the model was asked');
     await page.waitForSelector('#drafts textarea.draft-text', { timeout: 10_000 });
+    await waitText('#waiting-count', '1');
     assert((await page.inputValue('#drafts textarea.draft-text')) === DRAFT, 'the draft text is shown');
     await page.fill('#drafts textarea.draft-text', `${DRAFT} Terima kasih!`);
     await page.click('#drafts button.approve');
     await page.waitForSelector('#drafts', { state: 'detached' });
+    await page.waitForSelector('#waiting-count', { state: 'detached' });
     const { replies } = await engine.api('GET', '/api/v1/replies?status=draft');
     assert(replies.length === 0, 'no draft waits any more');
     await page.click('#threads a');

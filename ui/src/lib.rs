@@ -105,6 +105,20 @@ fn Nav() -> Element {
         (Route::Settings, "nav.settings"),
     ];
     let live = session::LIVE();
+    // Questions waiting for the seller, shown on the Conversations link.
+    let waiting = use_resource(move || async move {
+        let _ = session::MESSAGES_TICK();
+        api::get::<types::ConversationPage>("/api/v1/conversations?open=true&limit=100")
+            .await
+            .map(|p| {
+                p.conversations
+                    .iter()
+                    .map(|c| c.open_questions)
+                    .sum::<i64>()
+            })
+            .unwrap_or(0)
+    });
+    let waiting = waiting.read().unwrap_or(0);
     rsx! {
         nav { class: "top",
             span { class: "brand", "AUTO" }
@@ -118,6 +132,9 @@ fn Nav() -> Element {
                         route::go(r.clone());
                     },
                     "{t(key)}"
+                    if key == "nav.conversations" && waiting > 0 {
+                        span { class: "count", id: "waiting-count", "{waiting}" }
+                    }
                 }
             }
             span { class: "spacer" }

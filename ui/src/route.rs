@@ -72,6 +72,26 @@ pub fn go(r: Route) {
     *ROUTE.write() = r;
 }
 
+/// Goes to a route with a query string (e.g. a list's filter), as a link would.
+pub fn go_query(r: Route, query: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = format!("{}?{query}", path(&r));
+        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    *ROUTE.write() = r;
+}
+
+/// A parameter of the address's query string.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .and_then(|(_, v)| js_sys::decode_uri_component(v).ok().map(String::from))
+}
+
 /// Follows the browser's back and forward buttons.
 pub fn on_popstate() {
     *ROUTE.write() = parse(&current_path());

@@ -4,7 +4,7 @@ use crate::api;
 use crate::charts::{Bar, BarChart, Part, ShareBar};
 use crate::format::{day, money, percent, short, tz_offset_minutes};
 use crate::i18n::t;
-use crate::route::{go, Route};
+use crate::route::{go, go_query, Route};
 use crate::session::{MESSAGES_TICK, ORDERS_TICK, PRODUCTS_TICK};
 use crate::types::{Amount, Dashboard as Stats};
 use crate::widgets::pending;
@@ -98,12 +98,13 @@ pub fn Dashboard() -> Element {
                 label: t("dash.pending"),
                 value: s.pending_deliveries.to_string(),
                 warn: s.pending_deliveries > 0,
+                onclick: move |_| go_query(Route::Orders, "status=delivering"),
             }
             Card {
                 label: t("dash.attention"),
                 value: s.needs_attention.to_string(),
                 warn: s.needs_attention > 0,
-                onclick: move |_| go(Route::Orders),
+                onclick: move |_| go_query(Route::Orders, "status=needs_attention"),
             }
             Card { label: t("dash.auto_rate"), value: rate_text.clone() }
         }
@@ -168,7 +169,12 @@ fn Card(
 ) -> Element {
     rsx! {
         div {
-            class: if warn { "card warn" } else { "card" },
+            class: match (warn, onclick.is_some()) {
+                (true, true) => "card warn click",
+                (true, false) => "card warn",
+                (false, true) => "card click",
+                (false, false) => "card",
+            },
             onclick: move |e| {
                 if let Some(h) = &onclick {
                     h.call(e)

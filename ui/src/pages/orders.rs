@@ -23,7 +23,8 @@ pub const STATUSES: [&str; 9] = [
 
 #[component]
 pub fn Orders() -> Element {
-    let mut status = use_signal(String::new);
+    // A link such as the dashboard's "need attention" card opens the list filtered.
+    let mut status = use_signal(|| crate::route::query_param("status").unwrap_or_default());
     let mut from = use_signal(String::new);
     let mut to = use_signal(String::new);
     let mut q = use_signal(String::new);
@@ -75,7 +76,7 @@ pub fn Orders() -> Element {
                         status.set(e.value());
                         reset();
                     },
-                    option { value: "", "{t(\"orders.all\")}" }
+                    option { value: "", selected: status().is_empty(), "{t(\"orders.all\")}" }
                     for s in STATUSES {
                         option { key: "{s}", value: "{s}", selected: status() == s, "{tk(\"status\", s)}" }
                     }
