@@ -230,6 +230,7 @@ try {
     await page.fill('#faq-variants', 'when will I get my key\nberapa lama kodenya dikirim');
     await page.click('#faq-save');
     await waitText('#faq-table', 'How long does delivery take?');
+    await waitText('#index-status', 'indexed 3 / 3');
     await page.fill('#tester-text', 'how long until I get my key?');
     await page.click('#tester-run');
     await waitText('#tester-result', 'How long does delivery take?');

@@ -95,13 +95,20 @@ pub fn IndexStatus() -> Element {
     let mut status = use_signal(|| None::<AssistantStatus>);
     use_future(move || async move {
         loop {
-            let _ = FAQ_TICK.peek();
-            if let Ok(s) = api::get::<AssistantStatus>("/api/v1/assistant/status").await {
-                let busy = s.search.indexing;
-                status.set(Some(s));
-                api::sleep(if busy { 700 } else { 4000 }).await;
-            } else {
-                api::sleep(4000).await;
+            let seen = *FAQ_TICK.peek();
+            let busy = match api::get::<AssistantStatus>("/api/v1/assistant/status").await {
+                Ok(s) => {
+                    let busy = s.search.indexing;
+                    status.set(Some(s));
+                    busy
+                }
+                Err(_) => false,
+            };
+            // Poll quickly while indexing; otherwise wait for an FAQ change (or a while).
+            let mut waited = 0;
+            while waited < if busy { 700 } else { 10_000 } && *FAQ_TICK.peek() == seen {
+                api::sleep(250).await;
+                waited += 250;
             }
         }
     });
