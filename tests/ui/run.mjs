@@ -179,6 +179,19 @@ try {
     await waitText('main', 'No orders match.');
     await page.fill('#order-search', '');
     await page.waitForSelector(row);
+    const day = (offset) => {
+      const d = new Date(Date.now() + offset * 86_400_000);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    await page.fill('#filter-from', day(0));
+    await page.waitForSelector(row);
+    await page.fill('#filter-from', day(1));
+    await waitText('main', 'No orders match.');
+    await page.fill('#filter-from', '');
+    await page.fill('#filter-to', day(-1));
+    await waitText('main', 'No orders match.');
+    await page.fill('#filter-to', day(0));
+    await page.waitForSelector(row);
     await page.click(row);
     await page.waitForFunction((id) => location.pathname === `/orders/${id}`, orderId);
   });

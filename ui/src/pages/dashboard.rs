@@ -110,7 +110,8 @@ pub fn Dashboard() -> Element {
         }
         section { class: "charts",
             BarChart {
-                title: format!("{} ({} {})", t("dash.orders_chart"), days(), t("dash.days")),
+                // The caption follows the data shown, not the button (the new figures may still load).
+                title: format!("{} ({} {})", t("dash.orders_chart"), s.days.len(), t("dash.days")),
                 bars: order_bars,
                 axis: move |v: f64| format!("{v:.0}"),
             }

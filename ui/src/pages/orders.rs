@@ -83,10 +83,10 @@ pub fn Orders() -> Element {
                 }
             }
             label { "{t(\"orders.from\")}"
-                input { r#type: "date", value: "{from}", onchange: move |e| { from.set(e.value()); reset(); } }
+                input { id: "filter-from", r#type: "date", value: "{from}", onchange: move |e| { from.set(e.value()); reset(); } }
             }
             label { "{t(\"orders.to\")}"
-                input { r#type: "date", value: "{to}", onchange: move |e| { to.set(e.value()); reset(); } }
+                input { id: "filter-to", r#type: "date", value: "{to}", onchange: move |e| { to.set(e.value()); reset(); } }
             }
             label { "{t(\"orders.product\")}"
                 select {
