@@ -188,6 +188,7 @@ try {
     await page.fill('#filter-from', day(1));
     await waitText('main', 'No orders match.');
     await page.fill('#filter-from', '');
+    await page.waitForSelector(row);
     await page.fill('#filter-to', day(-1));
     await waitText('main', 'No orders match.');
     await page.fill('#filter-to', day(0));
