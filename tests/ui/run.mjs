@@ -206,6 +206,10 @@ try {
     assert(KEYS.some((k) => secret.includes(k)), 'the delivered key is shown after reveal');
     await page.click('button:has-text("Hide delivery text")');
     await noKeysShown('the order after hiding');
+    await page.click('button:has-text("Send again")');
+    await waitText('main', 'The delivery message is queued again.');
+    await waitText('#deliveries', 'resend of');
+    await noKeysShown('the order after a resend');
   });
 
   await step('an order short of stock needs attention live and is cancelled in the UI', async () => {
