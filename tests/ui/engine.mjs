@@ -46,7 +46,14 @@ export async function startEngine() {
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
-  return { base, signinUrl, dataDir, token, api, stop, env, log: () => out };
+  /** A fresh sign-in link from `auto signin`, as a seller would ask for one. */
+  const newSigninLink = () => {
+    const printed = execFileSync(bin, ['--data-dir', dataDir, 'signin'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const m = printed.match(/http:\/\/127\.0\.0\.1:\d+\/signin\?code=\S+/);
+    if (!m) throw new Error(`auto signin printed no link: ${printed}`);
+    return m[0];
+  };
+  return { base, signinUrl, dataDir, token, api, stop, env, newSigninLink, log: () => out };
 }
 
 /** A tiny OpenAI-compatible server: every chat completion answers `reply`. */

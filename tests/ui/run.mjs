@@ -365,6 +365,20 @@ try {
     await waitText('body', 'You are signed out');
   });
 
+  await step('a new link from `auto signin` signs in again; a revoked session signs the UI out', async () => {
+    const link = engine.newSigninLink();
+    await page.goto(link);
+    await waitText('nav.top', 'Dashboard');
+    await nav('/orders');
+    await page.waitForSelector('tr[data-order-sn="261125UITEST01"]');
+    const { tokens } = await engine.api('GET', '/api/v1/tokens');
+    const sessions = tokens.filter((t) => t.label === 'UI session' && !t.revoked_at);
+    assert(sessions.length === 1, `one live UI session (${sessions.length})`);
+    await engine.api('DELETE', `/api/v1/tokens/${sessions[0].id}`);
+    await nav('/products');
+    await waitText('body', 'You are signed out');
+  });
+
   await step('no script errors in the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });

@@ -63,7 +63,13 @@ pub async fn check() {
     match api::get::<S>("/api/v1/session").await {
         Ok(_) => *SESSION.write() = Session::SignedIn,
         Err(e) if e.status == 401 => *SESSION.write() = Session::SignedOut,
-        Err(_) => *SESSION.write() = Session::SignedOut,
+        // AUTO is unreachable: at start there is nothing to show; later the pages stay as
+        // they are and the live indicator says offline.
+        Err(_) => {
+            if *SESSION.peek() == Session::Checking {
+                *SESSION.write() = Session::SignedOut;
+            }
+        }
     }
 }
 
@@ -110,9 +116,15 @@ pub fn start_live() {
         err.forget();
     }
     spawn(async move {
-        // Keeps the EventSource alive as long as the task.
-        let _es = es;
         while let Some(Live(name, data)) = rx.next().await {
+            if name == "error" {
+                // The stream broke: AUTO stopped, or the session ended (then sign out).
+                check().await;
+            }
+            if *SESSION.peek() == Session::SignedOut {
+                es.close();
+                break;
+            }
             handle(&name, &data);
         }
     });
