@@ -622,11 +622,11 @@ impl Engine {
                 .map_err(|_| Error::invalid("the file is not an AUTO backup"))?;
             match sealed {
                 Some(s) if self.vault.opens(&s) => {}
+                // The upload's fault, not AUTO's: a 422 that says why, not an internal error.
                 Some(_) => {
-                    return Err(Error::Secrets(
+                    return Err(Error::invalid(
                         "this backup was sealed with another key; restore it with `auto restore` \
-                         and the key file that was saved beside it"
-                            .into(),
+                         and the key file that was saved beside it",
                     ))
                 }
                 None => return Err(Error::invalid("the file is not an AUTO backup")),

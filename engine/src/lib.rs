@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod fields;
+pub mod host;
 pub mod http;
 pub mod memory;
 pub mod money;

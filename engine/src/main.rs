@@ -4,11 +4,11 @@ use anyhow::{bail, Context};
 use auto_engine::auth::Scope;
 use auto_engine::catalog::StockInput;
 use auto_engine::config::{resolve_data_dir, Config};
+use auto_engine::host::{self, init_logging, SERVER_ADDR_FILE};
 use auto_engine::Engine;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -290,7 +290,7 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             eprintln!("{n} order(s) exported");
         }
         Command::RebuildAssistant => {
-            let _lock = lock_data_dir(data_dir)?;
+            let _lock = host::lock_data_dir(data_dir)?;
             let engine = open(data_dir, config)?;
             let status = engine.rebuild_assistant()?;
             eprintln!(
@@ -320,7 +320,7 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             );
         }
         Command::Restore { file } => {
-            let _lock = lock_data_dir(data_dir)?;
+            let _lock = host::lock_data_dir(data_dir)?;
             if !file.exists() {
                 bail!("{} does not exist", file.display());
             }
@@ -338,120 +338,27 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
     Ok(())
 }
 
-/// Holds the data dir's lock for as long as AUTO serves it: one server per data dir.
-fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
-    let path = data_dir.join("auto.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            bail!(
-                "another AUTO is already running on {}; stop it first (or pass another --data-dir)",
-                data_dir.display()
-            )
-        }
-        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
-    }
-}
-
-/// Where a running server leaves its address, for `auto signin`.
-const SERVER_ADDR_FILE: &str = "server.addr";
-
 fn serve(
     data_dir: &Path,
     config: Config,
     port: Option<u16>,
     load_demo: bool,
 ) -> anyhow::Result<()> {
-    let lock = lock_data_dir(data_dir)?;
-    let port = port.unwrap_or(config.server.port);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-            Ok(l) => l,
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                bail!("port {port} is in use; pass --port or stop the other AUTO")
-            }
-            Err(e) => bail!("cannot listen on 127.0.0.1:{port}: {e}"),
-        };
-        let started = std::time::Instant::now();
-        let dir = data_dir.to_path_buf();
-        let engine = tokio::task::spawn_blocking(move || Engine::open(&dir, config, load_demo))
-            .await?
-            .with_context(|| format!("cannot open AUTO's data in {}", data_dir.display()))?;
-        let engine = Arc::new(engine);
-        let addr = listener.local_addr()?;
-        tracing::info!(data_dir = %data_dir.display(), ms = started.elapsed().as_millis() as u64, "engine ready");
-        let code = engine.create_signin_code()?;
-        println!("AUTO is ready at http://{addr}/");
-        println!("Sign in: http://{addr}/signin?code={code} (works once, for 10 minutes; `auto signin` makes another)");
+        let port = port.unwrap_or(config.server.port);
+        let hosted = host::start(data_dir, config, host::Port::Exactly(port), load_demo).await?;
+        let code = hosted.engine.create_signin_code()?;
+        println!("AUTO is ready at http://{}/", hosted.addr);
+        println!(
+            "Sign in: {} (works once, for 10 minutes; `auto signin` makes another)",
+            hosted.signin_url(&code)
+        );
         std::io::stdout().flush()?;
-        let addr_file = data_dir.join(SERVER_ADDR_FILE);
-        std::fs::write(&addr_file, addr.to_string())?;
-        let served = auto_engine::http::serve(engine, listener, shutdown_signal()).await;
-        let _ = std::fs::remove_file(&addr_file);
-        served?;
+        hosted.serve(host::shutdown_signal()).await?;
         tracing::info!("stopped cleanly");
-        drop(lock);
         Ok(())
     })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-}
-
-/// Logs go to stderr and, for the server, to a daily file in `<data dir>/logs`; the request
-/// log goes only to the file.
-fn init_logging(
-    data_dir: &Path,
-    to_file: bool,
-) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
-    use tracing_subscriber::{fmt, prelude::*, EnvFilter};
-    let console_filter = EnvFilter::try_from_env("AUTO_LOG").unwrap_or_else(|_| {
-        EnvFilter::new(if to_file {
-            "info,auto::request=off"
-        } else {
-            "warn"
-        })
-    });
-    let console = fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_filter(console_filter);
-    if !to_file {
-        tracing_subscriber::registry().with(console).init();
-        return Ok(None);
-    }
-    let logs = data_dir.join("logs");
-    std::fs::create_dir_all(&logs)?;
-    let (writer, guard) =
-        tracing_appender::non_blocking(tracing_appender::rolling::daily(&logs, "auto.log"));
-    let file = fmt::layer()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_filter(EnvFilter::new("info"));
-    tracing_subscriber::registry()
-        .with(console)
-        .with(file)
-        .init();
-    Ok(Some(guard))
 }
