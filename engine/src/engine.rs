@@ -260,8 +260,16 @@ impl Engine {
                 .write(|tx| self.intake_valid(tx, &valid, actor, Some(&mut rejected)))?,
         };
         rejected.sort_by_key(|r| r.index);
+        let mut allocated = std::collections::BTreeSet::new();
         for order in &orders {
             self.order_event(order);
+            if order.status == Status::Delivering {
+                allocated.extend(order.lines.iter().filter_map(|l| l.product_id));
+            }
+        }
+        // One stock event per product a batch took items from, not one per order.
+        for product_id in allocated {
+            self.events.send(Event::Stock { product_id });
         }
         Ok((orders, rejected))
     }

@@ -19,7 +19,7 @@ pub enum Event {
     },
     /// Several orders moved at once (stock arrived for orders that waited); refresh lists.
     Orders { changed: usize },
-    /// A delivery was queued, confirmed or failed.
+    /// A delivery was resent or confirmed (a new one shows as its order's `order` event).
     Delivery {
         id: i64,
         order_id: i64,
@@ -33,7 +33,8 @@ pub enum Event {
         message_id: i64,
         reply_status: String,
     },
-    /// A product's stock changed (import, allocation).
+    /// A product's stock changed: an import, or orders that took items (once per product and
+    /// batch of orders).
     Stock { product_id: i64 },
     /// A product was created, edited or deleted.
     Product { id: i64 },

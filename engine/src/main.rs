@@ -213,8 +213,11 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             action: TokenAction::List,
         } => {
             for t in open(data_dir, config)?.list_tokens()? {
+                let expired = t.expires_at.is_some_and(|e| e < chrono::Utc::now());
                 let state = if t.revoked_at.is_some() {
                     "revoked"
+                } else if expired {
+                    "expired"
                 } else {
                     "active"
                 };

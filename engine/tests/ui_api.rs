@@ -651,6 +651,22 @@ async fn live_events_tell_orders_stock_and_deliveries_without_secrets() {
     assert_eq!(ev["shop"], SHOP, "{ev}");
     assert_eq!(ev["status"], "delivering", "{ev}");
     assert!(ev["attention_reason"].is_null(), "{ev}");
+    // The allocation took an item: a second stock event for the product (the import's was first).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while stream
+        .events()
+        .iter()
+        .filter(|(n, v)| n == "stock" && v["product_id"] == pid_num)
+        .count()
+        < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no stock event for the allocation:\n{}",
+            stream.text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // An order for an unknown SKU: told with why it waits.
     post_order(&fx.admin, &paid_order(SHOP, "UI-SSE-2", "NO-SUCH-SKU", 1)).await;

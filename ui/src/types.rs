@@ -393,6 +393,8 @@ pub struct TokenInfo {
     pub origin: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// A browser or desktop-window sign-in session, not a connected app.
+    pub session: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

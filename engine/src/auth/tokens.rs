@@ -105,13 +105,16 @@ pub struct TokenInfo {
     pub origin: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// True for a UI sign-in session (it expires); false for a paired extension or a script.
+    pub session: bool,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Every token ever made, newest first.
 pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>> {
     let ts = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
     let mut stmt = conn.prepare(
-        "SELECT id, scope, label, origin, created_at, revoked_at FROM api_tokens ORDER BY id DESC",
+        "SELECT id, scope, label, origin, created_at, revoked_at, expires_at FROM api_tokens ORDER BY id DESC",
     )?;
     let rows = stmt.query_map([], |r| {
         let scope: String = r.get(1)?;
@@ -122,6 +125,8 @@ pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>> {
             origin: r.get(3)?,
             created_at: ts(r.get(4)?),
             revoked_at: r.get::<_, Option<i64>>(5)?.map(ts),
+            session: r.get::<_, Option<i64>>(6)?.is_some(),
+            expires_at: r.get::<_, Option<i64>>(6)?.map(ts),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -94,7 +94,7 @@ fn Pairing() -> Element {
                 table { class: "list",
                     thead { tr { th { "{t(\"settings.token_label\")}" } th { "{t(\"settings.scope\")}" } th { "{t(\"orders.created\")}" } th {} } }
                     tbody {
-                        for tk in list.tokens.iter().filter(|x| x.revoked_at.is_none()) {
+                        for tk in list.tokens.iter().filter(|x| x.revoked_at.is_none() && !x.session) {
                             tr { key: "{tk.id}",
                                 td { "{tk.label}" if let Some(o) = &tk.origin { div { class: "muted small", "{o}" } } }
                                 td { "{tk.scope}" }
