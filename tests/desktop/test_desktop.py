@@ -6,7 +6,8 @@ in a private X server and D-Bus session, then checks: the window shows the dashb
 signed in by the in-process link fetched the dashboard's figures, and the window's pixels show
 the UI's top bar and page), the tray icon is exported on D-Bus, a paid order raises a
 notification, a second launch does not start a second engine (it hands over and exits), and
-quitting (SIGTERM, the tray's Quit path) leaves a consistent database and frees the data dir.
+quitting from the tray leaves a consistent database and frees the data dir. The tray is
+driven as a desktop panel drives it: its menu is read and clicked over D-Bus (dbusmenu).
 
 Run by scripts/test-desktop.sh inside `dbus-run-session`; screenshots go to tests/desktop/artifacts.
 """
@@ -14,7 +15,6 @@ Run by scripts/test-desktop.sh inside `dbus-run-session`; screenshots go to test
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -97,7 +97,11 @@ def main():
     assert display, "run under Xvfb (scripts/test-desktop.sh)"
     assert os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "run inside dbus-run-session"
     data_dir = tempfile.mkdtemp(prefix="auto-desktop-")
-    env = dict(os.environ, AUTO_DATA_DIR=data_dir, AUTO_KEY_STORE="file",
+    home = tempfile.mkdtemp(prefix="auto-desktop-home-")
+    models = os.environ.get("AUTO_MODELS_DIR", os.path.expanduser("~/.cache/auto"))
+    # A home of its own: "Start at login" writes its autostart entry there, not in the real one.
+    env = dict(os.environ, AUTO_DATA_DIR=data_dir, AUTO_KEY_STORE="file", HOME=home,
+               XDG_CONFIG_HOME=os.path.join(home, ".config"), AUTO_MODELS_DIR=models,
                AUTO_UI_DIR=os.path.join(ROOT, "ui/dist"), RUST_BACKTRACE="1")
     # A port of its own, so a seller's AUTO on 47821 (or another test) is not in the way.
     os.makedirs(data_dir, exist_ok=True)
@@ -133,15 +137,14 @@ def main():
         assert bar_share > 0.6, "the UI's top bar is not on screen"
         assert page_share > 0.5 and page_colours > 20, "the page area is blank or not the UI"
 
-        # 2. The tray icon is exported (StatusNotifierItem over D-Bus).
-        names = subprocess.run(
-            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-             "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
-            capture_output=True, text=True, check=True).stdout
+        # 2. The tray icon is exported (StatusNotifierItem over D-Bus) with its menu.
         assert "tray icon ready" in read_log(data_dir), "the app did not build its tray"
-        tray = tray_exported(names)
-        log(f"tray exported on D-Bus: {tray}")
-        assert tray, "no StatusNotifierItem object on the session bus"
+        tray = wait_for("the tray on D-Bus", find_tray, timeout=30)
+        log(f"tray exported on D-Bus: {tray[0]} {tray[1]}")
+        labels = [label for _, label, _ in tray_menu(tray)]
+        log(f"tray menu: {labels}")
+        for wanted in ("Open AUTO", "Pause auto-delivery", "Start at login", "Quit AUTO"):
+            assert wanted in labels, f"{wanted!r} missing from the tray menu"
 
         # 3. A paid order: delivered by the engine, and the seller is notified.
         token = subprocess.run([AUTO, "--data-dir", data_dir, "token", "create", "--scope", "admin",
@@ -157,6 +160,27 @@ def main():
         wait_for("a notification about the paid order",
                  lambda: "notification: New paid order" in read_log(data_dir), timeout=30)
         screenshot(display, "after-order.png")
+        status = wait_for("the tray's status line to count the order", lambda: next(
+            (label for _, label, _ in tray_menu(tray) if label.startswith("1 order today")), None),
+            timeout=20)
+        log(f"tray status: {status}")
+
+        # The tray's menu works: pause and resume auto-delivery, start at login.
+        click(tray, "Pause auto-delivery")
+        wait_for("the pause to reach the engine",
+                 lambda: api(base, "GET", "/api/v1/settings/delivery", token)["paused"], timeout=10)
+        assert toggle_state(tray, "Pause auto-delivery") == 1
+        click(tray, "Pause auto-delivery")
+        wait_for("the resume to reach the engine",
+                 lambda: not api(base, "GET", "/api/v1/settings/delivery", token)["paused"],
+                 timeout=10)
+        autostart = os.path.join(home, ".config", "autostart")
+        click(tray, "Start at login")
+        entry = wait_for("an autostart entry", lambda: os.path.isdir(autostart) and os.listdir(autostart),
+                         timeout=10)
+        log(f"start at login: {entry}")
+        click(tray, "Start at login")
+        wait_for("the autostart entry to go", lambda: not os.listdir(autostart), timeout=10)
 
         # 4. A second launch hands over to the first and exits; one engine keeps serving.
         second = subprocess.run([DESKTOP], env=env, capture_output=True, text=True, timeout=60)
@@ -168,8 +192,8 @@ def main():
         with urllib.request.urlopen(base + "/api/v1/health", timeout=5) as r:
             assert json.loads(r.read())["status"] == "ok"
 
-        # 5. Quit: the server stops, the database is flushed and closed.
-        first.send_signal(signal.SIGTERM)
+        # 5. Quit from the tray: the server stops, the database is flushed and closed.
+        click(tray, "Quit AUTO")
         code = first.wait(timeout=60)
         log(f"app exited with {code}")
         assert code == 0, f"exit code {code}"
@@ -193,16 +217,55 @@ def main():
             first.kill()
 
 
-def tray_exported(names):
-    """Finds an object of the org.kde.StatusNotifierItem interface on any bus connection."""
-    for name in re.findall(r'string "(:[0-9.]+)"', names):
-        for path in ("/org/ayatana/NotificationItem", "/StatusNotifierItem"):
-            out = subprocess.run(["gdbus", "introspect", "--session", "--dest", name,
-                                  "--object-path", path, "--recurse"],
-                                 capture_output=True, text=True, timeout=10).stdout
-            if "org.kde.StatusNotifierItem" in out:
-                return f"{name} {path}"
+def bus_names():
+    out = subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+         "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
+        capture_output=True, text=True, check=True).stdout
+    return re.findall(r'string "(:[0-9.]+)"', out)
+
+
+def find_tray():
+    """The bus connection and menu path of AUTO's tray icon (an appindicator exports a
+    StatusNotifierItem and its com.canonical.dbusmenu menu), or None."""
+    for name in bus_names():
+        out = subprocess.run(["gdbus", "introspect", "--session", "--dest", name,
+                              "--object-path", "/org/ayatana/NotificationItem", "--recurse"],
+                             capture_output=True, text=True, timeout=10).stdout
+        if "org.kde.StatusNotifierItem" not in out:
+            continue
+        m = re.search(r"node (/org/ayatana/NotificationItem/\S*auto_tray/Menu)", out)
+        if m:
+            return (name, m.group(1))
     return None
+
+
+def tray_menu(tray):
+    """[(id, label, toggle_state)] of the tray's menu, read as a desktop's panel reads it."""
+    out = subprocess.run(["gdbus", "call", "--session", "--dest", tray[0], "--object-path", tray[1],
+                          "--method", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []"],
+                         capture_output=True, text=True, timeout=10, check=True).stdout
+    items = []
+    for m in re.finditer(r"<\((\d+), \{([^}]*)\}", out):
+        props = m.group(2)
+        label = re.search(r"'label': <'([^']*)'>", props)
+        toggle = re.search(r"'toggle-state': <(-?\d+)>", props)
+        if label:
+            items.append((int(m.group(1)), label.group(1), int(toggle.group(1)) if toggle else None))
+    return items
+
+
+def click(tray, label):
+    """Clicks a tray menu item the way a desktop panel does (dbusmenu Event "clicked")."""
+    item = next((i for i, l, _ in tray_menu(tray) if l == label), None)
+    assert item is not None, f"no {label!r} in the tray menu"
+    subprocess.run(["gdbus", "call", "--session", "--dest", tray[0], "--object-path", tray[1],
+                    "--method", "com.canonical.dbusmenu.Event", "--", str(item), "clicked",
+                    "<0>", "0"], capture_output=True, text=True, timeout=10, check=True)
+
+
+def toggle_state(tray, label):
+    return next((t for _, l, t in tray_menu(tray) if l == label), None)
 
 
 if __name__ == "__main__":
