@@ -78,10 +78,10 @@ async fn a_second_server_on_the_same_data_dir_is_refused_and_sigterm_stops_the_f
         "SIGTERM should end serve cleanly, got {status}\n{}",
         server.stderr()
     );
+    let extra = server.extra_stdout();
     assert!(
-        server.extra_stdout().is_empty(),
-        "stdout holds only the ready line: {:?}",
-        server.extra_stdout()
+        extra.len() == 1 && extra[0].starts_with("Sign in: http://127.0.0.1:"),
+        "stdout holds only the ready line and the sign-in link: {extra:?}"
     );
     // The lock went with it: the data dir can be served again.
     let again = Server::start(fx.dir.path());
