@@ -153,14 +153,8 @@ pub fn dashboard(
     Ok(Dashboard {
         today: today_figures,
         days,
-        pending_deliveries: count(
-            conn,
-            "SELECT count(*) FROM deliveries WHERE status = 'pending'",
-        )?,
-        needs_attention: count(
-            conn,
-            "SELECT count(*) FROM orders WHERE status = 'needs_attention'",
-        )?,
+        pending_deliveries: pending_deliveries(conn)?,
+        needs_attention: needs_attention(conn)?,
         stock_warnings: stock_warnings(conn)?,
         answers: answers(conn, since)?,
     })
@@ -176,19 +170,23 @@ pub fn today(conn: &Connection, tz_offset_minutes: i64, now_ms: i64) -> Result<T
                 "SELECT count(*) FROM orders WHERE paid_at >= ?1 AND status IN {SOLD}"
             ))?
             .query_row([since], |r| r.get(0))?,
-        pending_deliveries: count(
-            conn,
-            "SELECT count(*) FROM deliveries WHERE status = 'pending'",
-        )?,
-        needs_attention: count(
-            conn,
-            "SELECT count(*) FROM orders WHERE status = 'needs_attention'",
-        )?,
+        pending_deliveries: pending_deliveries(conn)?,
+        needs_attention: needs_attention(conn)?,
     })
 }
 
-fn count(conn: &Connection, sql: &str) -> Result<i64> {
-    Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
+/// Deliveries waiting in the outbox for the extension.
+fn pending_deliveries(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM deliveries WHERE status = 'pending'")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Orders waiting for the seller (no stock, unknown SKU, send failed).
+fn needs_attention(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM orders WHERE status = 'needs_attention'")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Active stock products at or below their low-stock threshold, emptiest first.

@@ -404,20 +404,10 @@ async fn the_signin_link_gives_a_strict_httponly_session_cookie_once() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 
     // `auto signin` while the server runs: a new link to this very port, that works once.
-    let out = run_auto(server.data_dir.as_path(), &["signin"]);
-    out.assert_success("auto signin");
-    let lines: Vec<&str> = out
-        .stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    assert_eq!(
-        lines.len(),
-        1,
-        "signin prints only the link: {:?}",
-        out.stdout
+    let second = only_line(
+        &run_auto(server.data_dir.as_path(), &["signin"]),
+        "auto signin",
     );
-    let second = lines[0].trim().to_string();
     assert!(
         second.starts_with(&format!("http://127.0.0.1:{}/signin?code=", server.port)),
         "the link names the running server's port {}: {second}",

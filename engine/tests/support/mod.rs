@@ -127,10 +127,9 @@ pub fn wait_bounded(child: &mut Child, timeout: Duration) -> Option<ExitStatus> 
     }
 }
 
-/// Creates a token with `auto token create --scope SCOPE` and returns it.
-pub fn token(dir: &Path, scope: &str) -> String {
-    let out = run_auto(dir, &["token", "create", "--scope", scope]);
-    out.assert_success("token create");
+/// The one line a successful `auto` command printed on stdout (a token, a link).
+pub fn only_line(out: &CliOutput, what: &str) -> String {
+    out.assert_success(what);
     let lines: Vec<&str> = out
         .stdout
         .lines()
@@ -139,10 +138,18 @@ pub fn token(dir: &Path, scope: &str) -> String {
     assert_eq!(
         lines.len(),
         1,
-        "token create must print only the token, got {:?}",
+        "{what} must print one line only, got {:?}",
         out.stdout
     );
-    let token = lines[0].trim().to_string();
+    lines[0].trim().to_string()
+}
+
+/// Creates a token with `auto token create --scope SCOPE` and returns it.
+pub fn token(dir: &Path, scope: &str) -> String {
+    let token = only_line(
+        &run_auto(dir, &["token", "create", "--scope", scope]),
+        "token create",
+    );
     assert!(
         !token.is_empty() && !token.contains(char::is_whitespace),
         "token looks wrong: {token:?}"
