@@ -49,7 +49,7 @@ fn main() {
 
 fn run() -> anyhow::Result<()> {
     let data_dir = resolve_data_dir(std::env::var_os("AUTO_DATA_DIR").map(PathBuf::from))?;
-    let config = Config::load(&data_dir)?;
+    let mut config = Config::load(&data_dir)?;
     let _log = host::init_logging(&data_dir, true)?;
     let port = config.server.port;
 
@@ -65,13 +65,17 @@ fn run() -> anyhow::Result<()> {
             None,
         ))
         .setup(move |app| {
-            if std::env::var_os("AUTO_UI_DIR").is_none() {
-                // An installed app carries the UI as a resource.
-                if let Ok(dir) = app.path().resource_dir() {
-                    let ui = dir.join("ui");
-                    if ui.join("index.html").is_file() {
-                        std::env::set_var("AUTO_UI_DIR", ui);
-                    }
+            // An installed app carries the UI, and the embedding model with its ONNX Runtime,
+            // as resources: it answers from the FAQ offline from the first start.
+            if let Ok(dir) = app.path().resource_dir() {
+                let ui = dir.join("ui");
+                if std::env::var_os("AUTO_UI_DIR").is_none() && ui.join("index.html").is_file() {
+                    std::env::set_var("AUTO_UI_DIR", ui);
+                }
+                let models = dir.join("models");
+                let own = &config.assistant.models_dir;
+                if !own.join("onnxruntime").is_dir() && models.join("onnxruntime").is_dir() {
+                    config.assistant.models_dir = models;
                 }
             }
             let hosted = tauri::async_runtime::block_on(host::start(
