@@ -99,20 +99,8 @@ async fn send(api: &Api, body: &Value) -> Value {
     outcome
 }
 
-async fn put(api: &Api, path: &str, body: &Value) -> Reply {
-    let (status, _, value) = api
-        .request(
-            Method::PUT,
-            path,
-            &[("content-type", "application/json")],
-            Some(serde_json::to_vec(body).unwrap()),
-        )
-        .await;
-    (status, value)
-}
-
 async fn put_ok(api: &Api, path: &str, body: &Value) -> Value {
-    ok(put(api, path, body).await)
+    ok(api.put(path, body).await)
 }
 
 async fn conversation(admin: &Api, id: i64) -> Value {
@@ -1864,28 +1852,25 @@ async fn bad_messages_and_wrong_callers_are_refused_and_record_nothing() {
         json!({"autoreply": true}),
     ] {
         assert_error(
-            &put(&fx.admin, "/api/v1/settings/ai/store", &body).await,
+            &fx.admin.put("/api/v1/settings/ai/store", &body).await,
             422,
             "invalid_input",
         );
     }
     assert_error(
-        &put(
-            &fx.admin,
-            "/api/v1/settings/ai/product?key=424242",
-            &json!({"llm": false}),
-        )
-        .await,
+        &fx.admin
+            .put(
+                "/api/v1/settings/ai/product?key=424242",
+                &json!({"llm": false}),
+            )
+            .await,
         404,
         "not_found",
     );
     assert_error(
-        &put(
-            &fx.admin,
-            "/api/v1/settings/ai/customer",
-            &json!({"llm": false}),
-        )
-        .await,
+        &fx.admin
+            .put("/api/v1/settings/ai/customer", &json!({"llm": false}))
+            .await,
         422,
         "invalid_input",
     );
@@ -1895,7 +1880,7 @@ async fn bad_messages_and_wrong_callers_are_refused_and_record_nothing() {
         json!({"base_url": "http://127.0.0.1:11434/v1", "model": MODEL, "timeout_secs": 0}),
     ] {
         assert_error(
-            &put(&fx.admin, "/api/v1/settings/llm", &body).await,
+            &fx.admin.put("/api/v1/settings/llm", &body).await,
             422,
             "invalid_input",
         );

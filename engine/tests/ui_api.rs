@@ -129,18 +129,6 @@ async fn with_cookie(
         .await
 }
 
-async fn put(api: &Api, path: &str, body: &Value) -> Reply {
-    let (status, _, value) = api
-        .request(
-            Method::PUT,
-            path,
-            &[("content-type", "application/json")],
-            Some(serde_json::to_vec(body).unwrap()),
-        )
-        .await;
-    (status, value)
-}
-
 /// A stock product of `SHOP` with `keys` imported; returns its id.
 async fn stocked_product(admin: &Api, sku: &str, threshold: i64, keys: &[String]) -> String {
     let mut body = product_body(sku);
@@ -574,7 +562,8 @@ async fn the_cookie_is_refused_across_origins_and_tokens_are_not_affected() {
         assert_error(&ext.get(path).await, 403, "forbidden");
     }
     assert_error(
-        &put(&ext, "/api/v1/settings/delivery", &json!({"paused": true})).await,
+        &ext.put("/api/v1/settings/delivery", &json!({"paused": true}))
+            .await,
         403,
         "forbidden",
     );
@@ -691,21 +680,17 @@ async fn live_events_tell_orders_stock_and_deliveries_without_secrets() {
         .await;
 
     // Pausing and resuming auto-delivery are told too.
-    ok(put(
-        &fx.admin,
-        "/api/v1/settings/delivery",
-        &json!({"paused": true}),
-    )
-    .await);
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"paused": true}))
+        .await);
     stream
         .wait_for("delivery_paused", "pause", |v| v["paused"] == true)
         .await;
-    ok(put(
-        &fx.admin,
-        "/api/v1/settings/delivery",
-        &json!({"paused": false}),
-    )
-    .await);
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"paused": false}))
+        .await);
     stream
         .wait_for("delivery_paused", "resume", |v| v["paused"] == false)
         .await;
@@ -988,12 +973,10 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
 
     let settings = ok(fx.admin.get("/api/v1/settings/delivery").await);
     assert_eq!(settings, json!({"paused": false}));
-    let paused = ok(put(
-        &fx.admin,
-        "/api/v1/settings/delivery",
-        &json!({"paused": true}),
-    )
-    .await);
+    let paused = ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"paused": true}))
+        .await);
     assert_eq!(paused, json!({"paused": true}));
     assert_eq!(
         ok(fx.admin.get("/api/v1/settings/delivery").await),
@@ -1048,7 +1031,7 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
         (json!({}), "missing"),
         (json!("paused"), "a string body"),
     ] {
-        let (status, reply) = put(&admin, "/api/v1/settings/delivery", &body).await;
+        let (status, reply) = admin.put("/api/v1/settings/delivery", &body).await;
         assert!(status.is_client_error(), "{what}: {status} {reply}");
         assert!(reply["error"]["code"].is_string(), "{what}: {reply}");
     }
@@ -1069,12 +1052,9 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
 
     // Resume: what waited goes out, with its key.
     assert_eq!(
-        ok(put(
-            &admin,
-            "/api/v1/settings/delivery",
-            &json!({"paused": false})
-        )
-        .await),
+        ok(admin
+            .put("/api/v1/settings/delivery", &json!({"paused": false}))
+            .await),
         json!({"paused": false})
     );
     let fetched = fetch_delivery_of(&ext, "UI-P-1").await;
