@@ -260,6 +260,9 @@ impl Engine {
                 .write(|tx| self.intake_valid(tx, &valid, actor, Some(&mut rejected)))?,
         };
         rejected.sort_by_key(|r| r.index);
+        if !self.events.listening() {
+            return Ok((orders, rejected));
+        }
         let mut allocated = std::collections::BTreeSet::new();
         for order in &orders {
             self.order_event(order);

@@ -82,6 +82,11 @@ impl Events {
         let _ = self.tx.send(event);
     }
 
+    /// Whether anyone listens: hot paths (order intake) skip building events when no one does.
+    pub fn listening(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.tx.subscribe()
     }
