@@ -29,7 +29,7 @@ const ACTIVATION_ANSWER: &str =
 /// A paraphrase of the delivery entry, confidently matched.
 const CONFIDENT: &str = "kak kapan kodenya dikirim?";
 /// Close to the warranty entry but not sure enough to send (an FAQ suggestion, 0.3 ≤ c < 0.8).
-const MID: &str = "kodenya gak bisa diaktivasi gan";
+const MID: &str = "kodenya gak bisa aktif gan";
 /// Far from every entry (confidence well under 0.3).
 const OFF_FAQ: &str = "Do you sell Netflix accounts?";
 

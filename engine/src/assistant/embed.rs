@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use sha2::{Digest, Sha256};
+
 use fastembed::{
     EmbeddingModel, InitOptionsUserDefined, Pooling, TextEmbedding, TextInitOptions,
     TokenizerFiles, UserDefinedEmbeddingModel,
@@ -35,10 +37,31 @@ pub const MODEL_CHOICES: &[(&str, &str)] = &[
 pub struct Embedder {
     model: Mutex<TextEmbedding>,
     pub name: String,
+    /// The name plus a fingerprint of the model file, stamped on every stored vector.
+    pub tag: String,
     pub dim: usize,
     /// Text put before queries and passages (e5 models are trained with these prefixes).
     query_prefix: &'static str,
     passage_prefix: &'static str,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Loading a model parses a protobuf of tens of MB into many small blocks; glibc keeps the
+/// freed ones, about 10 MB, unless asked to hand them back.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free heap pages to the OS.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// Where the set-up puts the model and the runtime.
@@ -102,7 +125,7 @@ impl Embedder {
     }
 
     fn load_inner(name: &str, paths: &ModelPaths) -> Result<Embedder, String> {
-        let (model, query_prefix, passage_prefix) = match name {
+        let (model, tag, query_prefix, passage_prefix) = match name {
             BUILTIN_MODEL => {
                 let dir = paths.models_dir.join("models").join(BUILTIN_MODEL);
                 let read = |f: &str| {
@@ -121,12 +144,14 @@ impl Embedder {
                 };
                 // MiniLM was trained with mean pooling; fastembed's default for a user model
                 // is CLS, which gives much worse similarities.
-                let model = UserDefinedEmbeddingModel::new(read("model.onnx")?, files)
-                    .with_pooling(Pooling::Mean);
+                let onnx = read("model.onnx")?;
+                let digest = Sha256::digest(&onnx);
+                let tag = format!("{name}@{}", hex(&digest[..6]));
+                let model = UserDefinedEmbeddingModel::new(onnx, files).with_pooling(Pooling::Mean);
                 let options = InitOptionsUserDefined::default().with_max_length(256);
                 let model = TextEmbedding::try_new_from_user_defined(model, options)
                     .map_err(|e| format!("cannot load {name}: {e}"))?;
-                (model, "", "")
+                (model, tag, "", "")
             }
             "paraphrase-multilingual-MiniLM-L12-v2" | "multilingual-e5-small" => {
                 let (which, q, p) = if name == "multilingual-e5-small" {
@@ -141,7 +166,7 @@ impl Embedder {
                 let model = TextEmbedding::try_new(options).map_err(|e| {
                     format!("cannot load {name} (it is downloaded on first use): {e}")
                 })?;
-                (model, q, p)
+                (model, name.to_string(), q, p)
             }
             other => {
                 return Err(format!(
@@ -157,11 +182,13 @@ impl Embedder {
         let embedder = Embedder {
             model: Mutex::new(model),
             name: name.to_string(),
+            tag,
             dim: 0,
             query_prefix,
             passage_prefix,
         };
         let probe = embedder.embed_query("hello")?;
+        release_freed_memory();
         Ok(Embedder {
             dim: probe.len(),
             ..embedder
@@ -175,7 +202,11 @@ impl Embedder {
         Ok(v.pop().unwrap_or_default())
     }
 
-    /// Embeddings of FAQ variants (unit length), in batches.
+    /// Embeddings of FAQ variants (unit length), one sentence per run: the int8 model scales
+    /// each run's activations as a whole, so a sentence embedded in a batch would come out
+    /// slightly different (cosine 0.988) from the same sentence asked as a question. Batches
+    /// bought nothing anyway: padded to their longest sentence, 32 took 7 ms a sentence here,
+    /// one at a time 5 ms.
     pub fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
         let texts: Vec<String> = texts
             .iter()
@@ -187,7 +218,7 @@ impl Embedder {
     fn run(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, String> {
         let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = model
-            .embed(texts, Some(32))
+            .embed(texts, Some(1))
             .map_err(|e| format!("embedding failed: {e}"))?;
         // fastembed normalises, but a dot-product index must never see a vector that is off
         // unit length by rounding (hnsw_rs's DistDot asserts on it).

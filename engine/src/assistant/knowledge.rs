@@ -156,10 +156,19 @@ impl Knowledge {
             .clone()
     }
 
+    /// What stored vectors and the index on disk are stamped with: the loaded model's tag, so
+    /// vectors from another build of the same model are never mixed in.
+    fn vector_tag(&self) -> String {
+        match self.embedder() {
+            Some(e) => e.tag.clone(),
+            None => self.model_name(),
+        }
+    }
+
     /// Re-reads the live variants and brings the index in line with them.
     fn reload(&self, db: &Db) -> Result<()> {
         let variants = db.read(live_variants)?;
-        let model = self.model_name();
+        let model = self.vector_tag();
         *self.variants.write().unwrap_or_else(|p| p.into_inner()) = variants.clone();
         let Some(embedder) = self.embedder() else {
             self.pending.store(0, Ordering::Relaxed);
@@ -210,7 +219,7 @@ impl Knowledge {
     /// Recomputes the centroids of some entries from the vectors in SQLite (an entry with no
     /// live embedded variant has none).
     fn refresh_centroids(&self, db: &Db, entry_ids: &[i64]) -> Result<()> {
-        let model = self.model_name();
+        let model = self.vector_tag();
         let fresh: Vec<(i64, Option<Centroids>)> = db.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT v.embedding, v.text FROM faq_variants v JOIN faq_entries e ON e.id = v.entry_id
@@ -359,7 +368,7 @@ impl Knowledge {
         let vectors = embedder
             .embed_passages(&texts)
             .map_err(crate::Error::Conflict)?;
-        let model = embedder.name.clone();
+        let model = embedder.tag.clone();
         db.write(|tx| {
             let mut stmt = tx.prepare_cached(
                 "UPDATE faq_variants SET embedding = ?2, embedding_model = ?3 WHERE id = ?1",
@@ -392,7 +401,7 @@ impl Knowledge {
         let Some(embedder) = self.embedder() else {
             return Ok(0);
         };
-        let model = embedder.name.clone();
+        let model = embedder.tag.clone();
         let todo: Vec<(usize, String)> = {
             let live = self.variants.read().unwrap_or_else(|p| p.into_inner());
             let index = self.index.read().unwrap_or_else(|p| p.into_inner());
@@ -446,7 +455,7 @@ impl Knowledge {
             return Ok(false);
         }
         let index = self.index.read().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = index.save(&self.index_dir, &self.model_name()) {
+        if let Err(e) = index.save(&self.index_dir, &self.vector_tag()) {
             self.dirty.store(true, Ordering::Relaxed);
             return Err(e.into());
         }
