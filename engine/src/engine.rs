@@ -260,6 +260,9 @@ impl Engine {
                 .write(|tx| self.intake_valid(tx, &valid, actor, Some(&mut rejected)))?,
         };
         rejected.sort_by_key(|r| r.index);
+        self.assistant
+            .orders_seen_at
+            .store(crate::store::now_ms(), Ordering::Relaxed);
         if !self.events.listening() {
             return Ok((orders, rejected));
         }

@@ -200,7 +200,8 @@ async fn insights(admin: &Api) -> Value {
     ok(admin.get("/api/v1/assistant/insights").await)
 }
 
-/// Waits until the graph worker has brought `n` orders into the graph.
+/// Waits until the graph worker has brought `n` orders into the graph (it waits for a quiet
+/// second after intake, then runs within a second).
 async fn graph_has_orders(admin: &Api, n: u64, within: Duration) {
     eventually(
         within,
@@ -664,7 +665,7 @@ async fn an_off_faq_question_gets_a_model_draft_built_from_faq_product_and_histo
         &paid_order_of("241125HG7Q1XJP", buyer, uid, "WIN11-PRO"),
     )
     .await;
-    graph_has_orders(&fx.admin, 1, Duration::from_secs(3)).await;
+    graph_has_orders(&fx.admin, 1, Duration::from_secs(10)).await;
 
     // A first exchange in the same chat, answered from the FAQ and sent.
     let mut first = msg("660001", buyer, uid, CONFIDENT);
@@ -1346,7 +1347,7 @@ async fn the_memory_graph_survives_a_clean_restart_and_is_rebuilt_when_deleted()
     ] {
         post_order(&ext, &paid_order_of(sn, buyer, uid, sku)).await;
     }
-    graph_has_orders(&fx.admin, 3, Duration::from_secs(3)).await;
+    graph_has_orders(&fx.admin, 3, Duration::from_secs(10)).await;
     // Agus asks about Windows from its listing twice, then in general in another chat.
     let mut m1 = msg("110001", "agus_pratama", 7001, CONFIDENT);
     m1["item_id"] = json!(7_700_001);

@@ -156,6 +156,10 @@ pub struct Assistant {
     llm: Mutex<Option<LlmClient>>,
     /// Orders recorded in the graph so far (by order id); saved in `meta` with each graph save.
     pub graph_watermark: std::sync::atomic::AtomicI64,
+    /// When orders last came in, and when the graph last caught up with them (ms since the
+    /// epoch): the graph waits while orders stream in (see `Engine::assistant_step`).
+    pub orders_seen_at: std::sync::atomic::AtomicI64,
+    pub graph_caught_up_at: std::sync::atomic::AtomicI64,
 }
 
 impl Assistant {
@@ -169,6 +173,8 @@ impl Assistant {
             memory,
             llm: Mutex::new(None),
             graph_watermark,
+            orders_seen_at: Default::default(),
+            graph_caught_up_at: Default::default(),
         }
     }
 

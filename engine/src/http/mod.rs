@@ -195,7 +195,7 @@ fn spawn_assistant_worker(engine: Arc<Engine>) -> tokio::task::JoinHandle<()> {
             if !more {
                 tokio::select! {
                     _ = engine.assistant.knowledge.wake.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
         }
