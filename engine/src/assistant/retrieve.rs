@@ -86,12 +86,10 @@ pub fn fts_query(text: &str) -> Option<String> {
     or_query(&tokens(text))
 }
 
-/// A word found in more than 1/this of the variants is a common word of this FAQ ("I", "my",
-/// "kak"): it adds almost nothing to BM25 but makes SQLite score every row it is in, which
-/// made the full-text half of a search the slowest part at 10,000 variants. At 1/30 instead of
-/// 1/10 that half took 1.6–1.9 ms instead of 3.5 (p50, banking77, 10,000 variants) and top-1
-/// accuracy went from 92.5% to 92.2%.
-const COMMON_WORD_SHARE: usize = 30;
+/// A word found in more than this share of the variants is a common word of this FAQ ("I",
+/// "my", "kak"): it adds almost nothing to BM25 but makes SQLite score every row it is in,
+/// which made the full-text half of a search the slowest part at 10,000 variants.
+const COMMON_WORD_SHARE: usize = 10;
 /// Below this many documents no word counts as common (small FAQs keep every word).
 const COMMON_WORD_FLOOR: i64 = 100;
 /// The rarest words kept in a query.
