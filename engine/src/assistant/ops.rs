@@ -284,8 +284,11 @@ impl Engine {
     /// Records a buyer's message and decides; see `Assistant::receive`.
     pub fn receive_message(&self, input: MessageInput) -> Result<Received> {
         // The buyer's latest orders belong in the model's context even in the middle of a
-        // burst, when the background worker lets the graph wait.
-        self.graph_catch_up(GRAPH_STEP)?;
+        // burst, when the background worker lets the graph wait. A graph that cannot catch up
+        // only makes the context thinner: the message itself must still be recorded.
+        if let Err(e) = self.graph_catch_up(GRAPH_STEP) {
+            tracing::warn!("memory graph could not catch up before a message: {e}");
+        }
         let received = self
             .db
             .write(|tx| self.assistant.receive(tx, &self.vault, input))?;
