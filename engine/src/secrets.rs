@@ -167,8 +167,12 @@ fn keyring_account(data_dir: &Path) -> String {
         .canonicalize()
         .unwrap_or_else(|_| data_dir.to_path_buf());
     let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("stock-key-{hex}")
+    format!("stock-key-{}", hex(&digest[..8]))
+}
+
+/// Bytes as lowercase hex (digests in names, tags and manifests).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn create_key(file: &Path, account: &str, store: KeyStore) -> Result<([u8; 32], KeySource)> {

@@ -45,10 +45,6 @@ pub struct Embedder {
     passage_prefix: &'static str,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Loading a model parses a protobuf of tens of MB into many small blocks; glibc keeps the
 /// freed ones, about 10 MB, unless asked to hand them back.
 fn release_freed_memory() {
@@ -146,7 +142,7 @@ impl Embedder {
                 // is CLS, which gives much worse similarities.
                 let onnx = read("model.onnx")?;
                 let digest = Sha256::digest(&onnx);
-                let tag = format!("{name}@{}", hex(&digest[..6]));
+                let tag = format!("{name}@{}", crate::secrets::hex(&digest[..6]));
                 let model = UserDefinedEmbeddingModel::new(onnx, files).with_pooling(Pooling::Mean);
                 let options = InitOptionsUserDefined::default().with_max_length(256);
                 let model = TextEmbedding::try_new_from_user_defined(model, options)

@@ -46,7 +46,7 @@ pub fn ids_digest(ids: impl IntoIterator<Item = usize>) -> String {
     for id in ids {
         h.update((id as u64).to_le_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::secrets::hex(&h.finalize())
 }
 
 impl VectorIndex {
