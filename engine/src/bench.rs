@@ -42,6 +42,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let keys = args.orders + args.batches * 100 + args.ready_samples + 10;
     eprintln!("setting up {} with {keys} keys...", dir.display());
     let token = setup(&dir, keys)?;
+    // Short, so that the bench can watch the model being let go (the default is 10 minutes).
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[assistant]\nrelease_model_after_secs = {MODEL_RELEASE_SECS}\n"),
+    )?;
     let exe = std::env::current_exe()?;
     let mut child = Command::new(exe)
         .args([
@@ -79,11 +84,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    // Before any order, so that the memory graph taking in orders does not blur the figures.
+    let model = rt.block_on(model_memory(&url, &token, pid));
     let result = rt.block_on(measure(url, token, args.clone()));
     let loaded_rss = rss_kib(pid);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     let r = result?;
+    let model = model?;
     let (engine_single, engine_batched) = engine_only(args.orders)?;
 
     println!(
@@ -109,7 +117,79 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         idle_rss as f64 / 1024.0,
         loaded_rss as f64 / 1024.0
     );
+    println!(
+        "  with an FAQ       model loaded {:.1} MB; idle, model let go after {MODEL_RELEASE_SECS} s: {:.1} MB; first question after that {:.0} ms",
+        model.loaded_kib as f64 / 1024.0,
+        model.released_kib as f64 / 1024.0,
+        model.reload_ms
+    );
     Ok(())
+}
+
+/// The server's `release_model_after_secs` in the bench.
+const MODEL_RELEASE_SECS: u64 = 2;
+
+struct ModelMemory {
+    loaded_kib: u64,
+    released_kib: u64,
+    reload_ms: f64,
+}
+
+/// The server's memory with the embedding model loaded (an FAQ entry added and a question
+/// asked), then idle once the model has been let go, and what the next question costs.
+async fn model_memory(url: &str, token: &str, pid: u32) -> anyhow::Result<ModelMemory> {
+    let client = reqwest::Client::new();
+    post(
+        &client,
+        &format!("{url}/api/v1/faq"),
+        token,
+        &json!({
+            "question": "How long until I get my license key?",
+            "variants": ["When will the key be sent?", "kapan kodenya dikirim?"],
+            "answer": "Your key arrives in this chat within a minute of payment.",
+        }),
+    )
+    .await?;
+    let ask = || async {
+        let t = Instant::now();
+        let found = post(
+            &client,
+            &format!("{url}/api/v1/assistant/search"),
+            token,
+            &json!({"text": "when do I receive my key"}),
+        )
+        .await?;
+        if found["mode"] != "hybrid" {
+            bail!("the model is not in use: {found}");
+        }
+        anyhow::Ok(t.elapsed().as_secs_f64() * 1000.0)
+    };
+    ask().await?;
+    let loaded_kib = rss_kib(pid);
+    let deadline = Instant::now() + Duration::from_secs(MODEL_RELEASE_SECS + 10);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let status: Value = client
+            .get(format!("{url}/api/v1/assistant/status"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if status["search"]["model_loaded"] == false {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the model was not let go: {status}");
+        }
+    }
+    let released_kib = rss_kib(pid);
+    let reload_ms = ask().await?;
+    Ok(ModelMemory {
+        loaded_kib,
+        released_kib,
+        reload_ms,
+    })
 }
 
 fn tempdir() -> anyhow::Result<std::path::PathBuf> {

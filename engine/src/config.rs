@@ -35,6 +35,10 @@ const DEFAULT_FILE: &str = r#"# AUTO configuration. Every setting is optional; t
 # The embedding model at first start; later the seller's choice in the app wins
 # (AUTO_EMBEDDING_MODEL). all-MiniLM-L6-v2-int8 is installed by the set-up and works offline.
 # model = "all-MiniLM-L6-v2-int8"
+# The model takes about 60 MB while loaded. It is loaded when there is an FAQ to search and
+# let go after this many seconds without a question (the next one waits about 0.3 s for it);
+# 0 keeps it loaded (AUTO_RELEASE_MODEL_AFTER_SECS).
+# release_model_after_secs = 600
 
 [demo]
 # Load the demo catalog the first time AUTO starts with an empty data dir.
@@ -56,6 +60,7 @@ pub struct Config {
 pub struct AssistantConfig {
     pub models_dir: PathBuf,
     pub model: String,
+    pub release_model_after_secs: u64,
 }
 
 /// The platform's cache folder for AUTO, where the set-up installs the model.
@@ -116,6 +121,7 @@ impl Default for Config {
             assistant: AssistantConfig {
                 models_dir: default_models_dir(),
                 model: crate::assistant::embed::BUILTIN_MODEL.to_string(),
+                release_model_after_secs: 600,
             },
             demo: DemoConfig {
                 load_on_first_start: true,
@@ -196,6 +202,9 @@ impl Config {
         }
         if let Ok(m) = std::env::var("AUTO_EMBEDDING_MODEL") {
             self.assistant.model = m;
+        }
+        if let Some(s) = var("AUTO_RELEASE_MODEL_AFTER_SECS")? {
+            self.assistant.release_model_after_secs = s;
         }
         if let Ok(store) = std::env::var("AUTO_KEY_STORE") {
             self.secrets.key_store = match store.as_str() {

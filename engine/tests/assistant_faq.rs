@@ -786,6 +786,44 @@ async fn the_vector_index_is_rebuilt_when_its_files_are_gone_or_damaged() {
     check(&server, &token, &faq, variants + 2).await;
 }
 
+/// The model is let go while no one asks, and the next question loads it again and gets the
+/// same answer as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_idle_model_is_let_go_and_comes_back_for_the_next_question() {
+    let fx = Fixture::with(ServeOptions::default().with_env("AUTO_RELEASE_MODEL_AFTER_SECS", "1"));
+    let faq = seed_shop_faq(&fx.admin).await;
+    let question = "kak kodenya kapan dikirim ya?";
+    let before = search(&fx.admin, question, None).await;
+    assert_eq!(before["mode"], "hybrid", "{}", describe(&before));
+    assert_eq!(top(&before), Some(faq["delivery"]), "{}", describe(&before));
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = ok(fx.admin.get("/api/v1/assistant/status").await);
+        assert_eq!(status["search"]["mode"], "hybrid", "still usable: {status}");
+        if status["search"]["model_loaded"] == false {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the idle model was never let go: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    let after = search(&fx.admin, question, None).await;
+    assert_eq!(after["mode"], "hybrid", "{}", describe(&after));
+    assert_eq!(hit_ids(&after), hit_ids(&before), "{}", describe(&after));
+    let score = |f: &Value| f["hits"][0]["score"].as_f64().unwrap();
+    assert!(
+        (score(&after) - score(&before)).abs() < 1e-4,
+        "{}",
+        describe(&after)
+    );
+    let status = ok(fx.admin.get("/api/v1/assistant/status").await);
+    assert_eq!(status["search"]["model_loaded"], true, "{status}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. No model
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 
@@ -83,7 +83,7 @@ pub fn run(args: &FaqBenchArgs, models_dir: &Path, model: &str) -> anyhow::Resul
         Ok(())
     })?;
     let started = Instant::now();
-    let knowledge = Knowledge::open(&db, dir.path(), models_dir, model)?;
+    let knowledge = Knowledge::open(&db, dir.path(), models_dir, model, Duration::ZERO)?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Some(e) = knowledge.status().model_error {
         anyhow::bail!("the embedding model is not available: {e}");
@@ -102,7 +102,8 @@ pub fn run(args: &FaqBenchArgs, models_dir: &Path, model: &str) -> anyhow::Resul
     // The same model instance as the search: a second ONNX session would fight the first for
     // the two cores (its idle threads spin) and slow both down.
     let embedder = knowledge
-        .embedder()
+        .model
+        .get()
         .ok_or_else(|| anyhow::anyhow!("no embedding model"))?;
     let mut embed_ms = Vec::new();
     let mut words_ms = Vec::new();
@@ -118,7 +119,7 @@ pub fn run(args: &FaqBenchArgs, models_dir: &Path, model: &str) -> anyhow::Resul
             let _ = embedder.embed_query(q);
             embed_ms.push(t.elapsed().as_secs_f64() * 1000.0);
             let t = Instant::now();
-            let _ = super::retrieve::fulltext(c, q, n_variants, &|_| true)?;
+            let _ = knowledge.fulltext(c, q, &|_| true)?;
             words_ms.push(t.elapsed().as_secs_f64() * 1000.0);
             let t = Instant::now();
             let found = knowledge.search(c, q, None)?;

@@ -14,6 +14,15 @@ use fastembed::{
 
 /// The model the set-up installs: all-MiniLM-L6-v2, int8-quantised.
 pub const BUILTIN_MODEL: &str = "all-MiniLM-L6-v2-int8";
+/// Its embedding size (checked against the model when it loads).
+const BUILTIN_DIM: usize = 384;
+const BUILTIN_FILES: [&str; 5] = [
+    "model.onnx",
+    "tokenizer.json",
+    "config.json",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+];
 
 /// Models a seller can choose, with what they need. Online ones are fetched by fastembed from
 /// Hugging Face the first time (the only network use of the assistant, and only on request).
@@ -47,7 +56,7 @@ pub struct Embedder {
 
 /// Loading a model parses a protobuf of tens of MB into many small blocks; glibc keeps the
 /// freed ones, about 10 MB, unless asked to hand them back.
-fn release_freed_memory() {
+pub(super) fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         extern "C" {
@@ -56,6 +65,50 @@ fn release_freed_memory() {
         // SAFETY: malloc_trim only returns free heap pages to the OS.
         unsafe {
             malloc_trim(0);
+        }
+    }
+}
+
+/// Once the model is let go, ONNX Runtime's code is not needed until the next load, yet the
+/// 20 MB of it that ran stay in memory. MADV_PAGEOUT asks the kernel to reclaim those pages now,
+/// as it would under memory pressure: clean pages are dropped and read back from the file when
+/// next used, written ones stay. Nothing changes for the program but where the bytes are.
+pub(super) fn release_runtime_pages(library: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        const MADV_PAGEOUT: i32 = 21;
+        extern "C" {
+            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+        }
+        let (Ok(library), Ok(maps)) = (
+            library.canonicalize(),
+            std::fs::read_to_string("/proc/self/maps"),
+        ) else {
+            return;
+        };
+        for line in maps.lines() {
+            // start-end perms offset device inode path
+            let fields: Vec<&str> = line.splitn(6, ' ').collect();
+            let [range, perms, _, _, _, path] = fields[..] else {
+                continue;
+            };
+            if perms.contains('w') || Path::new(path.trim_start()) != library {
+                continue;
+            }
+            let Some((start, end)) = range.split_once('-') else {
+                continue;
+            };
+            let (Ok(start), Ok(end)) = (
+                usize::from_str_radix(start, 16),
+                usize::from_str_radix(end, 16),
+            ) else {
+                continue;
+            };
+            // SAFETY: a read-only mapping of the library, as listed by the kernel; PAGEOUT only
+            // moves its pages out of memory and never changes what the program reads there.
+            unsafe {
+                madvise(start as *mut std::ffi::c_void, end - start, MADV_PAGEOUT);
+            }
         }
     }
 }
@@ -95,10 +148,7 @@ fn load_runtime(path: &Path) -> Result<(), String> {
     LOADED
         .get_or_init(|| {
             if !path.exists() {
-                return Err(format!(
-                    "ONNX Runtime is not installed at {} (run scripts/setup-model.sh)",
-                    path.display()
-                ));
+                return Err(runtime_missing(path));
             }
             // ort checks the library's version and refuses one that is too old, instead of
             // crashing later inside it.
@@ -107,6 +157,50 @@ fn load_runtime(path: &Path) -> Result<(), String> {
                 .map_err(|e| format!("cannot load ONNX Runtime: {e}"))
         })
         .clone()
+}
+
+/// The stamp of the built-in model's vectors: its name and a fingerprint of its weights.
+fn builtin_tag(onnx: &[u8]) -> String {
+    let digest = Sha256::digest(onnx);
+    format!("{BUILTIN_MODEL}@{}", crate::secrets::hex(&digest[..6]))
+}
+
+/// What can be known of a model without loading it: its tag and dimension when its files are
+/// on disk (the built-in model), an error when they are missing, and None when only loading
+/// can tell (an online model).
+pub fn describe(name: &str, paths: &ModelPaths) -> Option<Result<(String, usize), String>> {
+    if name != BUILTIN_MODEL {
+        return None;
+    }
+    let dir = paths.models_dir.join("models").join(BUILTIN_MODEL);
+    let found = || -> Result<(String, usize), String> {
+        if !paths.onnxruntime.exists() {
+            return Err(runtime_missing(&paths.onnxruntime));
+        }
+        for f in BUILTIN_FILES {
+            if !dir.join(f).is_file() {
+                return Err(file_missing(&dir.join(f), "not found"));
+            }
+        }
+        let onnx = std::fs::read(dir.join("model.onnx"))
+            .map_err(|e| file_missing(&dir.join("model.onnx"), &e.to_string()))?;
+        Ok((builtin_tag(&onnx), BUILTIN_DIM))
+    };
+    Some(found())
+}
+
+fn runtime_missing(path: &Path) -> String {
+    format!(
+        "ONNX Runtime is not installed at {} (run scripts/setup-model.sh)",
+        path.display()
+    )
+}
+
+fn file_missing(path: &Path, why: &str) -> String {
+    format!(
+        "model file {} is missing ({why}); run scripts/setup-model.sh",
+        path.display()
+    )
 }
 
 impl Embedder {
@@ -125,12 +219,8 @@ impl Embedder {
             BUILTIN_MODEL => {
                 let dir = paths.models_dir.join("models").join(BUILTIN_MODEL);
                 let read = |f: &str| {
-                    std::fs::read(dir.join(f)).map_err(|e| {
-                        format!(
-                            "model file {} is missing ({e}); run scripts/setup-model.sh",
-                            dir.join(f).display()
-                        )
-                    })
+                    std::fs::read(dir.join(f))
+                        .map_err(|e| file_missing(&dir.join(f), &e.to_string()))
                 };
                 let files = TokenizerFiles {
                     tokenizer_file: read("tokenizer.json")?,
@@ -141,8 +231,7 @@ impl Embedder {
                 // MiniLM was trained with mean pooling; fastembed's default for a user model
                 // is CLS, which gives much worse similarities.
                 let onnx = read("model.onnx")?;
-                let digest = Sha256::digest(&onnx);
-                let tag = format!("{name}@{}", crate::secrets::hex(&digest[..6]));
+                let tag = builtin_tag(&onnx);
                 let model = UserDefinedEmbeddingModel::new(onnx, files).with_pooling(Pooling::Mean);
                 let options = InitOptionsUserDefined::default().with_max_length(256);
                 let model = TextEmbedding::try_new_from_user_defined(model, options)

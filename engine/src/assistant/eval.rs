@@ -229,7 +229,13 @@ fn ask_all(
     }
 
     let started = Instant::now();
-    let knowledge = Knowledge::open(&db, dir.path(), opts.models_dir, opts.model)?;
+    let knowledge = Knowledge::open(
+        &db,
+        dir.path(),
+        opts.models_dir,
+        opts.model,
+        std::time::Duration::ZERO,
+    )?;
     let loaded_ms = started.elapsed().as_millis();
     let started = Instant::now();
     knowledge.index_all(&db, |_, _| {})?;

@@ -5,16 +5,18 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 use std::time::Instant;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::embed::{self, Embedder, ModelPaths};
+use super::embed::{self, ModelPaths};
 use super::index::VectorIndex;
+use super::model::Model;
 use super::retrieve::{self, EntryHit, VariantInfo};
+use super::words::Words;
 use crate::store::Db;
 use crate::Result;
 
@@ -36,6 +38,8 @@ pub enum SearchMode {
 pub struct KnowledgeStatus {
     pub mode: SearchMode,
     pub model: String,
+    /// Whether the model is in memory now (it is let go while no buyer asks for a while).
+    pub model_loaded: bool,
     /// Why there is no model, when there is none.
     pub model_error: Option<String>,
     /// Live variants, and how many of them are in the vector index.
@@ -85,13 +89,12 @@ pub struct SearchOutcome {
 }
 
 pub struct Knowledge {
-    paths: ModelPaths,
     index_dir: PathBuf,
-    model_name: RwLock<String>,
-    embedder: RwLock<Option<Arc<Embedder>>>,
-    model_error: RwLock<Option<String>>,
+    pub model: Model,
     index: RwLock<VectorIndex>,
     variants: RwLock<HashMap<usize, VariantInfo>>,
+    /// The live variants' words, for full-text search.
+    words: RwLock<Words>,
     /// Mean vectors (unit length) of each live entry's embedded variants.
     centroids: RwLock<HashMap<i64, Centroids>>,
     /// Live variants that have no vector in the index yet.
@@ -103,77 +106,59 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
-    /// Loads the model (or notes why not), the live variants, and the index from disk when it
-    /// matches SQLite; otherwise starts from the vectors stored in SQLite and leaves the rest
-    /// to the background indexer.
-    pub fn open(db: &Db, data_dir: &Path, models_dir: &Path, model: &str) -> Result<Knowledge> {
-        let paths = ModelPaths::new(models_dir);
-        let started = Instant::now();
-        let (embedder, error) = match Embedder::load(model, &paths) {
-            Ok(e) => {
-                tracing::info!(
-                    model,
-                    dim = e.dim,
-                    ms = started.elapsed().as_millis() as u64,
-                    "embedding model loaded"
-                );
-                (Some(Arc::new(e)), None)
-            }
-            Err(e) => {
-                tracing::warn!("assistant works on full-text search only: {e}");
-                (None, Some(e))
-            }
-        };
+    /// Notes the model (or why there is none), reads the live variants, and loads the index
+    /// from disk when it matches SQLite; otherwise starts from the vectors stored in SQLite and
+    /// leaves the rest to the background indexer. The model is loaded now only when there is
+    /// an FAQ to search, and is let go after `keep_model_for` without use.
+    pub fn open(
+        db: &Db,
+        data_dir: &Path,
+        models_dir: &Path,
+        model: &str,
+        keep_model_for: std::time::Duration,
+    ) -> Result<Knowledge> {
         let k = Knowledge {
-            paths,
             index_dir: data_dir.join("faq-index"),
-            model_name: RwLock::new(model.to_string()),
-            embedder: RwLock::new(embedder),
-            model_error: RwLock::new(error),
+            model: Model::open(model, &ModelPaths::new(models_dir), keep_model_for),
             index: RwLock::new(VectorIndex::new(0, 0)),
             variants: RwLock::new(HashMap::new()),
+            words: RwLock::new(Words::default()),
             centroids: RwLock::new(HashMap::new()),
             pending: AtomicUsize::new(0),
             dirty: AtomicBool::new(false),
             wake: tokio::sync::Notify::new(),
         };
         k.reload(db)?;
+        let has_faq = !k
+            .variants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty();
+        if has_faq {
+            // The first buyer's question should not wait for the model.
+            k.model.get();
+        }
         Ok(k)
     }
 
-    /// The loaded model, if any.
-    pub fn embedder(&self) -> Option<Arc<Embedder>> {
-        self.embedder
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub fn model_name(&self) -> String {
-        self.model_name
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// What stored vectors and the index on disk are stamped with: the loaded model's tag, so
-    /// vectors from another build of the same model are never mixed in.
+    /// What stored vectors and the index on disk are stamped with: the model's tag, which
+    /// carries a fingerprint of its weights, so vectors from another build of the same model
+    /// are never mixed in.
     fn vector_tag(&self) -> String {
-        match self.embedder() {
-            Some(e) => e.tag.clone(),
-            None => self.model_name(),
-        }
+        self.model.tag()
     }
 
     /// Re-reads the live variants and brings the index in line with them.
     fn reload(&self, db: &Db) -> Result<()> {
-        let variants = db.read(live_variants)?;
+        let (variants, words) = db.read(live_variants)?;
         let model = self.vector_tag();
         *self.variants.write().unwrap_or_else(|p| p.into_inner()) = variants.clone();
-        let Some(embedder) = self.embedder() else {
+        *self.words.write().unwrap_or_else(|p| p.into_inner()) = words;
+        if !self.model.usable() {
             self.pending.store(0, Ordering::Relaxed);
             return Ok(());
-        };
+        }
+        let dim = self.model.dim();
         let started = Instant::now();
         let embedded: HashSet<usize> = db.read(|c| embedded_ids(c, &model))?;
         let live_embedded: HashSet<usize> = variants
@@ -184,7 +169,7 @@ impl Knowledge {
         let index = match VectorIndex::load(&self.index_dir) {
             Ok((index, manifest))
                 if manifest.model == model
-                    && manifest.dim == embedder.dim
+                    && manifest.dim == dim
                     && live_embedded.iter().all(|id| index.contains(*id))
                     // Dead entries are filtered out at search time; too many waste memory.
                     && index.len() <= live_embedded.len() * 2 + 1000
@@ -199,13 +184,13 @@ impl Knowledge {
             }
             Ok(_) => {
                 tracing::warn!("FAQ index on disk does not match the FAQ; rebuilding it");
-                self.rebuild_from_stored(db, &model, embedder.dim, &live_embedded)?
+                self.rebuild_from_stored(db, &model, dim, &live_embedded)?
             }
             Err(e) => {
                 if self.index_dir.exists() || !live_embedded.is_empty() {
                     tracing::warn!("FAQ index cannot be used ({e}); rebuilding it");
                 }
-                self.rebuild_from_stored(db, &model, embedder.dim, &live_embedded)?
+                self.rebuild_from_stored(db, &model, dim, &live_embedded)?
             }
         };
         self.pending
@@ -328,9 +313,19 @@ impl Knowledge {
         let fresh = db.read(|c| variants_of(c, entry_ids))?;
         {
             let mut map = self.variants.write().unwrap_or_else(|p| p.into_inner());
+            let mut words = self.words.write().unwrap_or_else(|p| p.into_inner());
             let entries: HashSet<i64> = entry_ids.iter().copied().collect();
-            map.retain(|_, info| !entries.contains(&info.entry_id));
-            map.extend(fresh.iter().map(|(id, info, _)| (*id, *info)));
+            map.retain(|id, info| {
+                let stays = !entries.contains(&info.entry_id);
+                if !stays {
+                    words.remove(*id);
+                }
+                stays
+            });
+            for (id, info, text) in &fresh {
+                map.insert(*id, *info);
+                words.insert(*id, text);
+            }
         }
         let missing: Vec<(usize, String)> = {
             let index = self.index.read().unwrap_or_else(|p| p.into_inner());
@@ -340,7 +335,7 @@ impl Knowledge {
                 .map(|(id, _, text)| (id, text))
                 .collect()
         };
-        if !missing.is_empty() && self.embedder().is_some() {
+        if !missing.is_empty() && self.model.usable() {
             if embed_now && missing.len() <= BATCH {
                 self.embed_and_index(db, &missing)?;
             } else {
@@ -355,13 +350,15 @@ impl Knowledge {
     /// Drops variants from search (their index nodes stay until the next rebuild, filtered).
     pub fn variants_removed(&self, ids: &[i64]) {
         let mut map = self.variants.write().unwrap_or_else(|p| p.into_inner());
+        let mut words = self.words.write().unwrap_or_else(|p| p.into_inner());
         for id in ids {
             map.remove(&(*id as usize));
+            words.remove(*id as usize);
         }
     }
 
     fn embed_and_index(&self, db: &Db, items: &[(usize, String)]) -> Result<usize> {
-        let Some(embedder) = self.embedder() else {
+        let Some(embedder) = self.model.get() else {
             return Ok(0);
         };
         let texts: Vec<&str> = items.iter().map(|(_, t)| t.as_str()).collect();
@@ -398,10 +395,10 @@ impl Knowledge {
     /// One step of the background indexer: embeds up to a batch of live variants that have no
     /// vector yet. Returns how many it did (0 = nothing left).
     pub fn index_step(&self, db: &Db) -> Result<usize> {
-        let Some(embedder) = self.embedder() else {
+        if !self.model.usable() {
             return Ok(0);
-        };
-        let model = embedder.tag.clone();
+        }
+        let model = self.vector_tag();
         let todo: Vec<(usize, String)> = {
             let live = self.variants.read().unwrap_or_else(|p| p.into_inner());
             let index = self.index.read().unwrap_or_else(|p| p.into_inner());
@@ -474,10 +471,7 @@ impl Knowledge {
     /// Switches to another embedding model: loads it (downloading an online one on first use),
     /// then re-embeds every variant in the background with progress in `status`.
     pub fn switch_model(&self, db: &Db, model: &str) -> Result<()> {
-        let embedder = Embedder::load(model, &self.paths).map_err(crate::Error::Invalid)?;
-        *self.model_name.write().unwrap_or_else(|p| p.into_inner()) = model.to_string();
-        *self.embedder.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(embedder));
-        *self.model_error.write().unwrap_or_else(|p| p.into_inner()) = None;
+        self.model.switch(model).map_err(crate::Error::Invalid)?;
         self.rebuild(db)
     }
 
@@ -487,7 +481,7 @@ impl Knowledge {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .len();
-        let has_model = self.embedder().is_some();
+        let has_model = self.model.usable();
         let pending = self.pending.load(Ordering::Relaxed).min(variants);
         KnowledgeStatus {
             mode: if has_model {
@@ -495,16 +489,24 @@ impl Knowledge {
             } else {
                 SearchMode::Fulltext
             },
-            model: self.model_name(),
-            model_error: self
-                .model_error
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
+            model: self.model.name(),
+            model_loaded: self.model.is_loaded(),
+            model_error: self.model.error(),
             variants,
             indexed: if has_model { variants - pending } else { 0 },
             indexing: has_model && pending > 0,
         }
+    }
+
+    /// Full-text candidates for a message (the word half of `search`).
+    pub fn fulltext(
+        &self,
+        conn: &Connection,
+        text: &str,
+        keep: &dyn Fn(usize) -> bool,
+    ) -> Result<Vec<(usize, f32)>> {
+        let words = self.words.read().unwrap_or_else(|p| p.into_inner());
+        retrieve::fulltext(conn, text, &words, keep)
     }
 
     /// Hybrid search for a buyer's message, within the scope of `product` when known.
@@ -521,7 +523,7 @@ impl Knowledge {
                 .get(&id)
                 .is_some_and(|info| retrieve::in_scope(info, product))
         };
-        let embedder = self.embedder();
+        let embedder = self.model.get();
         let (mut vector, query, mode) = match &embedder {
             Some(embedder) => {
                 let q = embedder.embed_query(text).map_err(crate::Error::Conflict)?;
@@ -534,7 +536,7 @@ impl Knowledge {
             }
             None => (Vec::new(), None, SearchMode::Fulltext),
         };
-        let words = retrieve::fulltext(conn, text, variants.len(), &keep)?;
+        let words = self.fulltext(conn, text, &keep)?;
         // Best word matches that have no vector yet (an import being indexed) are embedded
         // now, so they compete on meaning like the rest instead of being missed.
         let mut incomplete = false;
@@ -581,21 +583,23 @@ impl Knowledge {
     }
 }
 
-fn live_variants(c: &Connection) -> Result<HashMap<usize, VariantInfo>> {
+fn live_variants(c: &Connection) -> Result<(HashMap<usize, VariantInfo>, Words)> {
     let mut stmt = c.prepare(
-        "SELECT v.id, v.entry_id, e.product_id FROM faq_variants v
+        "SELECT v.id, v.entry_id, e.product_id, v.text FROM faq_variants v
          JOIN faq_entries e ON e.id = v.entry_id WHERE e.enabled = 1",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)? as usize,
-            VariantInfo {
-                entry_id: r.get(1)?,
-                product_id: r.get(2)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query([])?;
+    let (mut variants, mut words) = (HashMap::new(), Words::default());
+    while let Some(r) = rows.next()? {
+        let id = r.get::<_, i64>(0)? as usize;
+        let info = VariantInfo {
+            entry_id: r.get(1)?,
+            product_id: r.get(2)?,
+        };
+        variants.insert(id, info);
+        words.insert(id, r.get_ref(3)?.as_str().unwrap_or(""));
+    }
+    Ok((variants, words))
 }
 
 fn variants_of(c: &Connection, entry_ids: &[i64]) -> Result<Vec<(usize, VariantInfo, String)>> {

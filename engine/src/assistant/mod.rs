@@ -13,10 +13,12 @@ pub mod index;
 pub mod knowledge;
 pub mod lang;
 pub mod llm;
+pub mod model;
 pub mod ops;
 pub mod policy;
 pub mod retrieve;
 pub mod service;
 pub mod settings;
+pub mod words;
 
 pub use service::{Assistant, MessageInput, MessageOutcome, Received};

@@ -46,7 +46,13 @@ pub fn open_assistant(db: &Db, data_dir: &Path, config: &Config) -> Result<Assis
     let model = chosen
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_else(|| config.assistant.model.clone());
-    let knowledge = Knowledge::open(db, data_dir, &config.assistant.models_dir, &model)?;
+    let knowledge = Knowledge::open(
+        db,
+        data_dir,
+        &config.assistant.models_dir,
+        &model,
+        std::time::Duration::from_secs(config.assistant.release_model_after_secs),
+    )?;
     let memory = Memory::open(&data_dir.join("memory.graph"))?;
     let watermark = if memory.needs_rebuild() {
         let started = std::time::Instant::now();
@@ -519,6 +525,9 @@ impl Engine {
     /// Returns true when more work is waiting.
     pub fn assistant_step(&self) -> Result<bool> {
         let embedded = self.assistant.knowledge.index_step(&self.db)?;
+        if embedded == 0 {
+            self.assistant.knowledge.model.release_if_idle();
+        }
         if embedded > 0 {
             let st = self.assistant.knowledge.status();
             self.events.send(Event::Faq {

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::index::VectorIndex;
+use super::words::{self, Words};
 use crate::Result;
 
 /// Variants fetched from each side before gathering per entry.
@@ -87,59 +88,64 @@ pub fn fts_query(text: &str) -> Option<String> {
 }
 
 /// A word found in more than this share of the variants is a common word of this FAQ ("I",
-/// "my", "kak"): it adds almost nothing to BM25 but makes SQLite score every row it is in,
-/// which made the full-text half of a search the slowest part at 10,000 variants.
+/// "my", "kak"): it adds almost nothing to BM25 but makes the search read every row it is in.
 const COMMON_WORD_SHARE: usize = 10;
-/// Below this many documents no word counts as common (small FAQs keep every word).
-const COMMON_WORD_FLOOR: i64 = 100;
+/// Below this many variants no word counts as common (small FAQs keep every word).
+const COMMON_WORD_FLOOR: usize = 100;
 /// The rarest words kept in a query.
 const MAX_QUERY_WORDS: usize = 12;
 
-/// The query's words minus the FAQ's common ones (by document frequency in the index), rarest
-/// first; the two rarest stay even if every word is common.
-fn discriminating(conn: &Connection, words: Vec<String>, variants: usize) -> Result<Vec<String>> {
-    let common = COMMON_WORD_FLOOR.max((variants / COMMON_WORD_SHARE) as i64);
-    let mut stmt = conn.prepare_cached("SELECT doc FROM faq_fts_vocab WHERE term = ?1")?;
-    let mut counted: Vec<(i64, String)> = Vec::with_capacity(words.len());
-    for w in words {
-        // A word the index does not know (or spells with folded diacritics) counts as rare.
-        let doc: i64 = stmt.query_row([&w], |r| r.get(0)).optional()?.unwrap_or(0);
-        counted.push((doc, w));
-    }
+/// The query's words minus the FAQ's common ones, rarest first; the two rarest stay even if
+/// every word is common.
+fn discriminating(words: &Words, query: Vec<String>) -> Vec<String> {
+    let common = COMMON_WORD_FLOOR.max(words.docs() / COMMON_WORD_SHARE);
+    let mut counted: Vec<(u32, String)> = query
+        .into_iter()
+        // A word the FAQ does not know (or spells with diacritics) counts as rare.
+        .map(|w| (words.doc_freq(&w), w))
+        .collect();
     counted.sort();
     let keep = counted
         .iter()
-        .filter(|(doc, _)| *doc <= common)
+        .filter(|(doc, _)| *doc as usize <= common)
         .count()
         .clamp(2, MAX_QUERY_WORDS);
-    Ok(counted.into_iter().take(keep).map(|(_, w)| w).collect())
+    counted.into_iter().take(keep).map(|(_, w)| w).collect()
 }
 
-/// Full-text candidates as (variant id, bm25) with bm25 positive, higher is better.
-/// `variants` is how many variants the FAQ has (to tell its common words).
+/// Full-text candidates as (variant id, BM25), best first: FTS5 finds the variants of each
+/// of the question's rarer words, and BM25 is summed here from the counts in `words` (see
+/// `words` for why not FTS5's own `bm25()`).
 pub fn fulltext(
     conn: &Connection,
     text: &str,
-    variants: usize,
+    words: &Words,
     keep: &dyn Fn(usize) -> bool,
 ) -> Result<Vec<(usize, f32)>> {
-    let Some(query) = or_query(&discriminating(conn, tokens(text), variants)?) else {
-        return Ok(Vec::new());
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, -bm25(faq_fts) FROM faq_fts WHERE faq_fts MATCH ?1 ORDER BY rank LIMIT ?2",
-    )?;
-    // Out-of-scope and disabled rows are dropped after the query, so ask for more.
-    let rows = stmt
-        .query_map(rusqlite::params![query, (CANDIDATES * 4) as i64], |r| {
-            Ok((r.get::<_, i64>(0)? as usize, r.get::<_, f64>(1)? as f32))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows
-        .into_iter()
-        .filter(|(id, _)| keep(*id))
-        .take(CANDIDATES)
-        .collect())
+    let mut stmt = conn.prepare_cached("SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?1")?;
+    let average = words.average_len();
+    let mut scores: HashMap<usize, f32> = HashMap::new();
+    let mut found = Vec::new();
+    for word in discriminating(words, tokens(text)) {
+        found.clear();
+        let rows = stmt.query_map([format!("\"{word}\"")], |r| r.get::<_, i64>(0))?;
+        for id in rows {
+            found.push(id? as usize);
+        }
+        for &id in &found {
+            // Rows of disabled entries are in FTS5 too: they count for the word's rarity
+            // but are not candidates.
+            let Some(len) = words.len_of(id) else {
+                continue;
+            };
+            *scores.entry(id).or_default() +=
+                words::bm25_term(found.len(), words.docs(), len as f32, average);
+        }
+    }
+    let mut ranked: Vec<(usize, f32)> = scores.into_iter().filter(|(id, _)| keep(*id)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(CANDIDATES);
+    Ok(ranked)
 }
 
 /// Weight of the full-text evidence in the fused score. Measured on banking77 (dev split, see

@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0003_assistant.sql"),
     ),
     ("0004_ui", include_str!("../../migrations/0004_ui.sql")),
+    (
+        "0005_faq_words_in_memory",
+        include_str!("../../migrations/0005_faq_words_in_memory.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.
