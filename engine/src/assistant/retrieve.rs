@@ -71,22 +71,6 @@ fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Words as an FTS5 query: each quoted (so nothing in them is FTS syntax), any may match.
-fn or_query(tokens: &[String]) -> Option<String> {
-    (!tokens.is_empty()).then(|| {
-        tokens
-            .iter()
-            .map(|t| format!("\"{t}\""))
-            .collect::<Vec<_>>()
-            .join(" OR ")
-    })
-}
-
-/// The words of a message as an FTS5 query (all of them).
-pub fn fts_query(text: &str) -> Option<String> {
-    or_query(&tokens(text))
-}
-
 /// A word found in more than this share of the variants is a common word of this FAQ ("I",
 /// "my", "kak"): it adds almost nothing to BM25 but makes the search read every row it is in.
 const COMMON_WORD_SHARE: usize = 10;
@@ -238,14 +222,56 @@ pub fn vector(
 mod tests {
     use super::*;
 
+    /// The FAQ's FTS5 table as the migration makes it, with some variants in it.
+    fn fts_with(texts: &[(usize, &str)]) -> (Connection, Words) {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE faq_fts USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');",
+        )
+        .unwrap();
+        let mut words = Words::default();
+        for (id, text) in texts {
+            conn.execute(
+                "INSERT INTO faq_fts (rowid, text) VALUES (?1, ?2)",
+                rusqlite::params![*id as i64, text],
+            )
+            .unwrap();
+            words.insert(*id, text);
+        }
+        (conn, words)
+    }
+
     #[test]
-    fn fts_query_quotes_every_token_and_drops_syntax() {
-        assert_eq!(
-            fts_query("Kapan kodenya dikirim?").unwrap(),
-            "\"kapan\" OR \"kodenya\" OR \"dikirim\""
-        );
-        assert_eq!(fts_query("a \" OR * NEAR(").unwrap(), "\"or\" OR \"near\"");
-        assert!(fts_query("?? !").is_none());
+    fn full_text_ranks_rare_words_first_and_takes_any_input() {
+        let (conn, words) = fts_with(&[
+            (1, "Kapan kodenya dikirim?"),
+            (2, "Kapan saya bisa refund?"),
+            (3, "Apakah kode Steam ini region Indonesia?"),
+            (4, "Kapan promo berikutnya?"),
+        ]);
+        let all = |_: usize| true;
+        let found = fulltext(&conn, "kak kapan kodenya dikirim ya", &words, &all).unwrap();
+        assert_eq!(found[0].0, 1, "{found:?}");
+        assert!(found.iter().all(|(_, s)| *s > 0.0), "{found:?}");
+        assert!(found[0].1 > found[1].1, "{found:?}");
+        // Scope: a variant left out is never a candidate.
+        let found = fulltext(&conn, "kodenya dikirim", &words, &|id| id != 1).unwrap();
+        assert!(found.iter().all(|(id, _)| *id != 1), "{found:?}");
+        // Words are quoted one by one, so nothing in a message is FTS syntax.
+        for text in [
+            "a \" OR * NEAR(",
+            "kode\"",
+            "?? !",
+            "",
+            "🙏🙏",
+            "region: Indonesia",
+        ] {
+            fulltext(&conn, text, &words, &all).unwrap();
+        }
+        assert!(fulltext(&conn, "?? !", &words, &all).unwrap().is_empty());
+        // FTS5 folds diacritics even where the word counts do not.
+        let found = fulltext(&conn, "régíon", &words, &all).unwrap();
+        assert_eq!(found.first().map(|f| f.0), Some(3), "{found:?}");
     }
 
     #[test]
