@@ -100,6 +100,11 @@ impl VectorIndex {
     }
 
     /// The `k` nearest variants that pass `keep`, as (variant id, cosine similarity), best first.
+    ///
+    /// hnsw_rs stops a search early only when it has no filter: with one, it walks on until no
+    /// candidate is left, 1.4 ms at 10,000 variants instead of 0.2. So the search runs without
+    /// one, for all `ef` nearest, and filters after; only when too few of those pass (a
+    /// product's own entries among many others) does it take the filtered walk.
     pub fn search(
         &self,
         query: &[f32],
@@ -109,9 +114,21 @@ impl VectorIndex {
         if self.ids.is_empty() || query.len() != self.dim {
             return Vec::new();
         }
+        let ef = EF_SEARCH.max(k);
+        let nearest = self.hnsw.search(query, ef, ef);
+        let complete = nearest.len() < ef;
+        let kept: Vec<(usize, f32)> = nearest
+            .into_iter()
+            .filter(|n| keep(n.d_id))
+            .take(k)
+            .map(|n| (n.d_id, 1.0 - n.distance))
+            .collect();
+        if kept.len() == k || complete {
+            return kept;
+        }
         let filter = |id: &usize| keep(*id);
         self.hnsw
-            .search_filter(query, k, EF_SEARCH.max(k), Some(&filter))
+            .search_filter(query, k, ef, Some(&filter))
             .into_iter()
             .map(|n| (n.d_id, 1.0 - n.distance))
             .collect()
@@ -268,6 +285,37 @@ mod tests {
         assert!((hits[0].1 - 1.0).abs() < 1e-4);
         let hits = index.search(&items[41].1, 3, &|id| id != 42);
         assert!(hits.iter().all(|(id, _)| *id != 42));
+    }
+
+    /// A filter that few variants pass (one product's entries among many) still gets the
+    /// nearest of those, not fewer: the search falls back to hnsw_rs's filtered walk.
+    #[test]
+    fn a_narrow_filter_still_gets_its_nearest() {
+        let mut index = VectorIndex::new(16, 2000);
+        let items: Vec<(usize, Vec<f32>)> = (1..=2000).map(|i| (i, unit(i as u64, 16))).collect();
+        index.insert(&items);
+        let few = |id: usize| id % 100 == 7;
+        let query = &items[1234].1;
+        let hits = index.search(query, 5, &few);
+        assert_eq!(hits.len(), 5, "{hits:?}");
+        assert!(hits.iter().all(|(id, _)| few(*id)), "{hits:?}");
+        let mut exact: Vec<(usize, f32)> = items
+            .iter()
+            .filter(|(id, _)| few(*id))
+            .map(|(id, v)| (*id, crate::assistant::embed::cosine(query, v)))
+            .collect();
+        exact.sort_by(|a, b| b.1.total_cmp(&a.1));
+        assert_eq!(hits[0].0, exact[0].0, "{hits:?} vs {:?}", &exact[..5]);
+        // Fewer pass than asked for: all of them come back.
+        let one = |id: usize| id == 1500;
+        assert_eq!(
+            index
+                .search(query, 5, &one)
+                .iter()
+                .map(|h| h.0)
+                .collect::<Vec<_>>(),
+            [1500]
+        );
     }
 
     #[test]
