@@ -160,8 +160,7 @@ fn load_runtime(path: &Path) -> Result<(), String> {
 }
 
 /// The stamp of the built-in model's vectors: its name and a fingerprint of its weights.
-fn builtin_tag(onnx: &[u8]) -> String {
-    let digest = Sha256::digest(onnx);
+fn builtin_tag(digest: &[u8]) -> String {
     format!("{BUILTIN_MODEL}@{}", crate::secrets::hex(&digest[..6]))
 }
 
@@ -182,9 +181,13 @@ pub fn describe(name: &str, paths: &ModelPaths) -> Option<Result<(String, usize)
                 return Err(file_missing(&dir.join(f), "not found"));
             }
         }
-        let onnx = std::fs::read(dir.join("model.onnx"))
-            .map_err(|e| file_missing(&dir.join("model.onnx"), &e.to_string()))?;
-        Ok((builtin_tag(&onnx), BUILTIN_DIM))
+        // Streamed: the server may never load the model, so it should not hold its bytes.
+        let onnx = dir.join("model.onnx");
+        let mut hasher = Sha256::new();
+        std::fs::File::open(&onnx)
+            .and_then(|mut f| std::io::copy(&mut f, &mut hasher))
+            .map_err(|e| file_missing(&onnx, &e.to_string()))?;
+        Ok((builtin_tag(&hasher.finalize()), BUILTIN_DIM))
     };
     Some(found())
 }
@@ -231,7 +234,7 @@ impl Embedder {
                 // MiniLM was trained with mean pooling; fastembed's default for a user model
                 // is CLS, which gives much worse similarities.
                 let onnx = read("model.onnx")?;
-                let tag = builtin_tag(&onnx);
+                let tag = builtin_tag(&Sha256::digest(&onnx));
                 let model = UserDefinedEmbeddingModel::new(onnx, files).with_pooling(Pooling::Mean);
                 let options = InitOptionsUserDefined::default().with_max_length(256);
                 let model = TextEmbedding::try_new_from_user_defined(model, options)
