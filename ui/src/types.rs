@@ -206,6 +206,8 @@ pub struct KnowledgeStatus {
     pub mode: String,
     pub model: String,
     pub model_error: Option<String>,
+    /// False while the model rests (let go after a quiet spell; the next question loads it).
+    pub model_loaded: bool,
     pub variants: u64,
     pub indexed: u64,
     pub indexing: bool,

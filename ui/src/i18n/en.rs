@@ -193,6 +193,7 @@ pub const TABLE: Table = &[
     ("faq.store_wide", "All products"),
     ("faq.indexed", "indexed"),
     ("faq.indexing", "Indexing the FAQ"),
+    ("faq.model_resting", "model resting to save memory; the next question wakes it"),
     ("faq.tester", "Test a question"),
     ("faq.tester_hint", "Type a question as a buyer would"),
     ("faq.any_product", "Any product"),

@@ -187,6 +187,7 @@ pub const TABLE: Table = &[
     ("faq.store_wide", "Semua produk"),
     ("faq.indexed", "terindeks"),
     ("faq.indexing", "Mengindeks FAQ"),
+    ("faq.model_resting", "model beristirahat untuk hemat memori; pertanyaan berikutnya membangunkannya"),
     ("faq.tester", "Uji pertanyaan"),
     ("faq.tester_hint", "Ketik pertanyaan seperti pembeli"),
     ("faq.any_product", "Produk apa saja"),

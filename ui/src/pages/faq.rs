@@ -120,6 +120,9 @@ pub fn IndexStatus() -> Element {
         div { class: "status-line", id: "index-status",
             span { class: "badge", "{tk(\"mode\", &k.mode)}" }
             " {k.model} · {t(\"faq.indexed\")} {k.indexed} / {k.variants}"
+            if k.mode == "hybrid" && !k.model_loaded {
+                span { class: "muted", id: "model-resting", " · {t(\"faq.model_resting\")}" }
+            }
             if let Some(err) = &k.model_error { span { class: "error", " — {err}" } }
             if k.indexing {
                 Progress { label: t("faq.indexing").to_string(), done: k.indexed, total: k.variants }
