@@ -481,7 +481,8 @@ impl Knowledge {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .len();
-        let has_model = self.model.usable();
+        let (model, model_loaded, model_error) = self.model.view();
+        let has_model = model_error.is_none();
         let pending = self.pending.load(Ordering::Relaxed).min(variants);
         KnowledgeStatus {
             mode: if has_model {
@@ -489,9 +490,9 @@ impl Knowledge {
             } else {
                 SearchMode::Fulltext
             },
-            model: self.model.name(),
-            model_loaded: self.model.is_loaded(),
-            model_error: self.model.error(),
+            model,
+            model_loaded,
+            model_error,
             variants,
             indexed: if has_model { variants - pending } else { 0 },
             indexing: has_model && pending > 0,

@@ -13,8 +13,10 @@ use crate::store::now_ms;
 
 pub struct Model {
     paths: ModelPaths,
-    /// Held while loading, so that callers arriving meanwhile wait for the one load.
     state: Mutex<State>,
+    /// Held while loading or switching, so that callers arriving meanwhile wait for the one
+    /// load; `state` is not held during it, so status reads never wait for a load.
+    loading: Mutex<()>,
     last_used_ms: AtomicI64,
     /// How long the model stays loaded after its last use; zero keeps it for good.
     keep_for: Duration,
@@ -43,18 +45,22 @@ impl Model {
                 loaded: None,
                 error: None,
             }),
+            loading: Mutex::new(()),
             last_used_ms: AtomicI64::new(now_ms()),
             keep_for,
         };
-        {
-            let mut st = model.lock();
-            match embed::describe(name, paths) {
-                Some(Ok((tag, dim))) => (st.tag, st.dim) = (tag, dim),
-                Some(Err(e)) => {
-                    tracing::warn!("assistant works on full-text search only: {e}");
-                    st.error = Some(e);
-                }
-                None => model.load(&mut st),
+        let described = embed::describe(name, paths);
+        match described {
+            Some(Ok((tag, dim))) => {
+                let mut st = model.lock();
+                (st.tag, st.dim) = (tag, dim);
+            }
+            Some(Err(e)) => {
+                tracing::warn!("assistant works on full-text search only: {e}");
+                model.lock().error = Some(e);
+            }
+            None => {
+                model.get();
             }
         }
         model
@@ -64,9 +70,16 @@ impl Model {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn load(&self, st: &mut State) {
+    /// Loads the model into `st` (called with the `loading` lock held, not the state lock).
+    fn load(&self, name: &str) {
         let started = std::time::Instant::now();
-        match Embedder::load(&st.name, &self.paths) {
+        let loaded = Embedder::load(name, &self.paths);
+        let mut st = self.lock();
+        // Switched to another model meanwhile: this load is stale.
+        if st.name != name {
+            return;
+        }
+        match loaded {
             Ok(e) => {
                 tracing::info!(
                     model = st.name,
@@ -97,11 +110,23 @@ impl Model {
     /// The model, loaded if need be; None when it cannot be used (the reason is in `error`).
     pub fn get(&self) -> Option<Arc<Embedder>> {
         self.last_used_ms.store(now_ms(), Ordering::Relaxed);
-        let mut st = self.lock();
-        if st.loaded.is_none() && st.error.is_none() {
-            self.load(&mut st);
+        let ready = |st: &State| st.loaded.is_some() || st.error.is_some();
+        {
+            let st = self.lock();
+            if ready(&st) {
+                return st.loaded.clone();
+            }
         }
-        st.loaded.clone()
+        let _loading = self.loading.lock().unwrap_or_else(|p| p.into_inner());
+        let name = {
+            let st = self.lock();
+            if ready(&st) {
+                return st.loaded.clone();
+            }
+            st.name.clone()
+        };
+        self.load(&name);
+        self.lock().loaded.clone()
     }
 
     /// Whether the model can be used (loaded now or loadable).
@@ -109,12 +134,10 @@ impl Model {
         self.lock().error.is_none()
     }
 
-    pub fn is_loaded(&self) -> bool {
-        self.lock().loaded.is_some()
-    }
-
-    pub fn name(&self) -> String {
-        self.lock().name.clone()
+    /// What the status report shows: name, whether loaded, why unusable.
+    pub fn view(&self) -> (String, bool, Option<String>) {
+        let st = self.lock();
+        (st.name.clone(), st.loaded.is_some(), st.error.clone())
     }
 
     pub fn tag(&self) -> String {
@@ -125,13 +148,10 @@ impl Model {
         self.lock().dim
     }
 
-    pub fn error(&self) -> Option<String> {
-        self.lock().error.clone()
-    }
-
     /// Replaces the model with another one, loaded now so that a model that cannot be had
     /// (an online one while offline) is refused before anything changes.
     pub fn switch(&self, name: &str) -> Result<(), String> {
+        let _loading = self.loading.lock().unwrap_or_else(|p| p.into_inner());
         let embedder = Embedder::load(name, &self.paths)?;
         let mut st = self.lock();
         *st = State {
