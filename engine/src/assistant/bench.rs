@@ -119,7 +119,7 @@ pub fn run(args: &FaqBenchArgs, models_dir: &Path, model: &str) -> anyhow::Resul
             let _ = embedder.embed_query(q);
             embed_ms.push(t.elapsed().as_secs_f64() * 1000.0);
             let t = Instant::now();
-            let _ = knowledge.fulltext(c, q, &|_| true)?;
+            let _ = knowledge.fulltext(c, q, &[], &|_| true)?;
             words_ms.push(t.elapsed().as_secs_f64() * 1000.0);
             let t = Instant::now();
             let found = knowledge.search(c, q, None)?;

@@ -499,15 +499,17 @@ impl Knowledge {
         }
     }
 
-    /// Full-text candidates for a message (the word half of `search`).
+    /// Full-text candidates for a message (the word half of `search`); `also`: variants the
+    /// vector search found.
     pub fn fulltext(
         &self,
         conn: &Connection,
         text: &str,
+        also: &[usize],
         keep: &dyn Fn(usize) -> bool,
     ) -> Result<Vec<(usize, f32)>> {
         let words = self.words.read().unwrap_or_else(|p| p.into_inner());
-        retrieve::fulltext(conn, text, &words, keep)
+        retrieve::fulltext(conn, text, &words, also, keep)
     }
 
     /// Hybrid search for a buyer's message, within the scope of `product` when known.
@@ -537,7 +539,8 @@ impl Knowledge {
             }
             None => (Vec::new(), None, SearchMode::Fulltext),
         };
-        let words = self.fulltext(conn, text, &keep)?;
+        let found: Vec<usize> = vector.iter().map(|(id, _)| *id).collect();
+        let words = self.fulltext(conn, text, &found, &keep)?;
         // Best word matches that have no vector yet (an import being indexed) are embedded
         // now, so they compete on meaning like the rest instead of being missed.
         let mut incomplete = false;

@@ -67,6 +67,14 @@ impl Words {
             .map_or(0, |&wid| self.doc_freq[wid as usize])
     }
 
+    /// Whether a live variant has `word`.
+    pub fn has(&self, id: usize, word: &str) -> bool {
+        match (self.ids.get(word), self.docs.get(&id)) {
+            (Some(wid), Some(list)) => list.contains(wid),
+            _ => false,
+        }
+    }
+
     /// How many live variants there are.
     pub fn docs(&self) -> usize {
         self.docs.len()
