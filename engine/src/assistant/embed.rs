@@ -209,15 +209,24 @@ fn file_missing(path: &Path, why: &str) -> String {
 impl Embedder {
     /// Loads the named model. Never panics: any failure (missing files, wrong runtime, a model
     /// that cannot be fetched) comes back as a message the health report and UI show.
-    pub fn load(name: &str, paths: &ModelPaths) -> Result<Embedder, String> {
+    /// `known_tag`: the built-in model's tag from `describe`, so its file is not hashed twice.
+    pub fn load(
+        name: &str,
+        paths: &ModelPaths,
+        known_tag: Option<String>,
+    ) -> Result<Embedder, String> {
         load_runtime(&paths.onnxruntime)?;
         let name = name.to_string();
         let paths = paths.clone();
-        std::panic::catch_unwind(move || Self::load_inner(&name, &paths))
+        std::panic::catch_unwind(move || Self::load_inner(&name, &paths, known_tag))
             .unwrap_or_else(|_| Err("the embedding model crashed while loading".into()))
     }
 
-    fn load_inner(name: &str, paths: &ModelPaths) -> Result<Embedder, String> {
+    fn load_inner(
+        name: &str,
+        paths: &ModelPaths,
+        known_tag: Option<String>,
+    ) -> Result<Embedder, String> {
         let (model, tag, query_prefix, passage_prefix) = match name {
             BUILTIN_MODEL => {
                 let dir = paths.models_dir.join("models").join(BUILTIN_MODEL);
@@ -234,7 +243,7 @@ impl Embedder {
                 // MiniLM was trained with mean pooling; fastembed's default for a user model
                 // is CLS, which gives much worse similarities.
                 let onnx = read("model.onnx")?;
-                let tag = builtin_tag(&Sha256::digest(&onnx));
+                let tag = known_tag.unwrap_or_else(|| builtin_tag(&Sha256::digest(&onnx)));
                 let model = UserDefinedEmbeddingModel::new(onnx, files).with_pooling(Pooling::Mean);
                 let options = InitOptionsUserDefined::default().with_max_length(256);
                 let model = TextEmbedding::try_new_from_user_defined(model, options)

@@ -70,10 +70,10 @@ impl Model {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Loads the model into `st` (called with the `loading` lock held, not the state lock).
-    fn load(&self, name: &str) {
+    /// Loads the model into the state (called with the `loading` lock held, not the state lock).
+    fn load(&self, name: &str, known_tag: Option<String>) {
         let started = std::time::Instant::now();
-        let loaded = Embedder::load(name, &self.paths);
+        let loaded = Embedder::load(name, &self.paths, known_tag);
         let mut st = self.lock();
         // Switched to another model meanwhile: this load is stale.
         if st.name != name {
@@ -118,14 +118,15 @@ impl Model {
             }
         }
         let _loading = self.loading.lock().unwrap_or_else(|p| p.into_inner());
-        let name = {
+        let (name, known_tag) = {
             let st = self.lock();
             if ready(&st) {
                 return st.loaded.clone();
             }
-            st.name.clone()
+            // A dimension is known only when `describe` read the tag from the file.
+            (st.name.clone(), (st.dim != 0).then(|| st.tag.clone()))
         };
-        self.load(&name);
+        self.load(&name, known_tag);
         self.lock().loaded.clone()
     }
 
@@ -152,7 +153,7 @@ impl Model {
     /// (an online one while offline) is refused before anything changes.
     pub fn switch(&self, name: &str) -> Result<(), String> {
         let _loading = self.loading.lock().unwrap_or_else(|p| p.into_inner());
-        let embedder = Embedder::load(name, &self.paths)?;
+        let embedder = Embedder::load(name, &self.paths, None)?;
         let mut st = self.lock();
         *st = State {
             name: name.to_string(),

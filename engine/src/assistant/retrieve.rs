@@ -60,12 +60,12 @@ pub fn in_scope(info: &VariantInfo, product: Option<i64>) -> bool {
     }
 }
 
-/// The distinct words of a message, lowercased, at most 32.
+/// The distinct words of a message, lowercased, at most 32, split as the FAQ's word counts are
+/// (so that a word's count is found).
 fn tokens(text: &str) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    text.split(|c: char| !c.is_alphanumeric())
+    words::split(text)
         .filter(|t| t.chars().count() >= 2)
-        .map(|t| t.to_lowercase())
         .filter(|t| seen.insert(t.clone()))
         .take(32)
         .collect()
