@@ -27,6 +27,9 @@ pub struct BenchArgs {
     /// Paid orders timed from POST to their delivery being handed out.
     #[arg(long, default_value_t = 500)]
     pub ready_samples: usize,
+    /// Only the engine-alone figures (no server, no HTTP): what a profiler should look at.
+    #[arg(long)]
+    pub engine_only: bool,
 }
 
 struct Server(Child);
@@ -38,6 +41,9 @@ impl Drop for Server {
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.engine_only {
+        return engine_only(args.orders).map(|rates| print_engine_only(args.orders, rates));
+    }
     let dir = tempdir()?;
     let keys = args.orders + args.batches * 100 + args.ready_samples + 10;
     eprintln!("setting up {} with {keys} keys...", dir.display());
@@ -66,7 +72,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let pid = child.id();
     let server = Server(child);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
+    let mut stdout = BufReader::new(stdout);
+    stdout.read_line(&mut line)?;
+    // Keep reading what the server prints after the URL, so that it never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let url = line
         .trim()
         .rsplit(' ')
@@ -92,7 +101,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let r = result?;
     let model = model?;
-    let (engine_single, engine_batched) = engine_only(args.orders)?;
+    let engine_only_rates = engine_only(args.orders)?;
 
     println!(
         "AUTO bench ({} cores, server in its own process, loopback HTTP)",
@@ -110,8 +119,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         r.resent_rate, r.resent.0, r.resent.1);
     println!("  paid-to-ready     {:>6} orders, sequential:  POST paid order → delivery handed out (fsynced): p50 {:.2} ms  p99 {:.2} ms",
         args.ready_samples, r.ready.0, r.ready.1);
-    println!("  engine only       {:>6} orders, 1 thread, no HTTP: {:>8.0} orders/s single, {:>8.0} orders/s in batches of 100",
-        args.orders, engine_single, engine_batched);
+    print_engine_only(args.orders, engine_only_rates);
     println!(
         "  server RSS        idle {:.1} MB, after load {:.1} MB",
         idle_rss as f64 / 1024.0,
@@ -227,6 +235,10 @@ fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
     let token = engine.create_token(Scope::Admin, "bench")?;
     engine.close()?;
     Ok(token)
+}
+
+fn print_engine_only(orders: usize, (single, batched): (f64, f64)) {
+    println!("  engine only       {orders:>6} orders, 1 thread, no HTTP: {single:>8.0} orders/s single, {batched:>8.0} orders/s in batches of 100");
 }
 
 /// The engine alone, no HTTP: the same orders through `Engine::intake`, to show where time goes.

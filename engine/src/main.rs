@@ -355,12 +355,19 @@ fn serve(
         let port = port.unwrap_or(config.server.port);
         let hosted = host::start(data_dir, config, host::Port::Exactly(port), load_demo).await?;
         let code = hosted.engine.create_signin_code()?;
-        println!("AUTO is ready at http://{}/", hosted.addr);
-        println!(
-            "Sign in: {} (works once, for 10 minutes; `auto signin` makes another)",
-            hosted.signin_url(&code)
-        );
-        std::io::stdout().flush()?;
+        // Whoever started us may have stopped reading (a closed terminal, a script that took
+        // the URL): that is no reason to stop serving.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "AUTO is ready at http://{}/", hosted.addr)
+            .and_then(|()| {
+                writeln!(
+                    out,
+                    "Sign in: {} (works once, for 10 minutes; `auto signin` makes another)",
+                    hosted.signin_url(&code)
+                )
+            })
+            .and_then(|()| out.flush());
+        drop(out);
         hosted.serve(host::shutdown_signal()).await?;
         tracing::info!("stopped cleanly");
         Ok(())

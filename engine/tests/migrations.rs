@@ -51,7 +51,11 @@ fn every_earlier_version_migrates_forward_keeping_its_data() {
             "INSERT INTO products (name, sku, kind, price_minor, currency, template, created_at, updated_at)
                VALUES ('Kunci Windows 🔑', 'WIN', 'license_key', 150000, 'IDR', '{{items}}', 1, 1);
              INSERT INTO orders (shop, order_sn, status, currency, created_at, updated_at)
-               VALUES ('toko', '2411ABC', 'paid', 'IDR', 1, 1);",
+               VALUES ('toko', '2411ABC', 'paid', 'IDR', 1, 1);
+             INSERT INTO deliveries (order_id, message, status, created_at)
+               VALUES (last_insert_rowid(), x'00', 'sent', 1);
+             INSERT INTO deliveries (order_id, message, status, created_at, resend_of)
+               SELECT order_id, x'01', 'pending', 2, id FROM deliveries;",
         )
         .unwrap();
         migrate(&mut conn).unwrap();
@@ -71,6 +75,24 @@ fn every_earlier_version_migrates_forward_keeping_its_data() {
             .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+        let resend: (String, i64) = conn
+            .query_row(
+                "SELECT status, resend_of FROM deliveries WHERE resend_of IS NOT NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(resend.0, "pending", "from version {start}");
+        let checked: Result<usize, _> = conn.execute(
+            "UPDATE deliveries SET status = 'lost' WHERE id = ?1",
+            [resend.1],
+        );
+        assert!(checked.is_err(), "the outbox still checks its status");
+        let dangling: Result<usize, _> = conn.execute(
+            "UPDATE deliveries SET resend_of = 999999 WHERE id = ?1",
+            [resend.1],
+        );
+        assert!(dangling.is_err(), "a resend still points at a delivery");
     }
 }
 

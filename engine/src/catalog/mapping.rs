@@ -4,6 +4,7 @@ use super::products::{Kind, ProductRow};
 use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// One Shopee mapping: a listing (shop + item id, optionally model id) or a seller SKU.
@@ -152,14 +153,21 @@ pub fn product_row(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
         .optional()?)
 }
 
-/// What identifies an order line's product: shop, item id, model id, SKU.
-type LineKey = (String, Option<i64>, Option<i64>, String);
+/// One remembered answer: shop, item id, model id, SKU, and the product they resolved to.
+type Resolved = (
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<Arc<ProductRow>>,
+);
 
 /// Resolves order lines to products, remembering each answer for the life of one
-/// transaction (a batch of orders mostly names the same few listings).
+/// transaction (a batch of orders mostly names the same few listings, so a short list scanned
+/// in order beats hashing owned keys; the product is shared, not copied, into every line).
 #[derive(Default)]
 pub struct Resolver {
-    cache: std::collections::HashMap<LineKey, Option<ProductRow>>,
+    seen: Vec<Resolved>,
 }
 
 impl Resolver {
@@ -170,13 +178,22 @@ impl Resolver {
         item_id: Option<i64>,
         model_id: Option<i64>,
         sku: &str,
-    ) -> Result<Option<ProductRow>> {
-        let key = (shop.to_string(), item_id, model_id, sku.to_string());
-        if let Some(hit) = self.cache.get(&key) {
-            return Ok(hit.clone());
+    ) -> Result<Option<Arc<ProductRow>>> {
+        let hit = self
+            .seen
+            .iter()
+            .find(|(s, i, m, k, _)| *i == item_id && *m == model_id && k == sku && s == shop);
+        if let Some((.., product)) = hit {
+            return Ok(product.clone());
         }
-        let found = resolve_product(conn, shop, item_id, model_id, sku)?;
-        self.cache.insert(key, found.clone());
+        let found = resolve_product(conn, shop, item_id, model_id, sku)?.map(Arc::new);
+        self.seen.push((
+            shop.to_string(),
+            item_id,
+            model_id,
+            sku.to_string(),
+            found.clone(),
+        ));
         Ok(found)
     }
 }

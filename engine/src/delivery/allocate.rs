@@ -11,6 +11,7 @@ use crate::store::now_ms;
 use crate::{Error, Result};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// An order line on its way to allocation, with the product it resolved to (if any).
 pub struct LineToFill {
@@ -19,7 +20,7 @@ pub struct LineToFill {
     pub item_id: Option<i64>,
     pub model_id: Option<i64>,
     pub quantity: i64,
-    pub product: Option<ProductRow>,
+    pub product: Option<Arc<ProductRow>>,
 }
 
 /// The order fields a message needs.
@@ -58,7 +59,8 @@ pub fn allocate_order(
         let product = match product_id {
             Some(pid) => product_row(conn, pid)?,
             None => resolve_product(conn, &shop, item_id, model_id, &sku)?,
-        };
+        }
+        .map(Arc::new);
         if let Some(p) = &product {
             if product_id != Some(p.id) {
                 conn.execute(

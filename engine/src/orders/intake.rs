@@ -77,12 +77,8 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
                 "line {n}: quantity must be between 1 and {MAX_QUANTITY}"
             )));
         }
-        let sku = fields::one_line(
-            &format!("line {n}: sku"),
-            l.sku.as_deref().unwrap_or(""),
-            100,
-            false,
-        )?;
+        let sku = fields::one_line("sku", l.sku.as_deref().unwrap_or(""), 100, false)
+            .map_err(in_line(n))?;
         if sku.is_empty() && l.item_id.is_none() {
             return Err(Error::invalid(format!(
                 "line {n}: needs a sku or an item_id"
@@ -98,11 +94,8 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
             item_id: l.item_id,
             model_id: l.model_id,
             quantity: l.quantity,
-            unit_price_minor: money::to_minor(
-                l.unit_price,
-                &currency,
-                &format!("line {n}: unit_price"),
-            )?,
+            unit_price_minor: money::to_minor(l.unit_price, &currency, "unit_price")
+                .map_err(in_line(n))?,
         });
     }
     let total_minor = match input.total {
@@ -127,6 +120,15 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
             .unwrap_or_else(now_ms),
         paid_at: input.paid_at.map(|t| t.timestamp_millis()),
     })
+}
+
+/// Says which line a field's error is about. Applied to the error only, so that a valid
+/// order formats no labels.
+fn in_line(n: usize) -> impl FnOnce(Error) -> Error {
+    move |e| match e {
+        Error::Invalid(msg) => Error::invalid(format!("line {n}: {msg}")),
+        other => other,
+    }
 }
 
 /// Records a reported order inside the caller's transaction and returns it as stored.

@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_faq_words_in_memory",
         include_str!("../../migrations/0005_faq_words_in_memory.sql"),
     ),
+    (
+        "0006_deliveries_check",
+        include_str!("../../migrations/0006_deliveries_check.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.
