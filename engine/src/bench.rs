@@ -495,7 +495,8 @@ async fn measure(url: String, token: String, args: BenchArgs) -> anyhow::Result<
     })
 }
 
-fn rss_kib(pid: u32) -> u64 {
+/// A process's resident memory in KiB (0 when it cannot be read).
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {

@@ -170,12 +170,41 @@ pub fn init_logging(
     Ok(Some(guard))
 }
 
-/// Keeps glibc to two malloc arenas, one per core of the machines AUTO is made for. By default
-/// it opens up to eight per core, one for each thread that allocates at the same time as
-/// another; each keeps what it once held, and the model's loads and releases, spread over
-/// the blocking threads, left the idle server 15-20 MB larger after every few. Call first
-/// thing in `main`, before any thread starts; `MALLOC_ARENA_MAX` in the environment wins.
-pub fn limit_malloc_arenas() {
+/// Sets the allocators up; call first thing in `main`, before any thread starts.
+///
+/// Rust's own allocations go to mimalloc (`ALLOCATOR` in lib.rs): under glibc about a fifth of
+/// the server's time taking in paid batches went to malloc and free (fastbin consolidation,
+/// arena locks between the writer and the HTTP threads). Two of mimalloc's defaults would cost
+/// an idle server memory: it backs its arenas with transparent huge pages (the idle server
+/// grew from 22 to 33 MB), and it returns freed memory only when the program next allocates,
+/// which an idle server does not. So huge pages are off and freed memory goes back at once.
+///
+/// glibc still serves ONNX Runtime and SQLite. It is kept to two arenas, one per core of the
+/// machines AUTO is made for: by default it opens up to eight per core, each keeps what it
+/// once held, and the model's loads and releases, spread over the blocking threads, left the
+/// idle server 15-20 MB larger after every few. `MALLOC_ARENA_MAX` in the environment wins.
+pub fn tune_allocators() {
+    // mimalloc's option numbers (v3, as pinned in Cargo.lock; the crate names only some).
+    // `freed_memory_goes_back_at_once` checks the purge delay's.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    const ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
+    // SAFETY: plain setters, before other threads exist.
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(ALLOW_THP, 0);
+    }
+    // The arena mimalloc reserved before `main` was already marked for huge pages.
+    #[cfg(target_os = "linux")]
+    {
+        const PR_SET_THP_DISABLE: i32 = 41;
+        extern "C" {
+            fn prctl(option: i32, ...) -> i32;
+        }
+        // SAFETY: a process flag; no memory is passed.
+        unsafe {
+            prctl(PR_SET_THP_DISABLE, 1u64, 0u64, 0u64, 0u64);
+        }
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         const M_ARENA_MAX: i32 = -8;
@@ -188,5 +217,33 @@ pub fn limit_malloc_arenas() {
                 mallopt(M_ARENA_MAX, 2);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn rss_mib() -> f64 {
+        crate::bench::rss_kib(std::process::id()) as f64 / 1024.0
+    }
+
+    /// An idle server must not sit on memory it used during a burst: what is freed goes back
+    /// to the system without waiting for a later allocation.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn freed_memory_goes_back_at_once() {
+        super::tune_allocators();
+        let before = rss_mib();
+        let blocks: Vec<Vec<u8>> = (0..96).map(|i| vec![i as u8 | 1; 512 * 1024]).collect();
+        let held = rss_mib();
+        assert!(
+            held - before > 40.0,
+            "the blocks were not touched: {before} → {held}"
+        );
+        drop(std::hint::black_box(blocks));
+        let after = rss_mib();
+        assert!(
+            after - before < 16.0,
+            "48 MiB freed, RSS went {before:.1} → {held:.1} → {after:.1} MiB"
+        );
     }
 }

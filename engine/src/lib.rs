@@ -1,6 +1,11 @@
 //! AUTO's engine: takes Shopee orders in, delivers digital products exactly once, and serves
 //! the local HTTP API that the UI, the extension and scripts share.
 
+/// Every program built on the engine (`auto`, the desktop app, the tests) allocates through
+/// mimalloc; `host::tune_allocators` says why and how it is set up.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod assistant;
 pub mod auth;
 pub mod bench;

@@ -121,7 +121,7 @@ enum ExportWhat {
 }
 
 fn main() {
-    auto_engine::host::limit_malloc_arenas();
+    auto_engine::host::tune_allocators();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");

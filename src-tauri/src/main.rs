@@ -41,7 +41,7 @@ impl Desktop {
 }
 
 fn main() {
-    host::limit_malloc_arenas();
+    host::tune_allocators();
     if let Err(e) = run() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
