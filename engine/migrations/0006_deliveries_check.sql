@@ -1,6 +1,6 @@
 -- The outbox's status check as comparisons instead of an IN list: SQLite checks an IN list of
--- three or more constants by building a temporary b-tree, for every row it writes, which was a
--- tenth of the work of taking in a paid order. Same rule, same rows; SQLite cannot change a
+-- three or more constants by building a temporary b-tree, for every row it writes, which was an
+-- eighth of the work of taking in a paid order. Same rule, same rows; SQLite cannot change a
 -- CHECK in place, so the table is rebuilt. Its only reference is its own resend_of, which names
 -- the new table so that dropping the old one finds no rows pointing at it; the rename then
 -- renames the reference too.
