@@ -288,6 +288,18 @@ async function handle(item: WorkItem & { conversation_id: string }, autoSend: bo
   }
 }
 
+/** Takes our text out of the input when the seller opened another buyer's chat and it came
+ * along: it is not for this buyer. Only looks at the page, so every tick runs it first, before
+ * anything that waits on AUTO or on a tick still busy. Returns whether it did. */
+function clearIfMovedAway(): boolean {
+  if (!placed) return false
+  const input = findChatInput(document)
+  if (!input || !sameText(inputValue(input), placed.text) || openConversationId() === placed.cid) return false
+  clearInput(input)
+  placed = undefined
+  return true
+}
+
 async function checkPlaced(items: WorkItem[]): Promise<boolean> {
   if (!placed) return false
   const p = placed
@@ -296,14 +308,9 @@ async function checkPlaced(items: WorkItem[]): Promise<boolean> {
     await bg({ type: "sent", key: p.key })
     return false
   }
+  if (clearIfMovedAway()) return false
   const input = findChatInput(document)
   const stillThere = input && sameText(inputValue(input), p.text)
-  if (stillThere && openConversationId() !== p.cid) {
-    // The seller opened another buyer's chat and our text came along: it is not for this buyer.
-    clearInput(input)
-    placed = undefined
-    return false
-  }
   if (!stillThere && openConversationId() === p.cid && sellerMessageCount(p.cid) > p.sellerCount) {
     // The seller edited our text and sent it: it went out, in their words.
     placed = undefined
@@ -343,6 +350,7 @@ function scheduleChat(ms: number) {
 }
 
 async function chatTick() {
+  clearIfMovedAway()
   if (chatBusy) return
   chatBusy = true
   try {
