@@ -289,21 +289,15 @@ impl Engine {
         actor: &str,
         mut rejected: Option<&mut Vec<RejectedOrder>>,
     ) -> Result<Vec<Order>> {
-        let mut ctx = orders::IntakeContext::default();
+        let mut ctx = orders::IntakeContext::new(tx);
         let mut stored = Vec::with_capacity(valid.len());
         for (index, order) in valid {
             let Some(rejected) = rejected.as_deref_mut() else {
-                stored.push(orders::intake_order(
-                    tx,
-                    &self.vault,
-                    &mut ctx,
-                    order,
-                    actor,
-                )?);
+                stored.push(orders::intake_order(&mut ctx, &self.vault, order, actor)?);
                 continue;
             };
             tx.prepare_cached("SAVEPOINT intake")?.execute([])?;
-            match orders::intake_order(tx, &self.vault, &mut ctx, order, actor) {
+            match orders::intake_order(&mut ctx, &self.vault, order, actor) {
                 Ok(order) => {
                     tx.prepare_cached("RELEASE intake")?.execute([])?;
                     stored.push(order);

@@ -7,7 +7,7 @@ use super::template::{render, Values};
 use crate::catalog::{product_row, resolve_product, Kind, ProductRow, StockSecret};
 use crate::orders::{transition, Status};
 use crate::secrets::Vault;
-use crate::store::now_ms;
+use crate::store::{now_ms, Held};
 use crate::{Error, Result};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
@@ -216,16 +216,13 @@ pub fn plan(
 /// Takes the planned items for the (stored) lines, renders one message per line and queues
 /// the delivery. The caller records the status change in the same transaction.
 pub fn take(
-    conn: &Connection,
+    held: &mut Held,
     vault: &Vault,
     order: &OrderToFill,
     lines: &[LineToFill],
     mut plan: Plan,
 ) -> Result<()> {
     let now = now_ms();
-    let mut take = conn.prepare_cached(
-        "UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3 WHERE id = ?1 AND status = 'available'",
-    )?;
     let mut parts = Vec::with_capacity(lines.len());
     for line in lines {
         let product = line.product.as_ref().expect("planned lines have products");
@@ -234,7 +231,10 @@ pub fn take(
             let mut secrets = Vec::with_capacity(line.quantity as usize);
             for _ in 0..line.quantity {
                 let (item_id, sealed) = pool.next().expect("enough items planned");
-                if take.execute(params![item_id, line.id, now])? != 1 {
+                let taken = held
+                    .get("UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3 WHERE id = ?1 AND status = 'available'")?
+                    .execute(params![item_id, line.id, now])?;
+                if taken != 1 {
                     return Err(Error::conflict(
                         "a stock item was taken by another order; retry",
                     ));
@@ -258,7 +258,7 @@ pub fn take(
         ));
     }
     let message = parts.join("\n\n");
-    conn.prepare_cached("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, ?2, 'pending', ?3)")?
+    held.get("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, ?2, 'pending', ?3)")?
         .execute(params![order.id, vault.seal(&message), now])?;
     Ok(())
 }
@@ -278,7 +278,7 @@ pub fn allocate_lines(
     match plan(conn, &mut StockPool::default(), lines)? {
         Err(w) => wait(conn, order.id, order.status, actor, w.reason, &w.detail),
         Ok(p) => {
-            take(conn, vault, order, lines, p)?;
+            take(&mut Held::new(conn), vault, order, lines, p)?;
             transition(
                 conn,
                 order.id,

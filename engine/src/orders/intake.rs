@@ -7,7 +7,7 @@ use crate::catalog::Resolver;
 use crate::delivery;
 use crate::delivery::{LineToFill, OrderToFill};
 use crate::secrets::Vault;
-use crate::store::now_ms;
+use crate::store::{now_ms, Held};
 use crate::{fields, money, Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -16,12 +16,22 @@ const MAX_LINES: usize = 100;
 /// Most units of one line.
 const MAX_QUANTITY: i64 = 1000;
 
-/// What one intake transaction remembers between its orders: resolved listings and stock
-/// read ahead. Valid for that transaction only.
-#[derive(Default)]
-pub struct IntakeContext {
+/// What one intake transaction remembers between its orders: its statements, resolved
+/// listings and stock read ahead. Valid for that transaction only.
+pub struct IntakeContext<'c> {
+    held: Held<'c>,
     resolver: Resolver,
     stock: delivery::StockPool,
+}
+
+impl<'c> IntakeContext<'c> {
+    pub fn new(conn: &'c Connection) -> IntakeContext<'c> {
+        IntakeContext {
+            held: Held::new(conn),
+            resolver: Resolver::default(),
+            stock: delivery::StockPool::default(),
+        }
+    }
 }
 
 /// An order that passed validation, in storage units.
@@ -133,22 +143,21 @@ fn in_line(n: usize) -> impl FnOnce(Error) -> Error {
 
 /// Records a reported order inside the caller's transaction and returns it as stored.
 pub fn intake_order(
-    conn: &Connection,
-    vault: &Vault,
     ctx: &mut IntakeContext,
+    vault: &Vault,
     order: &ValidOrder,
     actor: &str,
 ) -> Result<Order> {
-    let existing: Option<(i64, String, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2",
-        )?
+    let conn = ctx.held.conn();
+    let existing: Option<(i64, String, Option<String>)> = ctx
+        .held
+        .get("SELECT id, status, shop_status FROM orders WHERE shop = ?1 AND order_sn = ?2")?
         .query_row(params![order.shop, order.order_sn], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
     match existing {
-        None => insert_new(conn, vault, ctx, order, actor),
+        None => insert_new(ctx, vault, order, actor),
         Some((id, status, shop_status)) => {
             let current = Status::parse(&status).unwrap_or(Status::NeedsAttention);
             if shop_status.as_deref() != Some(order.reported.as_str())
@@ -167,12 +176,12 @@ pub fn intake_order(
 /// final status (delivering, or needs_attention with the reason) and the order comes back
 /// built in memory: intake reads nothing it just wrote.
 fn insert_new(
-    conn: &Connection,
-    vault: &Vault,
     ctx: &mut IntakeContext,
+    vault: &Vault,
     o: &ValidOrder,
     actor: &str,
 ) -> Result<Order> {
+    let conn = ctx.held.conn();
     let initial = match o.reported {
         Status::Completed => Status::Paid,
         other => other,
@@ -206,7 +215,7 @@ fn insert_new(
         Some(Err(wait)) => (Status::NeedsAttention, Some(wait)),
         None => (initial, None),
     };
-    conn.prepare_cached(
+    ctx.held.get(
         "INSERT INTO orders (shop, order_sn, status, attention_reason, attention_detail, shop_status, buyer_username,
                              buyer_user_id, total_minor, currency, created_at, paid_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -227,12 +236,12 @@ fn insert_new(
         now
     ])?;
     let id = conn.last_insert_rowid();
-    let mut insert_line = conn.prepare_cached(
-        "INSERT INTO order_lines (order_id, line_no, sku, item_id, model_id, quantity, unit_price_minor, product_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     for (i, (line, l)) in lines.iter_mut().zip(&o.lines).enumerate() {
-        insert_line.execute(params![
+        ctx.held.get(
+            "INSERT INTO order_lines (order_id, line_no, sku, item_id, model_id, quantity, unit_price_minor, product_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
             id,
             i as i64 + 1,
             l.sku,
@@ -244,8 +253,8 @@ fn insert_new(
         ])?;
         line.id = conn.last_insert_rowid();
     }
-    super::record_event(
-        conn,
+    super::record_event_in(
+        &mut ctx.held,
         id,
         None,
         initial,
@@ -264,9 +273,9 @@ fn insert_new(
                 order_sn: &o.order_sn,
                 buyer: &o.buyer.username,
             };
-            delivery::take(conn, vault, &order, &lines, plan)?;
-            super::record_event(
-                conn,
+            delivery::take(&mut ctx.held, vault, &order, &lines, plan)?;
+            super::record_event_in(
+                &mut ctx.held,
                 id,
                 Some(Status::Paid),
                 Status::Delivering,
@@ -275,8 +284,8 @@ fn insert_new(
             )?;
         }
         Some(Err(wait)) => {
-            super::record_event(
-                conn,
+            super::record_event_in(
+                &mut ctx.held,
                 id,
                 Some(Status::Paid),
                 Status::NeedsAttention,

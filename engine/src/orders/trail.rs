@@ -1,7 +1,7 @@
 //! Every status change is an event in the order's trail; illegal moves are errors.
 
 use super::Status;
-use crate::store::now_ms;
+use crate::store::{now_ms, Held};
 use crate::{Error, Result};
 use rusqlite::{params, Connection};
 
@@ -14,7 +14,19 @@ pub fn record_event(
     actor: &str,
     reason: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
+    record_event_in(&mut Held::new(conn), order_id, from, to, actor, reason)
+}
+
+/// `record_event` through a transaction's held statements (intake records two per paid order).
+pub fn record_event_in(
+    held: &mut Held,
+    order_id: i64,
+    from: Option<Status>,
+    to: Status,
+    actor: &str,
+    reason: &str,
+) -> Result<()> {
+    held.get(
         "INSERT INTO order_events (order_id, at, from_status, to_status, actor, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![order_id, now_ms(), from.map(Status::as_str), to.as_str(), actor, reason])?;

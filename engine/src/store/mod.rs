@@ -2,9 +2,11 @@
 
 mod backup;
 mod durability;
+mod held;
 mod migrations;
 
 pub use backup::{backup_to, restore_from};
+pub use held::Held;
 pub use migrations::{migrate, migrate_to, MIGRATIONS};
 
 use crate::Result;
