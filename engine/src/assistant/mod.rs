@@ -19,6 +19,7 @@ pub mod policy;
 pub mod retrieve;
 pub mod service;
 pub mod settings;
+pub mod stopwords;
 pub mod words;
 
 pub use service::{Assistant, MessageInput, MessageOutcome, Received};

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::index::VectorIndex;
+use super::stopwords;
 use super::words::{self, Words};
 use crate::Result;
 
@@ -61,11 +62,11 @@ pub fn in_scope(info: &VariantInfo, product: Option<i64>) -> bool {
 }
 
 /// The distinct words of a message, lowercased, at most 32, split as the FAQ's word counts are
-/// (so that a word's count is found).
+/// (so that a word's count is found), without function words (see `stopwords`).
 fn tokens(text: &str) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     words::split(text)
-        .filter(|t| t.chars().count() >= 2)
+        .filter(|t| t.chars().count() >= 2 && !stopwords::is_stop_word(t))
         .filter(|t| seen.insert(t.clone()))
         .take(32)
         .collect()
@@ -281,10 +282,25 @@ mod tests {
             (4, "Kapan promo berikutnya?"),
         ]);
         let all = |_: usize| true;
-        let found = fulltext(&conn, "kak kapan kodenya dikirim ya", &words, &[], &all).unwrap();
+        let found = fulltext(
+            &conn,
+            "kak kapan kodenya dikirim ya, refund?",
+            &words,
+            &[],
+            &all,
+        )
+        .unwrap();
         assert_eq!(found[0].0, 1, "{found:?}");
+        assert_eq!(found[1].0, 2, "{found:?}");
         assert!(found.iter().all(|(_, s)| *s > 0.0), "{found:?}");
         assert!(found[0].1 > found[1].1, "{found:?}");
+        // Function words find nothing, however many variants share them.
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            fulltext(&conn, "Kak, apakah ini kapan ya?", &words, &[], &all)
+                .unwrap()
+                .is_empty()
+        );
         // Scope: a variant left out is never a candidate.
         let found = fulltext(&conn, "kodenya dikirim", &words, &[], &|id| id != 1).unwrap();
         assert!(found.iter().all(|(id, _)| *id != 1), "{found:?}");
