@@ -42,7 +42,8 @@ impl Drop for Server {
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.engine_only {
-        return engine_only(args.orders).map(|rates| print_engine_only(args.orders, rates));
+        return engine_only(args.orders, args.batches)
+            .map(|rates| print_engine_only(args.orders, args.batches, rates));
     }
     let dir = tempdir()?;
     let keys = args.orders + args.batches * 100 + args.ready_samples + 10;
@@ -101,7 +102,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let r = result?;
     let model = model?;
-    let engine_only_rates = engine_only(args.orders)?;
+    let engine_only_rates = engine_only(args.orders, args.batches)?;
 
     println!(
         "AUTO bench ({} cores, server in its own process, loopback HTTP)",
@@ -119,7 +120,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         r.resent_rate, r.resent.0, r.resent.1);
     println!("  paid-to-ready     {:>6} orders, sequential:  POST paid order → delivery handed out (fsynced): p50 {:.2} ms  p99 {:.2} ms",
         args.ready_samples, r.ready.0, r.ready.1);
-    print_engine_only(args.orders, engine_only_rates);
+    print_engine_only(args.orders, args.batches, engine_only_rates);
     println!(
         "  server RSS        idle {:.1} MB, after load {:.1} MB",
         idle_rss as f64 / 1024.0,
@@ -237,14 +238,15 @@ fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
     Ok(token)
 }
 
-fn print_engine_only(orders: usize, (single, batched): (f64, f64)) {
-    println!("  engine only       {orders:>6} orders, 1 thread, no HTTP: {single:>8.0} orders/s single, {batched:>8.0} orders/s in batches of 100");
+fn print_engine_only(orders: usize, batches: usize, (single, batched): (f64, f64)) {
+    println!("  engine only, 1 thread, no HTTP: {orders:>6} single orders {single:>8.0} orders/s; {batches:>4} batches of 100 {batched:>8.0} orders/s");
 }
 
 /// The engine alone, no HTTP: the same orders through `Engine::intake`, to show where time goes.
-fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
+/// `n` single orders, then `batches` batches of 100 (either may be 0, to profile the other).
+fn engine_only(n: usize, batches: usize) -> anyhow::Result<(f64, f64)> {
     let dir = tempdir()?;
-    setup(&dir, n * 2 + 10)?;
+    setup(&dir, n + batches * 100 + 10)?;
     let mut config = Config::default();
     config.secrets.key_store = KeyStore::File;
     let engine = Engine::open(&dir, config, false)?;
@@ -265,7 +267,7 @@ fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
     }
     let single = n as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
-    for b in 0..n / 100 {
+    for b in 0..batches {
         let batch = (0..100)
             .map(|k| input(format!("F{b:05}{k:03}")))
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -274,7 +276,7 @@ fn engine_only(n: usize) -> anyhow::Result<(f64, f64)> {
             checkpoint()?;
         }
     }
-    let batched = (n / 100 * 100) as f64 / t.elapsed().as_secs_f64();
+    let batched = (batches * 100) as f64 / t.elapsed().as_secs_f64();
     engine.close()?;
     drop(engine);
     let _ = std::fs::remove_dir_all(&dir);

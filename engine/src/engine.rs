@@ -284,7 +284,7 @@ impl Engine {
     /// there, else the first failure fails the whole transaction.
     fn intake_valid(
         &self,
-        tx: &rusqlite::Transaction,
+        tx: &rusqlite::Connection,
         valid: &[(usize, orders::ValidOrder)],
         actor: &str,
         mut rejected: Option<&mut Vec<RejectedOrder>>,

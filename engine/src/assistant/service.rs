@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -211,12 +211,7 @@ impl Assistant {
 
     /// Records a buyer's message and decides what to do with it. FAQ answers and "wait for the
     /// seller" finish here; a model draft comes back as a job for `finish_draft`.
-    pub fn receive(
-        &self,
-        tx: &Transaction,
-        vault: &Vault,
-        input: MessageInput,
-    ) -> Result<Received> {
+    pub fn receive(&self, tx: &Connection, vault: &Vault, input: MessageInput) -> Result<Received> {
         let started = Instant::now();
         let shop = fields::one_line("shop", &input.shop, 100, true)?;
         let conversation_id =
@@ -420,7 +415,7 @@ impl Assistant {
     /// Stores what the model wrote (after the guard), or falls back when it failed.
     pub fn finish_draft(
         &self,
-        tx: &Transaction,
+        tx: &Connection,
         vault: &Vault,
         job: DraftJob,
         result: std::result::Result<String, llm::LlmError>,
@@ -483,7 +478,7 @@ impl Assistant {
     /// else leave the question to the seller. Either way the seller decides.
     fn settle_without_model(
         &self,
-        tx: &Transaction,
+        tx: &Connection,
         outcome: &mut MessageOutcome,
         fallback: Option<(EntryHit, String)>,
         why: &str,

@@ -10,7 +10,7 @@ pub use held::Held;
 pub use migrations::{migrate, migrate_to, MIGRATIONS};
 
 use crate::Result;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -76,11 +76,18 @@ impl Db {
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committing when it returns Ok.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
+    /// `f` gets the writer connection inside the transaction.
+    ///
+    /// BEGIN and COMMIT run as held prepared statements: rusqlite's `Transaction` parses both
+    /// anew each time, 22k instructions per transaction, a tenth of taking in a single order.
+    pub fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        // Rolls back whatever did not commit: an error, a failed COMMIT, or a panic in `f`
+        // (the next writer then finds the connection out of any transaction).
+        let open = OpenTransaction(&conn);
+        let value = f(open.0)?;
+        open.0.prepare_cached("COMMIT")?.execute([])?;
         Ok(value)
     }
 
@@ -143,5 +150,65 @@ impl Db {
         let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
+    }
+}
+
+/// The writer's transaction between BEGIN and COMMIT; rolls it back when dropped still open.
+struct OpenTransaction<'c>(&'c Connection);
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+
+    fn count(db: &Db) -> i64 {
+        db.read(|c| {
+            Ok(
+                c.query_row("SELECT count(*) FROM meta WHERE key LIKE 't%'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_write_commits_whole_or_leaves_nothing_even_when_it_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("auto.db")).unwrap();
+        let insert = |c: &Connection, key: &str| -> Result<()> {
+            c.execute("INSERT INTO meta (key, value) VALUES (?1, 1)", [key])?;
+            Ok(())
+        };
+        db.write(|c| insert(c, "t1")).unwrap();
+        assert_eq!(count(&db), 1);
+
+        let failed: Result<()> = db.write(|c| {
+            insert(c, "t2")?;
+            Err(Error::invalid("changed my mind"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&db), 1, "an error rolls back what the write did");
+
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<()> = db.write(|c| {
+                insert(c, "t3").unwrap();
+                panic!("a bug in the middle of a write");
+            });
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(count(&db), 1, "a panic rolls back what the write did");
+
+        // The writer is out of any transaction again: the next write begins and commits.
+        db.write(|c| insert(c, "t4")).unwrap();
+        assert_eq!(count(&db), 2);
     }
 }
