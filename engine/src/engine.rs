@@ -501,7 +501,7 @@ impl Engine {
 
     /// A one-time code for the UI's sign-in link (see `auth::signin`).
     pub fn create_signin_code(&self) -> Result<String> {
-        self.db.write(|tx| auth::create_signin_code(tx))
+        self.db.write(auth::create_signin_code)
     }
 
     /// Trades a sign-in code for a session token (the cookie's value).
@@ -517,7 +517,7 @@ impl Engine {
     }
 
     pub fn create_pairing_code(&self) -> Result<(String, DateTime<Utc>)> {
-        self.db.write(|tx| auth::create_pairing_code(tx))
+        self.db.write(auth::create_pairing_code)
     }
 
     pub fn pair(&self, code: &str, client: &str, origin: Option<&str>) -> Result<String> {
