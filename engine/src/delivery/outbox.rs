@@ -67,9 +67,8 @@ pub fn lease_pending(
         args.push(Value::Text(shop.clone()));
     }
     if let Some(sn) = &f.order_sn {
-        // With the shop, the order is found by its unique index; without, among the pending
-        // deliveries (few: the extension drains them).
-        sql += " AND o.order_sn = ?";
+        // Drive from the order (indexed) rather than scanning every pending delivery.
+        sql += " AND d.order_id IN (SELECT id FROM orders WHERE order_sn = ?)";
         args.push(Value::Text(sn.clone()));
     }
     sql += " ORDER BY d.id LIMIT ?";

@@ -2,7 +2,7 @@
 //! reported status moves the order forward; an older one is ignored; paid orders are
 //! allocated in the same transaction.
 
-use super::{parse_reported, transition, ts, Buyer, Line, NewEvent, Order, OrderInput, Status};
+use super::{parse_reported, transition, ts, Buyer, Line, Order, OrderInput, Status};
 use crate::catalog::Resolver;
 use crate::delivery;
 use crate::delivery::{LineToFill, OrderToFill};
@@ -269,23 +269,17 @@ fn insert_new(
         ])?;
         line.id = conn.last_insert_rowid();
     }
+    super::record_event_in(
+        &mut ctx.held,
+        id,
+        None,
+        initial,
+        actor,
+        &format!("reported as {}", o.reported),
+    )?;
     let (attention_reason, attention_detail) = match &outcome {
         Some(Err(w)) => (Some(w.reason.to_string()), Some(w.detail.clone())),
         _ => (None, None),
-    };
-    let reported = format!("reported as {}", o.reported);
-    let first = NewEvent {
-        from: None,
-        to: initial,
-        actor,
-        reason: &reported,
-    };
-    // A paid order's two events (reported as paid, then allocated or waiting) in one statement.
-    let then = |to, reason| NewEvent {
-        from: Some(Status::Paid),
-        to,
-        actor: "engine",
-        reason,
     };
     match outcome {
         Some(Ok(plan)) => {
@@ -296,14 +290,26 @@ fn insert_new(
                 buyer: &o.buyer.username,
             };
             delivery::take(&mut ctx.held, vault, &order, &lines, plan)?;
-            let second = then(Status::Delivering, delivery::ALLOCATED);
-            super::record_events_in(&mut ctx.held, id, &[first, second])?;
+            super::record_event_in(
+                &mut ctx.held,
+                id,
+                Some(Status::Paid),
+                Status::Delivering,
+                "engine",
+                delivery::ALLOCATED,
+            )?;
         }
         Some(Err(wait)) => {
-            let second = then(Status::NeedsAttention, &wait.detail);
-            super::record_events_in(&mut ctx.held, id, &[first, second])?;
+            super::record_event_in(
+                &mut ctx.held,
+                id,
+                Some(Status::Paid),
+                Status::NeedsAttention,
+                "engine",
+                &wait.detail,
+            )?;
         }
-        None => super::record_events_in(&mut ctx.held, id, &[first])?,
+        None => {}
     }
     Ok(Some(Order {
         id,

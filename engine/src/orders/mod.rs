@@ -10,7 +10,7 @@ pub use query::{
     export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage,
 };
 pub use status::{parse_reported, Status};
-pub use trail::{record_event, record_event_in, record_events_in, transition, NewEvent};
+pub use trail::{record_event, record_event_in, transition};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -17,16 +17,7 @@ pub fn record_event(
     record_event_in(&mut Held::new(conn), order_id, from, to, actor, reason)
 }
 
-/// One event of an order's trail.
-#[derive(Clone, Copy)]
-pub struct NewEvent<'a> {
-    pub from: Option<Status>,
-    pub to: Status,
-    pub actor: &'a str,
-    pub reason: &'a str,
-}
-
-/// `record_event` through a transaction's held statements.
+/// `record_event` through a transaction's held statements (intake records two per paid order).
 pub fn record_event_in(
     held: &mut Held,
     order_id: i64,
@@ -35,32 +26,10 @@ pub fn record_event_in(
     actor: &str,
     reason: &str,
 ) -> Result<()> {
-    record_events_in(
-        held,
-        order_id,
-        &[NewEvent {
-            from,
-            to,
-            actor,
-            reason,
-        }],
-    )
-}
-
-/// Appends one or two events, in order, in one statement: intake records two for every paid
-/// order, and one INSERT of two rows spares a statement's run (2% of a paid order's work).
-pub fn record_events_in(held: &mut Held, order_id: i64, events: &[NewEvent]) -> Result<()> {
-    let at = now_ms();
-    let from = |e: &NewEvent| e.from.map(Status::as_str);
-    match events {
-        [e] => held
-            .get("INSERT INTO order_events (order_id, at, from_status, to_status, actor, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![order_id, at, from(e), e.to.as_str(), e.actor, e.reason])?,
-        [e, f] => held
-            .get("INSERT INTO order_events (order_id, at, from_status, to_status, actor, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6), (?1, ?2, ?7, ?8, ?9, ?10)")?
-            .execute(params![order_id, at, from(e), e.to.as_str(), e.actor, e.reason, from(f), f.to.as_str(), f.actor, f.reason])?,
-        _ => return Err(Error::invalid("one or two events at a time")),
-    };
+    held.get(
+        "INSERT INTO order_events (order_id, at, from_status, to_status, actor, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![order_id, now_ms(), from.map(Status::as_str), to.as_str(), actor, reason])?;
     Ok(())
 }
 

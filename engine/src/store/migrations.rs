@@ -26,10 +26,6 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_deliveries_check",
         include_str!("../../migrations/0006_deliveries_check.sql"),
     ),
-    (
-        "0007_orders_sn_index",
-        include_str!("../../migrations/0007_orders_sn_index.sql"),
-    ),
 ];
 
 /// Brings the schema up to the newest version.
