@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The desktop app under a private X server (Xvfb) and D-Bus session: window shows the
 # dashboard, tray exported, notification on a paid order, single instance, clean quit.
-# Expects target/debug/auto-desktop and target/debug/auto (the test command builds them) and
-# the UI in ui/dist (scripts/build-ui.sh).
+# Builds target/debug/auto-desktop and target/debug/auto; expects the UI in ui/dist
+# (scripts/build-ui.sh, run when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x target/debug/auto-desktop ] || cargo build -p auto-desktop
-[ -x target/debug/auto ] || cargo build -p auto-engine --bin auto
+# Always built, so that a binary left by an earlier build is never what is tested (a stale
+# auto-desktop once made a schema the current auto refused). The same command as the test
+# command's Rust stage resolves the same features, so after it this only links the app.
+cargo build --workspace --all-targets
 [ -f ui/dist/index.html ] || scripts/build-ui.sh
 
 display=":$((90 + RANDOM % 100))"

@@ -45,11 +45,13 @@ say "unit tests (adapters, queue, chat matching)"
 (cd "$EXT" && npx vitest run)
 
 # ---- the auto binary
-AUTO_BIN="${AUTO_BIN:-$ROOT/target/debug/auto}"
-if [ ! -x "$AUTO_BIN" ]; then
+# Built unless given, never taken as left by an earlier build (same command as the test
+# command's Rust stage: same features, nothing rebuilt after it).
+if [ -z "${AUTO_BIN:-}" ]; then
   say "building the auto binary"
-  (cd "$ROOT" && cargo build -p auto-engine --bin auto)
+  (cd "$ROOT" && cargo build --workspace --all-targets)
 fi
+AUTO_BIN="${AUTO_BIN:-$ROOT/target/debug/auto}"
 
 # ---- end to end
 say "end-to-end in Chromium (screenshots in tests/extension/artifacts)"

@@ -25,9 +25,11 @@ fi
 
 "$root/scripts/build-ui.sh"
 
-if [[ -z "${AUTO_BIN:-}" && ! -x "$root/target/debug/auto" ]]; then
+# Built unless given, never taken as left by an earlier build (same command as the test
+# command's Rust stage: same features, nothing rebuilt after it).
+if [[ -z "${AUTO_BIN:-}" ]]; then
   echo "test-ui: building the auto binary"
-  cargo build -p auto-engine --bin auto
+  cargo build --workspace --all-targets
 fi
 
 echo "test-ui: running the browser tests"
