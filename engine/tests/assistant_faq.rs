@@ -271,6 +271,7 @@ fn content(entry: &Value) -> String {
         "variants": entry["variants"],
         "answer": entry["answer"],
         "language": entry["language"],
+        "translations": entry["translations"],
         "tags": entry["tags"],
         "enabled": entry["enabled"],
     })
@@ -1132,6 +1133,31 @@ async fn faq_imports_report_every_skipped_row_by_line_and_lose_nothing() {
     assert_eq!(report["created"], 1, "{report}");
     assert_eq!(faq_total(&fx.admin).await, 9);
 
+    // answer_<language> columns: the answer in other languages; an empty cell is none.
+    let (status, report) = import(
+        &fx.admin,
+        "text/csv",
+        "question,answer,language,answer_EN,answer_vi\n\
+         Apakah akun Canva bisa dipakai di HP?,\"Bisa, login di aplikasi Canva.\",id,\"Yes, sign in in the Canva app.\",\n\
+         Apakah ada faktur pajak?,Tidak ada faktur pajak.,id,,Không có hóa đơn thuế.\n",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["created"], 2, "{report}");
+    let canva = all_faq(&fx.admin, "q=Canva").await;
+    assert_eq!(
+        canva[0]["translations"],
+        json!({"en": "Yes, sign in in the Canva app."}),
+        "{canva:?}"
+    );
+    let tax = all_faq(&fx.admin, "q=faktur").await;
+    assert_eq!(
+        tax[0]["translations"],
+        json!({"vi": "Không có hóa đơn thuế."}),
+        "{tax:?}"
+    );
+    assert_eq!(faq_total(&fx.admin).await, 11);
+
     // Files that cannot be read at all: refused whole, nothing written.
     let refusals: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
         (
@@ -1140,6 +1166,20 @@ async fn faq_imports_report_every_skipped_row_by_line_and_lose_nothing() {
             422,
             "invalid_input",
             "colour",
+        ),
+        (
+            "text/csv",
+            b"question,answer,answer_english\nKapan dikirim?,Segera,Soon\n".to_vec(),
+            422,
+            "invalid_input",
+            "answer_<language>",
+        ),
+        (
+            "text/csv",
+            b"question,answer,answer_en,answer_EN\nKapan dikirim?,Segera,Soon,Soon\n".to_vec(),
+            422,
+            "invalid_input",
+            "twice",
         ),
         (
             "text/csv",
@@ -1249,7 +1289,7 @@ async fn faq_imports_report_every_skipped_row_by_line_and_lose_nothing() {
             "{reply:?}"
         );
     }
-    assert_eq!(faq_total(&fx.admin).await, 9, "nothing half-imported");
+    assert_eq!(faq_total(&fx.admin).await, 11, "nothing half-imported");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1340,11 +1380,26 @@ fn generated_faq() -> Vec<Value> {
         for (t, topic) in TOPICS.iter().enumerate() {
             for amount in AMOUNTS {
                 let fill = |s: &str| s.replace("{g}", game).replace("{a}", &amount.to_string());
+                // Some entries answer in English and Vietnamese too, some in one of them.
+                let translations = match (amount / 1000 + t as u32) % 4 {
+                    0 => json!({}),
+                    1 => {
+                        json!({"en": format!("Answer for {game} {amount} (topic {t}): contact us if anything goes wrong.")})
+                    }
+                    2 => {
+                        json!({"vi": format!("Trả lời cho {game} {amount} (chủ đề {t}): liên hệ shop nếu có vấn đề.")})
+                    }
+                    _ => json!({
+                        "en": format!("Answer for {game} {amount}, topic {t}.\nLine two, \"quoted\"."),
+                        "vi": format!("Trả lời cho {game} {amount}, chủ đề {t}."),
+                    }),
+                };
                 out.push(json!({
                     "question": fill(topic[0]),
                     "variants": [fill(topic[1]), fill(topic[2])],
                     "answer": format!("Jawaban untuk {game} {amount} (topik {t}): hubungi admin jika ada kendala."),
                     "language": "id",
+                    "translations": translations,
                     "tags": [game, format!("topik-{t}")],
                 }));
             }
@@ -1432,7 +1487,13 @@ async fn two_thousand_entries_are_imported_indexed_and_exported_round_trip() {
         "{headers:?}"
     );
     let csv = body.as_str().expect("CSV text").to_string();
-    assert!(csv.starts_with("question,answer,variants,product,language,tags,enabled"));
+    assert!(
+        csv.starts_with(
+            "question,answer,variants,product,language,tags,enabled,answer_en,answer_vi\n"
+        ),
+        "translations are answer_<language> columns: {}",
+        csv.lines().next().unwrap_or("")
+    );
     let exported = ok(fx.admin.get("/api/v1/faq/export?format=json").await);
     assert_eq!(exported["entries"].as_array().unwrap().len(), 2000);
 
@@ -1510,6 +1571,33 @@ async fn bad_faq_input_is_refused_and_writes_nothing() {
         with("product_id", json!(999_999)),
         with("question", json!(42)),
         with("colour", json!("red")),
+        // The answer in other languages: an object of language code → text.
+        with(
+            "translations",
+            json!(["Yes, set the quantity at checkout."]),
+        ),
+        with("translations", json!({"en": 5})),
+        with("translations", json!({"en": ""})),
+        with("translations", json!({"en": "   "})),
+        with("translations", json!({"english": "Yes."})),
+        with("translations", json!({"e": "Yes."})),
+        with("translations", json!({"en_us": "Yes."})),
+        with("translations", json!({"": "Yes."})),
+        with("translations", json!({"en": "a".repeat(2001)})),
+        with("translations", json!({"en": "Yes.", "EN": "Also yes."})),
+        with("translations", json!({"en": "Yes\u{7}."})),
+        with(
+            "translations",
+            json!((0..11)
+                .map(|i| (format!("l{}", (b'a' + i) as char), "Yes."))
+                .collect::<BTreeMap<_, _>>()),
+        ),
+        // A translation into the entry's own language: that text is the answer.
+        {
+            let mut b = with("translations", json!({"ID": "Bisa."}));
+            b["language"] = json!("id");
+            b
+        },
         json!({"answer": "no question"}),
         json!({"question": "No answer?"}),
         json!([good.clone()]),
@@ -1553,6 +1641,10 @@ async fn bad_faq_input_is_refused_and_writes_nothing() {
         json!({"enabled": "no"}),
         json!({"colour": "red"}),
         json!({"tags": [true]}),
+        json!({"translations": {"en": ""}}),
+        json!({"translations": {"bahasa": "Kode dikirim."}}),
+        json!({"translations": "en: It is sent."}),
+        json!({"translations": {"id": "Kode dikirim."}}),
     ] {
         assert_error(&fx.admin.patch(&path, &patch).await, 422, "invalid_input");
     }

@@ -1129,6 +1129,7 @@ async fn a_model_reply_containing_a_stock_key_is_refused_and_faq_answers_cannot_
         "the refused entry was not added: {listed}"
     );
     let faq_id = listed["entries"][0]["id"].clone();
+    let before = ok(fx.admin.get(&format!("/api/v1/faq/{faq_id}")).await);
     assert_error(
         &fx.admin
             .patch(
@@ -1139,10 +1140,146 @@ async fn a_model_reply_containing_a_stock_key_is_refused_and_faq_answers_cannot_
         422,
         "invalid_input",
     );
+    // A translation goes to buyers as well, so it is checked the same way, on create and edit.
+    let mut translated = body.clone();
+    translated["answer"] = json!("Contohnya ada di chat.");
+    translated["translations"] = json!({"en": format!("For example: {}", keys[1])});
+    assert_error(
+        &fx.admin.post("/api/v1/faq", &translated).await,
+        422,
+        "invalid_input",
+    );
+    assert_error(
+        &fx.admin
+            .patch(
+                &format!("/api/v1/faq/{faq_id}"),
+                &json!({"translations": {"en": "Fine.", "vi": format!("Mã dự phòng: {}", keys[3])}}),
+            )
+            .await,
+        422,
+        "invalid_input",
+    );
+    assert_eq!(
+        ok(fx.admin.get(&format!("/api/v1/faq/{faq_id}")).await),
+        before,
+        "refused edits change nothing"
+    );
+    assert_eq!(ok(fx.admin.get("/api/v1/faq").await)["total"], 3);
     assert!(
         keys_in(&fx.server.stderr(), "W11P").is_empty(),
         "server log"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6b. The answer in the buyer's language
+// ---------------------------------------------------------------------------------------------
+
+const DELIVERY_ANSWER_EN: &str =
+    "Your code is sent automatically in the Shopee chat within 1-5 minutes after payment is verified.";
+const DELIVERY_ANSWER_VI: &str =
+    "Mã được gửi tự động qua chat Shopee trong 1-5 phút sau khi thanh toán được xác nhận.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_gets_the_faq_answer_in_the_language_they_write_in() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let faqs = seed_faq(&fx.admin).await;
+    let path = format!("/api/v1/faq/{}", faqs.delivery);
+    let entry = ok(fx
+        .admin
+        .patch(
+            &path,
+            &json!({"translations": {"EN": DELIVERY_ANSWER_EN, "vi": DELIVERY_ANSWER_VI}}),
+        )
+        .await);
+    assert_eq!(
+        entry["translations"],
+        json!({"en": DELIVERY_ANSWER_EN, "vi": DELIVERY_ANSWER_VI}),
+        "codes are stored lowercased: {entry}"
+    );
+    assert_eq!(entry["answer"], DELIVERY_ANSWER, "{entry}");
+    let english = "How long until I receive my code?";
+
+    // Reply language "auto" (the default): each buyer gets the language they wrote in.
+    let o = send(&ext, &msg("770001", "john.miller", 77_001, english)).await;
+    assert_eq!(o["language"], "en", "{o}");
+    assert_eq!(o["reply"]["source"], "faq", "{o}");
+    assert_eq!(o["reply"]["faq_id"], faqs.delivery, "{o}");
+    assert_eq!(o["reply"]["text"], DELIVERY_ANSWER_EN, "{o}");
+    let o = send(&ext, &msg("770002", "budi_santoso", 77_002, CONFIDENT)).await;
+    assert_eq!(o["language"], "id", "{o}");
+    assert_eq!(o["reply"]["text"], DELIVERY_ANSWER, "{o}");
+    // The outbox carries the text each buyer was given.
+    let texts: BTreeSet<String> = replies(&ext, "status=pending")
+        .await
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        texts,
+        BTreeSet::from([DELIVERY_ANSWER.to_string(), DELIVERY_ANSWER_EN.to_string()])
+    );
+    // An entry with no English text answers in its own language.
+    let o = send(
+        &ext,
+        &msg(
+            "770003",
+            "john.miller",
+            77_001,
+            "How do I activate Windows with the key?",
+        ),
+    )
+    .await;
+    assert_eq!(o["reply"]["source"], "faq", "{o}");
+    assert_eq!(o["reply"]["text"], ACTIVATION_ANSWER, "{o}");
+    // The seller's tester shows what that buyer would get.
+    let (status, found) = fx
+        .admin
+        .post("/api/v1/assistant/search", &json!({"text": english}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["hits"][0]["faq_id"], faqs.delivery, "{found}");
+    assert_eq!(found["hits"][0]["answer"], DELIVERY_ANSWER_EN, "{found}");
+
+    // The store fixes Indonesian: the English buyer gets the Indonesian answer...
+    put_ok(
+        &fx.admin,
+        "/api/v1/settings/ai/store",
+        &json!({"reply_language": "id"}),
+    )
+    .await;
+    let o = send(&ext, &msg("770004", "sarah_lee", 77_004, english)).await;
+    assert_eq!(o["reply"]["text"], DELIVERY_ANSWER, "{o}");
+    // ...unless that buyer's own settings say otherwise (most specific wins), whatever they write.
+    put_ok(
+        &fx.admin,
+        &format!("/api/v1/settings/ai/customer?key={SHOP}/sarah_lee"),
+        &json!({"reply_language": "en"}),
+    )
+    .await;
+    let o = send(
+        &ext,
+        &msg("770005", "sarah_lee", 77_004, "Kapan kode saya dikirim?"),
+    )
+    .await;
+    assert_eq!(o["reply"]["faq_id"], faqs.delivery, "{o}");
+    assert_eq!(o["reply"]["text"], DELIVERY_ANSWER_EN, "{o}");
+    // A fixed language the entry has no text in: its own answer.
+    put_ok(
+        &fx.admin,
+        &format!("/api/v1/settings/ai/customer?key={SHOP}/sarah_lee"),
+        &json!({"reply_language": "th"}),
+    )
+    .await;
+    let o = send(&ext, &msg("770006", "sarah_lee", 77_004, english)).await;
+    assert_eq!(o["reply"]["text"], DELIVERY_ANSWER, "{o}");
+
+    // `{}` removes the translations; a PATCH without the field keeps them.
+    let kept = ok(fx.admin.patch(&path, &json!({"tags": ["kirim"]})).await);
+    assert_eq!(kept["translations"]["en"], DELIVERY_ANSWER_EN, "{kept}");
+    let cleared = ok(fx.admin.patch(&path, &json!({"translations": {}})).await);
+    assert_eq!(cleared["translations"], json!({}), "{cleared}");
 }
 
 // ---------------------------------------------------------------------------------------------

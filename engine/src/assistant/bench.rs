@@ -72,6 +72,7 @@ pub fn run(args: &FaqBenchArgs, models_dir: &Path, model: &str) -> anyhow::Resul
                         answer: intent.to_string(),
                         product_id: None,
                         language: "en".into(),
+                        translations: Default::default(),
                         tags: vec![],
                         enabled: true,
                     },

@@ -213,6 +213,7 @@ fn ask_all(
                     answer: intent.clone(),
                     product_id: None,
                     language: "en".into(),
+                    translations: Default::default(),
                     tags: vec![],
                     enabled: true,
                 },

@@ -1,18 +1,20 @@
 //! The FAQ store: entries with their question variants, in SQLite. Variant rows are immutable
 //! (an edit deletes and re-inserts), so a variant id always names one text and one embedding.
 
+use super::lang;
 use crate::store::now_ms;
 use crate::{fields, Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use utoipa::ToSchema;
 
 const MAX_QUESTION: usize = 500;
 const MAX_ANSWER: usize = 2000;
 const MAX_VARIANTS: usize = 50;
 const MAX_TAGS: usize = 20;
+const MAX_TRANSLATIONS: usize = 10;
 
 /// One FAQ entry as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -24,7 +26,11 @@ pub struct FaqEntry {
     pub answer: String,
     /// The product this entry is about; none = store-wide.
     pub product_id: Option<i64>,
+    /// The language of the question and answer.
     pub language: String,
+    /// The answer in other languages, by language code. A buyer who writes in one of them (or
+    /// whose reply language is set to one) gets that text instead of `answer`.
+    pub translations: BTreeMap<String, String>,
     pub tags: Vec<String>,
     pub enabled: bool,
     /// How often it answered a buyer (automatically or as an approved draft).
@@ -44,6 +50,9 @@ pub struct NewFaq {
     pub product_id: Option<i64>,
     #[serde(default)]
     pub language: String,
+    /// The answer in other languages, by language code ("en": "…").
+    #[serde(default)]
+    pub translations: BTreeMap<String, String>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default = "yes")]
@@ -65,6 +74,8 @@ pub struct FaqPatch {
     #[schema(value_type = Option<i64>)]
     pub product_id: Option<Option<i64>>,
     pub language: Option<String>,
+    /// Replaces every translation; `{}` removes them.
+    pub translations: Option<BTreeMap<String, String>>,
     pub tags: Option<Vec<String>>,
     pub enabled: Option<bool>,
 }
@@ -90,8 +101,38 @@ struct Clean {
     answer: String,
     product_id: Option<i64>,
     language: String,
+    translations: BTreeMap<String, String>,
     tags: Vec<String>,
     enabled: bool,
+}
+
+/// Translations keyed by checked, lowercased language codes; none may repeat the entry's own
+/// language (its text is `answer`).
+fn clean_translations(
+    given: &BTreeMap<String, String>,
+    language: &str,
+) -> Result<BTreeMap<String, String>> {
+    if given.len() > MAX_TRANSLATIONS {
+        return Err(Error::invalid(format!(
+            "an entry has at most {MAX_TRANSLATIONS} translations"
+        )));
+    }
+    let mut out = BTreeMap::new();
+    for (code, text) in given {
+        let code = lang::code("a translation's language", code)?;
+        if code == language {
+            return Err(Error::invalid(format!(
+                "the translation into {code:?} is in the entry's own language; put that text in answer"
+            )));
+        }
+        let text = fields::text(&format!("the answer in {code:?}"), text, MAX_ANSWER, true)?;
+        if out.insert(code.clone(), text).is_some() {
+            return Err(Error::invalid(format!(
+                "the translation into {code:?} is given twice"
+            )));
+        }
+    }
+    Ok(out)
 }
 
 fn clean(conn: &Connection, new: NewFaq) -> Result<Clean> {
@@ -112,6 +153,7 @@ fn clean(conn: &Connection, new: NewFaq) -> Result<Clean> {
         }
     }
     let language = fields::one_line("language", &new.language, 10, false)?.to_lowercase();
+    let translations = clean_translations(&new.translations, &language)?;
     if new.tags.len() > MAX_TAGS {
         return Err(Error::invalid(format!(
             "an entry has at most {MAX_TAGS} tags"
@@ -138,6 +180,7 @@ fn clean(conn: &Connection, new: NewFaq) -> Result<Clean> {
         answer,
         product_id: new.product_id,
         language,
+        translations,
         tags,
         enabled: new.enabled,
     })
@@ -190,8 +233,8 @@ pub fn create(conn: &Connection, new: NewFaq) -> Result<(i64, VariantChange)> {
     let c = clean(conn, new)?;
     let now = now_ms();
     conn.execute(
-        "INSERT INTO faq_entries (question, answer, product_id, language, tags, enabled, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO faq_entries (question, answer, product_id, language, tags, enabled, created_at, updated_at, translations)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
         params![
             c.question,
             c.answer,
@@ -199,7 +242,8 @@ pub fn create(conn: &Connection, new: NewFaq) -> Result<(i64, VariantChange)> {
             c.language,
             serde_json::to_string(&c.tags).unwrap_or_default(),
             c.enabled,
-            now
+            now,
+            serde_json::to_string(&c.translations).unwrap_or_default(),
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -240,13 +284,14 @@ pub fn update(conn: &Connection, id: i64, patch: FaqPatch) -> Result<VariantChan
         answer: patch.answer.unwrap_or(current.answer),
         product_id: patch.product_id.unwrap_or(current.product_id),
         language: patch.language.unwrap_or(current.language),
+        translations: patch.translations.unwrap_or(current.translations),
         tags: patch.tags.unwrap_or(current.tags),
         enabled: patch.enabled.unwrap_or(current.enabled),
     };
     let c = clean(conn, merged)?;
     conn.execute(
         "UPDATE faq_entries SET question = ?2, answer = ?3, product_id = ?4, language = ?5,
-                tags = ?6, enabled = ?7, updated_at = ?8
+                tags = ?6, enabled = ?7, updated_at = ?8, translations = ?9
          WHERE id = ?1",
         params![
             id,
@@ -256,7 +301,8 @@ pub fn update(conn: &Connection, id: i64, patch: FaqPatch) -> Result<VariantChan
             c.language,
             serde_json::to_string(&c.tags).unwrap_or_default(),
             c.enabled,
-            now_ms()
+            now_ms(),
+            serde_json::to_string(&c.translations).unwrap_or_default(),
         ],
     )?;
     // Keep the rows whose text is unchanged (their embeddings stay valid), replace the rest.
@@ -320,7 +366,8 @@ pub fn delete(conn: &Connection, id: i64) -> Result<Vec<i64>> {
 const SELECT: &str = "SELECT e.id, e.question, e.answer, e.product_id, e.language, e.tags, e.enabled,
         e.created_at, e.updated_at, IFNULL(h.hits, 0),
         (SELECT json_group_array(text) FROM
-            (SELECT text FROM faq_variants v WHERE v.entry_id = e.id AND v.position > 0 ORDER BY position))
+            (SELECT text FROM faq_variants v WHERE v.entry_id = e.id AND v.position > 0 ORDER BY position)),
+        e.translations
      FROM faq_entries e LEFT JOIN faq_hits h ON h.entry_id = e.id";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<FaqEntry> {
@@ -330,6 +377,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<FaqEntry> {
     };
     let tags: String = r.get(5)?;
     let variants: String = r.get(10)?;
+    let translations: String = r.get(11)?;
     Ok(FaqEntry {
         id: r.get(0)?,
         question: r.get(1)?,
@@ -342,7 +390,35 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<FaqEntry> {
         updated_at: ms(8)?,
         hits: r.get(9)?,
         variants: serde_json::from_str(&variants).unwrap_or_default(),
+        translations: serde_json::from_str(&translations).unwrap_or_default(),
     })
+}
+
+impl FaqEntry {
+    /// The answer for a buyer who wants `language` (see `Effective::reply_language`): its
+    /// translation when the entry has one and is not already in that language, else `answer`.
+    pub fn answer_in(&self, language: Option<&str>) -> &str {
+        let Some(want) = language else {
+            return &self.answer;
+        };
+        if lang::serves(&self.language, want) {
+            return &self.answer;
+        }
+        self.translations
+            .get(want)
+            .or_else(|| {
+                self.translations
+                    .iter()
+                    .find(|(have, _)| lang::serves(have, want))
+                    .map(|(_, text)| text)
+            })
+            .unwrap_or(&self.answer)
+    }
+
+    /// Every text of this entry that can reach a buyer: the answer and its translations.
+    pub fn answers(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.answer.as_str()).chain(self.translations.values().map(String::as_str))
+    }
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<FaqEntry> {

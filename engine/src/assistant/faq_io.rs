@@ -1,6 +1,8 @@
 //! FAQ import and export: CSV (one entry per row) and JSON (a list of entries). An import adds
 //! the new entries in one transaction and reports, by line, the ones it skipped and why.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,9 +12,12 @@ use crate::catalog::LineIssue;
 use crate::{Error, Result};
 
 /// The CSV columns, in the order export writes them. Only question and answer are required.
+/// After them, `answer_<language>` columns ("answer_en") hold the answer's translations.
 pub const CSV_HEADER: [&str; 7] = [
     "question", "answer", "variants", "product", "language", "tags", "enabled",
 ];
+/// The prefix of a translation column.
+const TRANSLATION_COLUMN: &str = "answer_";
 /// Separates variants (and tags) inside one CSV cell.
 const LIST_SEPARATOR: char = '|';
 /// Most entries one import takes.
@@ -33,6 +38,8 @@ pub struct ImportEntry {
     pub product_id: Option<i64>,
     #[serde(default)]
     pub language: String,
+    #[serde(default)]
+    pub translations: BTreeMap<String, String>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -112,11 +119,32 @@ fn parse_csv(
             CSV_HEADER.join(",")
         )));
     };
-    if let Some(unknown) = header.iter().find(|h| !CSV_HEADER.contains(&h.as_str())) {
-        return Err(Error::invalid(format!(
-            "unknown CSV column {unknown:?}; the columns are {}",
-            CSV_HEADER.join(",")
-        )));
+    // (column, language) of each translation column.
+    let mut translation_columns: Vec<(usize, String)> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if CSV_HEADER.contains(&h.as_str()) {
+            continue;
+        }
+        let code = h
+            .strip_prefix(TRANSLATION_COLUMN)
+            .and_then(|c| super::lang::code("column", c).ok());
+        match code {
+            Some(code) if !translation_columns.iter().any(|(_, c)| *c == code) => {
+                translation_columns.push((i, code))
+            }
+            Some(_) => {
+                return Err(Error::invalid(format!(
+                    "the CSV has the column {h:?} twice"
+                )));
+            }
+            None => {
+                return Err(Error::invalid(format!(
+                    "unknown CSV column {h:?}; the columns are {} and answer_<language> \
+                     (answer_en, answer_id, ...) for the answer in other languages",
+                    CSV_HEADER.join(",")
+                )))
+            }
+        }
     }
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -145,6 +173,12 @@ fn parse_csv(
                 variants: split_list(&cell(col("variants"))),
                 product_id: product_ref(conn, &cell(col("product"))).map_err(|e| e.to_string())?,
                 language: cell(col("language")),
+                translations: translation_columns
+                    .iter()
+                    .map(|(c, code)| (code.clone(), cell(Some(*c))))
+                    // An empty cell: this entry has no answer in that language.
+                    .filter(|(_, text)| !text.trim().is_empty())
+                    .collect(),
                 tags: split_list(&cell(col("tags"))),
                 enabled,
             })
@@ -180,6 +214,7 @@ fn from_json(
                 answer: e.answer,
                 product_id,
                 language: e.language,
+                translations: e.translations,
                 tags: e.tags,
                 enabled: e.enabled.unwrap_or(true),
             });
@@ -264,24 +299,34 @@ pub fn export_csv(conn: &Connection) -> Result<String> {
         .into_iter()
         .map(|p| (p.id, p.sku))
         .collect();
+    let entries = all_entries(conn)?;
+    let languages: BTreeSet<&String> = entries.iter().flat_map(|e| e.translations.keys()).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| Error::Io(std::io::Error::other(e));
-    w.write_record(CSV_HEADER).map_err(io)?;
-    for e in all_entries(conn)? {
+    let mut header: Vec<String> = CSV_HEADER.iter().map(|h| h.to_string()).collect();
+    header.extend(languages.iter().map(|l| format!("{TRANSLATION_COLUMN}{l}")));
+    w.write_record(&header).map_err(io)?;
+    for e in &entries {
         let product = e
             .product_id
             .and_then(|p| skus.get(&p).cloned())
             .unwrap_or_default();
-        w.write_record([
-            e.question.as_str(),
-            e.answer.as_str(),
-            &e.variants.join(" | "),
+        let (variants, tags) = (e.variants.join(" | "), e.tags.join(" | "));
+        let mut row: Vec<&str> = vec![
+            &e.question,
+            &e.answer,
+            &variants,
             &product,
             &e.language,
-            &e.tags.join(" | "),
+            &tags,
             if e.enabled { "true" } else { "false" },
-        ])
-        .map_err(io)?;
+        ];
+        row.extend(
+            languages
+                .iter()
+                .map(|l| e.translations.get(*l).map_or("", String::as_str)),
+        );
+        w.write_record(&row).map_err(io)?;
     }
     let bytes = w
         .into_inner()

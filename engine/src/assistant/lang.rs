@@ -84,8 +84,59 @@ pub fn guess(text: &str) -> &'static str {
     }
 }
 
+/// A language code as settings and FAQ translations take it ("id", "en", "pt-br"), lowercased;
+/// `field` names it in the error.
+pub fn code(field: &str, value: &str) -> crate::Result<String> {
+    let v = crate::fields::one_line(field, value, 10, true)?.to_lowercase();
+    let well_formed = v.len() <= 5
+        && v.split('-').all(|part| !part.is_empty())
+        && v.split('-').next().is_some_and(|p| p.len() >= 2)
+        && v.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+    if well_formed {
+        Ok(v)
+    } else {
+        Err(crate::Error::invalid(format!(
+            "{field} must be a language code such as \"id\", \"en\", \"vi\" (got {value:?})"
+        )))
+    }
+}
+
+/// Whether text in language `have` serves a buyer who wants `want`: the same code, or the same
+/// language in another region ("en-us" for "en", "pt" for "pt-br").
+pub fn serves(have: &str, want: &str) -> bool {
+    let primary = |c: &str| c.split('-').next().unwrap_or("").to_string();
+    !want.is_empty() && (have == want || primary(have) == primary(want))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn language_codes_are_checked_and_lowercased() {
+        assert_eq!(super::code("language", " EN ").unwrap(), "en");
+        assert_eq!(super::code("language", "pt-BR").unwrap(), "pt-br");
+        for bad in [
+            "",
+            "e",
+            "english",
+            "en_us",
+            "-en",
+            "en-",
+            "bahasa indonesia",
+            "日本",
+        ] {
+            assert!(super::code("language", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_region_serves_its_language() {
+        assert!(super::serves("en", "en"));
+        assert!(super::serves("en-us", "en"));
+        assert!(super::serves("pt", "pt-br"));
+        assert!(!super::serves("id", "en"));
+        assert!(!super::serves("id", ""));
+    }
+
     #[test]
     fn guesses_the_languages_of_shopee_chat() {
         assert_eq!(super::guess("kapan kodenya dikirim kak?"), "id");

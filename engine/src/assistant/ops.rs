@@ -146,24 +146,36 @@ pub struct Insights {
 impl Engine {
     // ---- FAQ ----
 
-    fn check_answer(&self, conn: &rusqlite::Connection, answer: &str) -> Result<()> {
-        if let Some(product) = guard::leaked_stock(conn, &self.vault, answer)? {
-            return Err(Error::invalid(format!(
-                "the answer contains a stock item of {product}; FAQ answers go to every buyer who asks, so keep keys and passwords out of them"
-            )));
+    /// The product whose stock item the entry's answer, or a translation of it, holds. Asked of
+    /// the entry as stored, inside the transaction that wrote it, so a refusal writes nothing.
+    fn leaked_in(&self, conn: &rusqlite::Connection, entry: &FaqEntry) -> Result<Option<String>> {
+        for answer in entry.answers() {
+            if let Some(product) = guard::leaked_stock(conn, &self.vault, answer)? {
+                return Ok(Some(product));
+            }
         }
-        Ok(())
+        Ok(None)
+    }
+
+    fn check_answers(&self, conn: &rusqlite::Connection, entry: &FaqEntry) -> Result<()> {
+        match self.leaked_in(conn, entry)? {
+            Some(product) => Err(Error::invalid(format!(
+                "the answer contains a stock item of {product}; FAQ answers go to every buyer who asks, so keep keys and passwords out of them"
+            ))),
+            None => Ok(()),
+        }
     }
 
     pub fn faq_create(&self, new: NewFaq) -> Result<FaqEntry> {
         let id = self.db.write(|tx| {
-            self.check_answer(tx, &new.answer)?;
             if faq::find_same(tx, &new.question, new.product_id)?.is_some() {
                 return Err(Error::conflict(
                     "an FAQ entry with this question already exists for the same product; edit it instead",
                 ));
             }
-            Ok(faq::create(tx, new)?.0)
+            let id = faq::create(tx, new)?.0;
+            self.check_answers(tx, &faq::get(tx, id)?)?;
+            Ok(id)
         })?;
         self.assistant
             .knowledge
@@ -173,11 +185,9 @@ impl Engine {
 
     pub fn faq_update(&self, id: i64, patch: FaqPatch) -> Result<FaqEntry> {
         let change = self.db.write(|tx| {
-            if let Some(a) = &patch.answer {
-                self.check_answer(tx, a)?;
-            }
             let change = faq::update(tx, id, patch)?;
             let e = faq::get(tx, id)?;
+            self.check_answers(tx, &e)?;
             if faq::find_same_other(tx, &e.question, e.product_id, id)?.is_some() {
                 return Err(Error::conflict(
                     "another FAQ entry has this question for the same product; edit that one instead",
@@ -215,10 +225,8 @@ impl Engine {
     pub fn faq_import(&self, input: FaqImport) -> Result<FaqImportReport> {
         let report = self.db.write(|tx| {
             let report = faq_io::import(tx, input)?;
-            for id in &report.entry_ids {
-                let answer: String =
-                    tx.query_row("SELECT answer FROM faq_entries WHERE id = ?1", [id], |r| r.get(0))?;
-                if let Some(product) = guard::leaked_stock(tx, &self.vault, &answer)? {
+            for entry in faq::get_many(tx, &report.entry_ids)? {
+                if let Some(product) = self.leaked_in(tx, &entry)? {
                     return Err(Error::invalid(format!(
                         "an answer in the import contains a stock item of {product}; nothing was imported"
                     )));
@@ -255,6 +263,7 @@ impl Engine {
                 policy::confidence(&evidence)
             };
             let eff = settings::effective(c, product_id, None)?;
+            let language = super::lang::guess(&text);
             let top: Vec<_> = found.hits.iter().take(10).cloned().collect();
             let entries = faq::get_many(c, &top.iter().map(|h| h.faq_id).collect::<Vec<_>>())?;
             let hits = top
@@ -262,8 +271,8 @@ impl Engine {
                 .zip(entries)
                 .map(|(h, e)| SearchHitView {
                     faq_id: h.faq_id,
+                    answer: e.answer_in(eff.reply_language(language)).to_string(),
                     question: e.question,
-                    answer: e.answer,
                     product_id: e.product_id,
                     score: h.score,
                     cosine: h.cosine,
@@ -280,7 +289,7 @@ impl Engine {
                 evidence,
                 mode: found.mode,
                 micros: found.micros,
-                language: super::lang::guess(&text).to_string(),
+                language: language.to_string(),
             })
         })
     }

@@ -323,7 +323,7 @@ impl Assistant {
                 tx,
                 conversation,
                 Some(message),
-                &entry.answer,
+                entry.answer_in(eff.reply_language(&language)),
                 "faq",
                 Some(hit.faq_id),
                 Some(confidence),
@@ -353,7 +353,10 @@ impl Assistant {
         let fulltext_only = found.mode == super::knowledge::SearchMode::Fulltext;
         let fallback = top
             .filter(|_| confidence >= SUGGEST_FLOOR || fulltext_only)
-            .map(|h| faq::get(tx, h.faq_id).map(|e| (h, e.answer)))
+            .map(|h| {
+                faq::get(tx, h.faq_id)
+                    .map(|e| (h, e.answer_in(eff.reply_language(&language)).to_string()))
+            })
             .transpose()?;
         let client = if eff.llm {
             self.llm_client(tx, vault)?
@@ -574,6 +577,7 @@ impl Assistant {
         question: &str,
         language: &str,
     ) -> Result<Vec<ChatMessage>> {
+        let reply_language = eff.reply_language(language);
         let entries = faq::get_many(
             conn,
             &hits.iter().take(3).map(|h| h.faq_id).collect::<Vec<_>>(),
@@ -583,7 +587,7 @@ impl Assistant {
             .zip(hits)
             .map(|(e, h)| FaqSnippet {
                 question: &e.question,
-                answer: &e.answer,
+                answer: e.answer_in(reply_language),
                 score: h.score,
             })
             .collect();
@@ -615,11 +619,6 @@ impl Assistant {
                 )
             })
             .collect();
-        let reply_language = if eff.reply_language == "auto" {
-            (!language.is_empty()).then_some(language)
-        } else {
-            Some(eff.reply_language.as_str())
-        };
         Ok(llm::build_prompt(&PromptContext {
             system_prompt: &eff.system_prompt,
             reply_language,

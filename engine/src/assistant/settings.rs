@@ -93,13 +93,15 @@ fn check(s: &AiSettings) -> Result<AiSettings> {
     }
     if let Some(l) = &s.reply_language {
         let l = fields::one_line("reply_language", l, 10, true)?.to_lowercase();
-        if !(l == "auto" || (l.len() <= 5 && l.chars().all(|c| c.is_ascii_lowercase() || c == '-')))
-        {
-            return Err(Error::invalid(
-                "reply_language is \"auto\" or a language code such as \"id\", \"en\", \"vi\"",
-            ));
-        }
-        s.reply_language = Some(l);
+        s.reply_language = Some(if l == "auto" {
+            l
+        } else {
+            super::lang::code("reply_language", &l).map_err(|_| {
+                Error::invalid(
+                    "reply_language is \"auto\" or a language code such as \"id\", \"en\", \"vi\"",
+                )
+            })?
+        });
     }
     Ok(s)
 }
@@ -171,6 +173,18 @@ pub fn effective(
         levels.push(("customer", get(conn, Level::Customer, c)?));
     }
     Ok(resolve(&levels))
+}
+
+impl Effective {
+    /// The language a reply should be in: the one the settings fix, or with "auto" the one the
+    /// buyer wrote in (`guessed`, "" when there was nothing to go on).
+    pub fn reply_language<'a>(&'a self, guessed: &'a str) -> Option<&'a str> {
+        if self.reply_language == "auto" {
+            (!guessed.is_empty()).then_some(guessed)
+        } else {
+            Some(&self.reply_language)
+        }
+    }
 }
 
 /// Most specific wins: later levels in `levels` override earlier ones, field by field.

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_deliveries_check",
         include_str!("../../migrations/0006_deliveries_check.sql"),
     ),
+    (
+        "0007_faq_translations",
+        include_str!("../../migrations/0007_faq_translations.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

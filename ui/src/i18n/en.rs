@@ -205,7 +205,7 @@ pub const TABLE: Table = &[
     ("faq.score", "Score"),
     ("faq.no_match", "Nothing in the FAQ matches."),
     ("faq.import", "Import"),
-    ("faq.import_hint", "A CSV with the columns question,answer,variants,product,language,tags,enabled (lists separated by |), or a JSON export."),
+    ("faq.import_hint", "A CSV with the columns question,answer,variants,product,language,tags,enabled (lists separated by |), answer_en, answer_vi… for the answer in other languages, or a JSON export."),
     ("faq.importing", "Importing the FAQ"),
     ("faq.created", "Added"),
     ("faq.confirm_delete", "Delete this FAQ entry?"),

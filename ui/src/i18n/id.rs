@@ -199,7 +199,7 @@ pub const TABLE: Table = &[
     ("faq.score", "Skor"),
     ("faq.no_match", "Tidak ada yang cocok di FAQ."),
     ("faq.import", "Impor"),
-    ("faq.import_hint", "CSV dengan kolom question,answer,variants,product,language,tags,enabled (daftar dipisah |), atau ekspor JSON."),
+    ("faq.import_hint", "CSV dengan kolom question,answer,variants,product,language,tags,enabled (daftar dipisah |), answer_en, answer_vi… untuk jawaban dalam bahasa lain, atau ekspor JSON."),
     ("faq.importing", "Mengimpor FAQ"),
     ("faq.created", "Ditambahkan"),
     ("faq.confirm_delete", "Hapus entri FAQ ini?"),

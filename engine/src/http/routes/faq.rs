@@ -80,7 +80,8 @@ pub struct FaqImportBody {
 }
 
 /// Imports entries: JSON `{"entries":[...]}` (or a bare list) or `text/csv` with the columns
-/// question,answer,variants,product,language,tags,enabled (lists separated by `|`). Duplicate
+/// question,answer,variants,product,language,tags,enabled (lists separated by `|`), plus
+/// `answer_<language>` columns (`answer_en`) for the answer in other languages. Duplicate
 /// questions and bad rows are reported by line and skipped. Embeddings follow in the
 /// background: `GET /assistant/status` shows the progress.
 #[utoipa::path(post, path = "/api/v1/faq/import", tag = "assistant", security(("bearer" = [])),
