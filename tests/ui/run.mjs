@@ -256,6 +256,39 @@ try {
     assert(/\d\.\d{3}/.test(row), `the match has a score (${row})`);
   });
 
+  await step('an FAQ entry answers in a second language, and an edit keeps it', async () => {
+    const ID_ANSWER = 'Kode dikirim lewat chat Shopee dalam satu menit setelah pembayaran.';
+    await page.click('#faq-table tbody tr:has-text("How long does delivery take?") button');
+    await page.fill('#faq-language', 'en');
+    await page.click('#faq-add-translation');
+    await page.fill('#faq-translations .translation input.lang', 'id');
+    await page.fill('#faq-translations .translation textarea', ID_ANSWER);
+    await page.click('#faq-save');
+    await page.waitForSelector('#faq-form', { state: 'detached' });
+    let { entries } = await engine.api('GET', '/api/v1/faq?q=delivery');
+    assert(JSON.stringify(entries[0].translations) === JSON.stringify({ id: ID_ANSWER }), `saved: ${JSON.stringify(entries[0])}`);
+    // An Indonesian buyer gets the Indonesian text; the tester shows what they would get.
+    await page.fill('#tester-text', 'berapa lama kodenya dikirim kak?');
+    await page.click('#tester-run');
+    await waitText('#tester-result', ID_ANSWER);
+    // Editing something else keeps the translation (the form carries it).
+    await page.click('#faq-table tbody tr:has-text("How long does delivery take?") button');
+    assert((await page.inputValue('#faq-translations .translation input.lang')) === 'id', 'the translation is shown for editing');
+    await page.fill('#faq-variants', 'when will I get my key\nberapa lama kodenya dikirim\nhow fast is delivery');
+    await page.click('#faq-save');
+    await page.waitForSelector('#faq-form', { state: 'detached' });
+    ({ entries } = await engine.api('GET', '/api/v1/faq?q=delivery'));
+    assert(entries[0].variants.length === 3 && entries[0].translations.id === ID_ANSWER, `kept: ${JSON.stringify(entries[0])}`);
+    // A translation that is not a language code is refused with the engine's words, nothing saved.
+    await page.click('#faq-table tbody tr:has-text("How long does delivery take?") button');
+    await page.fill('#faq-translations .translation input.lang', 'bahasa');
+    await page.click('#faq-save');
+    await waitText('#faq-form', 'language code');
+    await page.click('#faq-form button:has-text("Cancel")');
+    ({ entries } = await engine.api('GET', '/api/v1/faq?q=delivery'));
+    assert(entries[0].translations.id === ID_ANSWER, 'the refused edit changed nothing');
+  });
+
   await step('an FAQ file is imported with a report', async () => {
     const file = join(profile, 'faq.csv');
     writeFileSync(file, 'question,answer,variants\n"Is the key global?","Yes, it works in every region.","region free|works in Indonesia"\n"Can I get a refund?","Unused keys can be refunded within 24 hours.",\n"How long does delivery take?","dup",\n');

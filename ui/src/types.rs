@@ -156,6 +156,8 @@ pub struct FaqEntry {
     pub answer: String,
     pub product_id: Option<i64>,
     pub language: String,
+    /// The answer in other languages, by language code.
+    pub translations: std::collections::BTreeMap<String, String>,
     pub tags: Vec<String>,
     pub enabled: bool,
     pub hits: i64,

@@ -206,6 +206,13 @@ fn Editor(
     let mut variants = use_signal(|| e0.variants.join("\n"));
     let mut product = use_signal(|| e0.product_id.map(|p| p.to_string()).unwrap_or_default());
     let mut language = use_signal(|| e0.language.clone());
+    // (language, answer) rows, in the order the seller added them.
+    let mut translations = use_signal(|| {
+        e0.translations
+            .iter()
+            .map(|(l, a)| (l.clone(), a.clone()))
+            .collect::<Vec<_>>()
+    });
     let mut tags = use_signal(|| e0.tags.join(", "));
     let mut enabled = use_signal(|| e0.enabled);
     let mut error = use_signal(|| None::<String>);
@@ -216,6 +223,7 @@ fn Editor(
             "variants": variants().lines().map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
             "product_id": product().parse::<i64>().ok(),
             "language": language(),
+            "translations": translations_body(&translations()),
             "tags": tags().split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
             "enabled": enabled(),
         });
@@ -258,6 +266,23 @@ fn Editor(
                     label { "{t(\"faq.question\")}" input { id: "faq-question", required: true, value: "{question}", oninput: move |e| question.set(e.value()) } }
                     label { "{t(\"faq.answer\")}" textarea { id: "faq-answer", rows: "4", required: true, value: "{answer}", oninput: move |e| answer.set(e.value()) } }
                     label { "{t(\"faq.variants_hint\")}" textarea { id: "faq-variants", rows: "4", value: "{variants}", oninput: move |e| variants.set(e.value()) } }
+                    fieldset { id: "faq-translations",
+                        legend { "{t(\"faq.translations\")}" }
+                        p { class: "muted small", "{t(\"faq.translations_hint\")}" }
+                        for (i, (code, text)) in translations().into_iter().enumerate() {
+                            div { key: "{i}", class: "translation",
+                                input { class: "lang", placeholder: "en", maxlength: "10", value: "{code}",
+                                    oninput: move |e| translations.write()[i].0 = e.value() }
+                                textarea { rows: "2", value: "{text}",
+                                    oninput: move |e| translations.write()[i].1 = e.value() }
+                                button { r#type: "button", class: "remove", title: "{t(\"delete\")}",
+                                    onclick: move |_| { translations.write().remove(i); }, "×" }
+                            }
+                        }
+                        button { r#type: "button", id: "faq-add-translation",
+                            onclick: move |_| translations.write().push((String::new(), String::new())),
+                            "{t(\"faq.add_translation\")}" }
+                    }
                 }
                 div { class: "col",
                     label { "{t(\"orders.product\")}"
@@ -266,7 +291,7 @@ fn Editor(
                             for p in products.iter() { option { key: "{p.id}", value: "{p.id}", selected: product() == p.id.to_string(), "{p.name}" } }
                         }
                     }
-                    label { "{t(\"product.language\")}" input { value: "{language}", oninput: move |e| language.set(e.value()) } }
+                    label { "{t(\"product.language\")}" input { id: "faq-language", value: "{language}", oninput: move |e| language.set(e.value()) } }
                     label { "{t(\"faq.tags\")}" input { value: "{tags}", oninput: move |e| tags.set(e.value()) } }
                     label { class: "check", input { r#type: "checkbox", checked: enabled(), onchange: move |e| enabled.set(e.checked()) } "{t(\"faq.enabled\")}" }
                 }
@@ -279,6 +304,15 @@ fn Editor(
             }
         }
     }
+}
+
+/// The translation rows as the API takes them; a row left wholly empty is no translation (a
+/// half-filled one goes to the engine, which says what is missing).
+fn translations_body(rows: &[(String, String)]) -> serde_json::Map<String, serde_json::Value> {
+    rows.iter()
+        .filter(|(l, a)| !(l.trim().is_empty() && a.trim().is_empty()))
+        .map(|(l, a)| (l.trim().to_string(), serde_json::Value::from(a.as_str())))
+        .collect()
 }
 
 /// Importing a CSV or JSON file of entries.
