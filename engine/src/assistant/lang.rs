@@ -2,7 +2,36 @@
 //! tell the model which one to use. Shopee chat is short and informal, so this looks at script,
 //! Vietnamese letters and common Indonesian/Malay chat words rather than a statistical model.
 
-/// "th", "vi", "id", "en", or "" when there is nothing to go on.
+/// The language to answer a buyer in: `guess`, except that a Latin-script message counts as
+/// English only when it has an English function word. A message in a language the guess does
+/// not know ("Voucher nya ready?", Tagalog, Malay slang) would otherwise get an entry's English
+/// text instead of the seller's own answer.
+pub fn of_buyer(text: &str) -> &'static str {
+    match guess(text) {
+        "en" if !has_english_word(text) => "",
+        code => code,
+    }
+}
+
+/// English function words, sorted (binary search).
+#[rustfmt::skip]
+const EN: &[&str] = &[
+    "a", "am", "an", "and", "any", "are", "can", "could", "did", "do", "does", "for", "from",
+    "get", "got", "has", "have", "hello", "hi", "how", "i", "if", "in", "is", "it", "me", "my",
+    "no", "not", "of", "on", "or", "please", "receive", "send", "sent", "still", "thank",
+    "thanks", "that", "the", "this", "to", "until", "was", "what", "when", "where", "which",
+    "why", "will", "with", "would", "yes", "you", "your",
+];
+
+fn has_english_word(text: &str) -> bool {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| EN.binary_search(&w).is_ok())
+}
+
+/// "th", "vi", "id", "en", or "" when there is nothing to go on. Any other Latin-script text
+/// counts as "en": the search groups an entry's phrasings by it, and English is what the
+/// model knows.
 pub fn guess(text: &str) -> &'static str {
     if text.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)) {
         return "th";
@@ -63,6 +92,27 @@ pub fn guess(text: &str) -> &'static str {
         "cara",
         "pakai",
         "kenapa",
+        "ada",
+        "masih",
+        "mau",
+        "tanya",
+        "dong",
+        "ya",
+        "nih",
+        "deh",
+        "aja",
+        "saja",
+        "lagi",
+        "makasih",
+        "terima",
+        "kasih",
+        "bayar",
+        "gk",
+        "tdk",
+        "knp",
+        "gmn",
+        "brp",
+        "pengiriman",
     ];
     let mut words = 0;
     let mut indonesian = 0;
@@ -110,6 +160,26 @@ pub fn serves(have: &str, want: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_buyer_is_answered_in_english_only_when_they_write_english() {
+        assert_eq!(super::of_buyer("How long until I get the key?"), "en");
+        assert_eq!(super::of_buyer("is this still available"), "en");
+        assert_eq!(super::of_buyer("Voucher masih ada?"), "id");
+        assert_eq!(super::of_buyer("Kailan darating ang code po?"), "");
+        assert_eq!(super::of_buyer("ok"), "");
+        assert_eq!(super::of_buyer("Khi nào tôi nhận được mã?"), "vi");
+        assert_eq!(
+            super::guess("ok"),
+            "en",
+            "the search's grouping is unchanged"
+        );
+    }
+
+    #[test]
+    fn the_english_words_are_sorted() {
+        assert!(super::EN.windows(2).all(|p| p[0] < p[1]));
+    }
+
     #[test]
     fn language_codes_are_checked_and_lowercased() {
         assert_eq!(super::code("language", " EN ").unwrap(), "en");

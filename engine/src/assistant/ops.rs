@@ -263,7 +263,7 @@ impl Engine {
                 policy::confidence(&evidence)
             };
             let eff = settings::effective(c, product_id, None)?;
-            let language = super::lang::guess(&text);
+            let language = super::lang::of_buyer(&text);
             let top: Vec<_> = found.hits.iter().take(10).cloned().collect();
             let entries = faq::get_many(c, &top.iter().map(|h| h.faq_id).collect::<Vec<_>>())?;
             let hits = top

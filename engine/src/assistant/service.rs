@@ -265,7 +265,7 @@ impl Assistant {
                 )?));
             }
         }
-        let language = lang::guess(&text).to_string();
+        let language = lang::of_buyer(&text).to_string();
         let found = self.knowledge.search(tx, &text, product)?;
         let evidence = Evidence::of(&found.hits);
         let confidence = if found.hits.is_empty() {
