@@ -1517,6 +1517,17 @@ async fn two_thousand_entries_are_imported_indexed_and_exported_round_trip() {
         set(&exported),
         "the CSV export round-trips every field"
     );
+    // The JSON export imports as it is, too.
+    let other = Fixture::new();
+    let (status, report) = other.admin.post("/api/v1/faq/import", &exported).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["created"], 2000, "{report}");
+    let from_json = ok(other.admin.get("/api/v1/faq/export?format=json").await);
+    assert_eq!(
+        set(&from_json),
+        set(&exported),
+        "the JSON export round-trips every field"
+    );
     eprintln!("2,000 entries: imported in {imported_in:?}, indexed in {indexed_in:?}");
 }
 

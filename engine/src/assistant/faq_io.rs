@@ -44,6 +44,20 @@ pub struct ImportEntry {
     pub tags: Vec<String>,
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// What a JSON export adds to an entry, taken and ignored so that an export imports as
+    /// it is (the importing FAQ gives its own ids, counts and times).
+    #[serde(default, rename = "id")]
+    #[schema(ignore)]
+    pub _id: Option<serde_json::Value>,
+    #[serde(default, rename = "hits")]
+    #[schema(ignore)]
+    pub _hits: Option<serde_json::Value>,
+    #[serde(default, rename = "created_at")]
+    #[schema(ignore)]
+    pub _created_at: Option<serde_json::Value>,
+    #[serde(default, rename = "updated_at")]
+    #[schema(ignore)]
+    pub _updated_at: Option<serde_json::Value>,
 }
 
 pub enum FaqImport {
