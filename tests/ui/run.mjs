@@ -265,6 +265,7 @@ try {
     await page.fill('#faq-translations .translation textarea', ID_ANSWER);
     await page.click('#faq-save');
     await page.waitForSelector('#faq-form', { state: 'detached' });
+    await waitText('#faq-table', 'en + id');
     let { entries } = await engine.api('GET', '/api/v1/faq?q=delivery');
     assert(JSON.stringify(entries[0].translations) === JSON.stringify({ id: ID_ANSWER }), `saved: ${JSON.stringify(entries[0])}`);
     // An Indonesian buyer gets the Indonesian text; the tester shows what they would get.

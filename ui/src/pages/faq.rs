@@ -62,7 +62,13 @@ pub fn Faq() -> Element {
                         for e in p.entries.iter() {
                             tr { key: "{e.id}", class: if e.enabled { "" } else { "inactive" },
                                 td { "{e.question}" }
-                                td { class: "clip", "{e.answer}" }
+                                td { class: "clip",
+                                    if !e.translations.is_empty() {
+                                        span { class: "badge", title: "{t(\"faq.translations\")}", "{e.language} + {e.translations.keys().cloned().collect::<Vec<_>>().join(\" \")}" }
+                                        " "
+                                    }
+                                    "{e.answer}"
+                                }
                                 td { class: "num", "{e.variants.len()}" }
                                 td { class: "num", "{e.hits}" }
                                 td {
