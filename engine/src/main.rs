@@ -79,6 +79,10 @@ enum Command {
         /// Write per-question features as CSV here (for calibration work).
         #[arg(long)]
         dump: Option<PathBuf>,
+        /// Also measure declining with each other set of left-out intents (every Nth from
+        /// offset 0, 1, …): one set may be easier to tell from its siblings than another.
+        #[arg(long)]
+        folds: bool,
     },
     /// Measure the assistant's answer latency, HNSW recall and index reload time.
     BenchFaq(auto_engine::assistant::bench::FaqBenchArgs),
@@ -140,6 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         holdout_every,
         threshold,
         dump,
+        folds,
     } = &cli.command
     {
         let config = Config::default_with_env()?;
@@ -153,6 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 models_dir: &config.assistant.models_dir,
                 model: &config.assistant.model,
                 dump: dump.as_deref(),
+                folds: *folds,
             },
             &mut std::io::stdout(),
         );
