@@ -315,3 +315,163 @@ async fn the_first_start_loads_the_demo_catalog_once() {
         "--no-demo"
     );
 }
+
+/// A small labelled set in banking77's `text,category` form: seven intents of a digital-goods
+/// shop, the first five questions of each are the FAQ, then calibration and test questions.
+const LABELLED: &[(&str, [&str; 9])] = &[
+    (
+        "account_login",
+        [
+            "How do I log in to the account I bought?",
+            "Where are the login details for my account?",
+            "The account password you sent does not work",
+            "I can't sign in to the Netflix account",
+            "What email do I use to sign in?",
+            "Login failed with the credentials from the chat",
+            "Which username goes with the account?",
+            "My sign in keeps getting rejected",
+            "how do i sign into the account from my order",
+        ],
+    ),
+    (
+        "activation",
+        [
+            "How do I activate Windows with the key?",
+            "Where do I enter the product key?",
+            "Steps to activate Office with this code",
+            "How to redeem the license key?",
+            "Activation instructions please",
+            "How do I use the code to activate?",
+            "Where do I type the activation code?",
+            "What are the steps to redeem my key",
+            "how to activate the software with my key",
+        ],
+    ),
+    (
+        "delivery_time",
+        [
+            "How long until I receive my code?",
+            "When will the key be sent?",
+            "I paid, when do I get my voucher?",
+            "How fast is delivery after payment?",
+            "When does the code arrive in chat?",
+            "How many minutes until the key comes?",
+            "I already paid but have no code yet",
+            "When is my license delivered?",
+            "how soon do i get the voucher after paying",
+        ],
+    ),
+    (
+        "payment_method",
+        [
+            "Can I pay with GoPay?",
+            "Which payment methods do you accept?",
+            "Is bank transfer possible?",
+            "Can I pay by credit card?",
+            "Do you take ShopeePay?",
+            "Can I pay using OVO?",
+            "Is cash on delivery available?",
+            "What ways can I pay for the order?",
+            "can i use dana to pay",
+        ],
+    ),
+    (
+        "refund",
+        [
+            "Can I get a refund?",
+            "I want my money back",
+            "How do I return an unused key?",
+            "Is a refund possible if I change my mind?",
+            "Refund policy for digital products?",
+            "Can I cancel and be refunded?",
+            "Will you refund a key I did not use?",
+            "How long does a refund take?",
+            "i would like to get refunded for my order",
+        ],
+    ),
+    (
+        "region",
+        [
+            "Does this key work in Indonesia?",
+            "Is the voucher region locked?",
+            "Can I use the code outside Malaysia?",
+            "Which countries is this key valid in?",
+            "Is it a global key?",
+            "Will the code work on an Asia server?",
+            "Is the gift card only for one region?",
+            "Does it work in Vietnam?",
+            "is this code region free",
+        ],
+    ),
+    (
+        "warranty",
+        [
+            "Is there a warranty if the key stops working?",
+            "What if the account gets banned?",
+            "Do you replace a key that doesn't work?",
+            "How long is the warranty?",
+            "My code stopped working after a week",
+            "Is the account guaranteed?",
+            "Will you give a new key if this one fails?",
+            "What does the guarantee cover?",
+            "the key worked once and now says invalid, can you replace it",
+        ],
+    ),
+];
+
+#[test]
+fn eval_faq_measures_answers_and_declining_on_a_labelled_set() {
+    let dir = data_dir();
+    let (mut train, mut test) = (
+        String::from("text,category\n"),
+        String::from("text,category\n"),
+    );
+    for (intent, questions) in LABELLED {
+        for (i, q) in questions.iter().enumerate() {
+            let line = format!("\"{q}\",{intent}\n");
+            if i < 7 {
+                train.push_str(&line)
+            } else {
+                test.push_str(&line)
+            }
+        }
+    }
+    let (train_csv, test_csv) = (dir.path().join("train.csv"), dir.path().join("test.csv"));
+    std::fs::write(&train_csv, train).unwrap();
+    std::fs::write(&test_csv, test).unwrap();
+    let mut cmd = auto_command(dir.path());
+    cmd.arg("eval-faq")
+        .arg("--train")
+        .arg(&train_csv)
+        .arg("--test")
+        .arg(&test_csv)
+        .args(["--shots", "5", "--folds"]);
+    let out = run_command_within(&mut cmd, "auto eval-faq", Duration::from_secs(300));
+    assert!(out.status.success(), "{}\n{}", out.stdout, out.stderr);
+    let o = &out.stdout;
+    assert!(
+        o.contains("== FAQ: 6 intents in, 1 left out; 5 questions each = 30 variants"),
+        "{o}"
+    );
+    assert!(o.contains("(Hybrid)"), "the real model was used: {o}");
+    // The run with every intent in: these seven intents are far apart, so nearly every test
+    // question finds its own.
+    let all_in = o
+        .split("== FAQ: 7 intents in, 0 left out")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no run with every intent: {o}"));
+    let top1: f64 = all_in
+        .split("top-1 accuracy ")
+        .nth(1)
+        .and_then(|s| s.split('%').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no top-1 accuracy: {o}"));
+    assert!(top1 >= 70.0, "top-1 accuracy {top1}%: {o}");
+    assert!(o.contains("threshold sweep (test split)"), "{o}");
+    let fold_rows = o
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(": 1 intents ("))
+        .count();
+    assert_eq!(fold_rows, 7, "one row per set of left-out intents: {o}");
+    assert!(o.contains("over 7 folds"), "{o}");
+}
