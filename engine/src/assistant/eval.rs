@@ -87,7 +87,9 @@ pub fn run(opts: &EvalOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     let data = Data { by_intent, test };
     // 1. Some intents left out: the dev split calibrates the threshold (with questions that
     //    have no entry among them, as in a real shop), the test split measures declining.
-    let held_out = ask_all(opts, &data, opts.holdout_every, DEFAULT_FOLD, out)?;
+    // The main run leaves out the intents at positions every − 1, 2·every − 1, … in name order.
+    let last = opts.holdout_every.saturating_sub(1);
+    let held_out = ask_all(opts, &data, opts.holdout_every, last, out)?;
     if let Some(path) = opts.dump {
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
         writeln!(f, "set,in_faq,right,top,second,cosine,agree,confidence")?;
@@ -140,10 +142,6 @@ pub fn run(opts: &EvalOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Which intents the main run leaves out: those at positions `every - 1`, `2 * every - 1`, …
-/// in name order.
-const DEFAULT_FOLD: usize = usize::MAX;
-
 /// For each set of left-out intents (offset 0 … every − 1): the lowest threshold (0.01 steps)
 /// that declines ≥ 95% of that set's test questions, and how many in-scope test questions are
 /// answered right there, and how precisely, with every intent in the FAQ. The threshold is
@@ -159,6 +157,7 @@ fn folds(
         "\nfolds (test split): | left out (first of them) | declined at {:.2} | threshold declining >= 95% | in scope answered right there | precision there |",
         policy::DEFAULT_THRESHOLD
     )?;
+    let test: Vec<&Asked> = all_in.iter().filter(|a| a.set == "test").collect();
     let mut rights = Vec::new();
     for offset in 0..opts.holdout_every {
         let held = ask_all(opts, data, opts.holdout_every, offset, &mut std::io::sink())?;
@@ -174,7 +173,6 @@ fn folds(
             .map(|i| i as f32 / 100.0)
             .find(|t| declined_at(*t) >= 0.95)
             .unwrap_or(1.0);
-        let test: Vec<&Asked> = all_in.iter().filter(|a| a.set == "test").collect();
         let answered: Vec<&&Asked> = test.iter().filter(|a| a.confidence >= t95).collect();
         let right = answered.iter().filter(|a| a.right()).count();
         let share = right as f64 / test.len().max(1) as f64;
@@ -253,13 +251,12 @@ fn ask_all(
     opts: &EvalOptions,
     data: &Data,
     holdout_every: usize,
-    // Which of the `holdout_every` positions is left out; DEFAULT_FOLD: the last.
+    // Which of the `holdout_every` positions is left out (0 … holdout_every − 1).
     offset: usize,
     out: &mut dyn Write,
 ) -> anyhow::Result<Vec<Asked>> {
     let intents: Vec<&String> = data.by_intent.keys().collect();
     let held_out: BTreeSet<String> = if holdout_every > 0 {
-        let offset = offset.min(holdout_every - 1);
         intents
             .iter()
             .enumerate()

@@ -48,16 +48,16 @@ pub struct ImportEntry {
     /// it is (the importing FAQ gives its own ids, counts and times).
     #[serde(default, rename = "id")]
     #[schema(ignore)]
-    pub _id: Option<serde_json::Value>,
+    pub _id: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "hits")]
     #[schema(ignore)]
-    pub _hits: Option<serde_json::Value>,
+    pub _hits: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "created_at")]
     #[schema(ignore)]
-    pub _created_at: Option<serde_json::Value>,
+    pub _created_at: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "updated_at")]
     #[schema(ignore)]
-    pub _updated_at: Option<serde_json::Value>,
+    pub _updated_at: Option<serde::de::IgnoredAny>,
 }
 
 pub enum FaqImport {

@@ -154,7 +154,9 @@ pub fn code(field: &str, value: &str) -> crate::Result<String> {
 /// Whether text in language `have` serves a buyer who wants `want`: the same code, or the same
 /// language in another region ("en-us" for "en", "pt" for "pt-br").
 pub fn serves(have: &str, want: &str) -> bool {
-    let primary = |c: &str| c.split('-').next().unwrap_or("").to_string();
+    fn primary(code: &str) -> &str {
+        code.split('-').next().unwrap_or("")
+    }
     !want.is_empty() && (have == want || primary(have) == primary(want))
 }
 
