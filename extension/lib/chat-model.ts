@@ -18,6 +18,8 @@ export interface ChatMessage {
   /** Epoch seconds; 0 when unknown. */
   ts: number
   buyer_id?: number
+  /** The writer's Shopee user id, when the source names it. */
+  from_id?: number
   shop_id?: string
   order_sn?: string
   item_id?: number

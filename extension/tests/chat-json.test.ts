@@ -6,11 +6,11 @@ import * as SC from "../fixtures/seller-centre"
 
 const now = 1764050000
 
-describe("chat JSON adapter", () => {
+describe("chat adapter for Open Platform names (kept; not Seller Centre's own shape)", () => {
   const { conversations, messages } = SC.sampleChatID(now)
 
   it("reads the conversation list, with each conversation's latest message", () => {
-    const body = SC.conversationListResponse(conversations.map((c) => ({ c, last: messages.filter((m) => m.conversation_id === c.conversation_id).pop() })))
+    const body = SC.opConversationListResponse(conversations.map((c) => ({ c, last: messages.filter((m) => m.conversation_id === c.conversation_id).pop() })))
     const r = readChatJson(body, "/webchat/api/v1.2/conversations")
     expect(r.recognized).toBe(true)
     expect(r.conversations).toHaveLength(SC.BUYERS_ID.length)
@@ -23,13 +23,14 @@ describe("chat JSON adapter", () => {
 
   it("reads a message list: who wrote what, order and item references", () => {
     const vn = SC.sampleChatVN(now)
-    const body = SC.messageListResponse(vn.conversations[1].conversation_id, vn.messages.filter((m) => m.conversation_id === vn.conversations[1].conversation_id))
+    const body = SC.opMessageListResponse(vn.conversations[1].conversation_id, vn.messages.filter((m) => m.conversation_id === vn.conversations[1].conversation_id))
     const r = readChatJson(body, "/webchat/api/v1.2/messages?conversation_id=2539485766234002")
     expect(r.messages).toEqual([
       {
         message_id: "25394857662340020001",
         conversation_id: "2539485766234002",
         from: "buyer",
+        from_id: 512345602,
         type: "text",
         text: "Mình đặt rồi, bao lâu thì nhận được mã ạ?",
         ts: now - 120,
@@ -42,7 +43,7 @@ describe("chat JSON adapter", () => {
 
   it("reads the sent message the send endpoint returns", () => {
     const m = { ...messages[1], message_id: "999", text: "Halo kak\nKode: ABC" }
-    const r = readChatJson(SC.sendMessageResponse(m), "/webchat/api/v1.2/messages/send")
+    const r = readChatJson(SC.opSendMessageResponse(m), "/webchat/api/v1.2/messages/send")
     expect(r.messages).toHaveLength(1)
     expect(r.messages[0]).toMatchObject({ from: "seller", text: "Halo kak\nKode: ABC", shop_id: "880011223" })
   })

@@ -6,10 +6,10 @@ import * as SC from "../fixtures/seller-centre"
 const ID = { host: "seller.shopee.co.id" }
 const VN = { host: "seller.shopee.vn" }
 
-describe("order JSON adapter", () => {
+describe("order adapter for Open Platform names (kept; not Seller Centre's own shape)", () => {
   it("reads Seller Centre's order list (Indonesia) into the engine's order contract", () => {
     const orders = SC.BUYERS_ID.slice(0, 3).map((b, i) => SC.makeOrder(i + 1, b))
-    const r = readOrdersJson(SC.orderListResponse(orders), ID)
+    const r = readOrdersJson(SC.opOrderListResponse(orders), ID)
     expect(r.recognized).toBe(true)
     expect(r.skipped).toBe(0)
     expect(r.shop).toBe(String(SC.SHOP_ID.ID))
@@ -29,7 +29,7 @@ describe("order JSON adapter", () => {
 
   it("reads a Vietnamese order detail (single order, VND, unicode)", () => {
     const o = SC.makeOrder(1, { user_id: 512345602, username: "trần_thị_bích" }, { region: "VN" })
-    const r = readOrdersJson(SC.orderDetailResponse(o), VN)
+    const r = readOrdersJson(SC.opOrderDetailResponse(o), VN)
     expect(r.orders).toHaveLength(1)
     expect(r.orders[0]).toMatchObject({ shop: "990022334", currency: "VND", buyer: { username: "trần_thị_bích" }, lines: [{ sku: "OFFICE21-1PC", item_id: 31098765432, model_id: 280022, unit_price: 199000 }] })
   })

@@ -1,14 +1,26 @@
-// Adapter: Seller Centre web chat JSON (conversation list, message list, sent message) → the
-// extension's chat model. Field names as in fixtures/seller-centre.ts (conversationJson,
-// messageJson); a renamed field is fixed here. Unknown message types are kept with their type
-// so they are never mistaken for text.
+// Adapter: chat records named as Shopee Open Platform v2's seller chat names them
+// (get_conversation_list: conversation_id, to_id, to_name ...; get_message: message_id,
+// message_type, from_shop_id ...; MonveChen/shopee-openapi-v2 src/chat.ts) → the extension's
+// chat model. Seller Centre's own web chat answers in other names (chat-v12.ts); this reader is
+// kept for pages that use these. Unknown message types are kept with their type so they are
+// never mistaken for text.
 
 import type { ChatConversation, ChatMessage } from "../chat-model"
 import { epochSeconds, intId, isObj, num, pick, str, text, type Obj } from "../util"
 import { findRecords } from "./find"
 
+/** A conversation: keyed conversation_id, with the buyer (to_id/to_name), and nothing of a
+ * message (a message also has conversation_id and to_id; taking one for a conversation made a
+ * message list look like a conversation list). */
 export function isConversationRecord(o: Obj): boolean {
-  return o.conversation_id !== undefined && (o.to_id !== undefined || o.to_name !== undefined) && o.message_type === undefined
+  return (
+    o.conversation_id !== undefined &&
+    (o.to_id !== undefined || o.to_name !== undefined) &&
+    o.message_type === undefined &&
+    o.type === undefined &&
+    o.from_id === undefined &&
+    o.content === undefined
+  )
 }
 
 export function isMessageRecord(o: Obj): boolean {
@@ -20,15 +32,20 @@ export interface ChatRead {
   messages: ChatMessage[]
   recognized: boolean
   skipped: number
+  /** Why records were skipped, in a few words (kept with the redacted sample). */
+  problems: string[]
 }
 
 export function readChatJson(body: unknown, url = ""): ChatRead {
-  const out: ChatRead = { conversations: [], messages: [], recognized: false, skipped: 0 }
+  const out: ChatRead = { conversations: [], messages: [], recognized: false, skipped: 0, problems: [] }
   const convs = findRecords(body, isConversationRecord)
   for (const c of convs) {
     const conv = readConversation(c)
     if (conv) out.conversations.push(conv)
-    else out.skipped++
+    else {
+      out.skipped++
+      out.problems.push("a conversation without a valid id or buyer")
+    }
   }
   const msgs = findRecords(body, isMessageRecord)
   const buyerOf = new Map(out.conversations.map((c) => [c.conversation_id, c]))
@@ -42,7 +59,10 @@ export function readChatJson(body: unknown, url = ""): ChatRead {
   for (const m of msgs) {
     const msg = readMessage(m, buyerOf)
     if (msg) out.messages.push(msg)
-    else out.skipped++
+    else {
+      out.skipped++
+      out.problems.push("a message without ids, or whose writer cannot be told")
+    }
   }
   if (!msgs.length && /messages/.test(url)) {
     // An empty message list for an open conversation is still a recognised response.
@@ -75,6 +95,7 @@ function latestMessage(c: Obj, conv: ChatConversation): ChatMessage | undefined 
   if (!id || id === "0" || type !== "text" || fromId === undefined || conv.buyer_id === undefined) return undefined
   const from = fromId === conv.buyer_id ? "buyer" : "seller"
   const msg: ChatMessage = { message_id: id, conversation_id: conv.conversation_id, from, type, text: text(content.text), ts: epochSeconds(c.last_message_timestamp) ?? 0 }
+  msg.from_id = fromId
   if (from === "buyer") msg.buyer_id = conv.buyer_id
   if (conv.shop_id) msg.shop_id = conv.shop_id
   return msg
@@ -97,6 +118,7 @@ function readMessage(m: Obj, convs: Map<string, ChatConversation>): ChatMessage 
   else if (conv?.buyer_id !== undefined && fromId !== undefined) from = fromId === conv.buyer_id ? "buyer" : "seller"
   else return undefined // cannot tell who wrote it: never answer a message of unknown origin
   const msg: ChatMessage = { message_id, conversation_id, from, type, text: body, ts: epochSeconds(pick(m, "created_timestamp", "created_at", "timestamp")) ?? 0 }
+  if (fromId !== undefined) msg.from_id = fromId
   const buyerId = from === "buyer" ? fromId : intId(m.to_id)
   if (buyerId !== undefined && buyerId > 0) msg.buyer_id = buyerId
   const shop = from === "seller" ? fromShop : toShop

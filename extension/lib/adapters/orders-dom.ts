@@ -5,45 +5,13 @@
 
 import type { LineInput, OrderInput } from "../contract"
 import { regionOf } from "../region"
+import { statusOfText, STATUS_WORDS_LONGEST_FIRST } from "../status-words"
 import { intId } from "../util"
-import type { OrderContext, OrdersRead } from "./orders-json"
+import { emptyRead, type OrderContext, type OrdersRead } from "./order-read"
 
 const LABEL =
   "(?:No\\.?\\s*Pesanan|Mã đơn hàng|Order\\s*(?:ID|No\\.?|SN)|หมายเลขคำสั่งซื้อ|訂單編號|N[ºo°]\\.?\\s*(?:do|de|del)\\s*pedido|ID\\s*(?:do|de|del)\\s*pedido)"
 const SN_AFTER_LABEL = new RegExp(`${LABEL}\\s*[:#.]?\\s*([0-9A-Z]{10,20})\\b`, "i")
-
-/** Order status words on Seller Centre, per language, to Shopee's order_status. Longest first. */
-const STATUS_WORDS: Array<[string, string]> = (
-  [
-    ["Belum Bayar", "UNPAID"],
-    ["Perlu Dikirim", "READY_TO_SHIP"],
-    ["Siap Dikirim", "READY_TO_SHIP"],
-    ["Sedang Dikirim", "SHIPPED"],
-    ["Dikirim", "SHIPPED"],
-    ["Selesai", "COMPLETED"],
-    ["Dibatalkan", "CANCELLED"],
-    ["Pembatalan", "IN_CANCEL"],
-    ["Pengembalian", "TO_RETURN"],
-    ["Chờ thanh toán", "UNPAID"],
-    ["Chờ xác nhận", "READY_TO_SHIP"],
-    ["Chờ lấy hàng", "READY_TO_SHIP"],
-    ["Đang giao", "SHIPPED"],
-    ["Đã giao", "TO_CONFIRM_RECEIVE"],
-    ["Hoàn thành", "COMPLETED"],
-    ["Đã hủy", "CANCELLED"],
-    ["Trả hàng/Hoàn tiền", "TO_RETURN"],
-    ["ยังไม่ชำระ", "UNPAID"],
-    ["ที่ต้องจัดส่ง", "READY_TO_SHIP"],
-    ["กำลังจัดส่ง", "SHIPPED"],
-    ["สำเร็จแล้ว", "COMPLETED"],
-    ["ยกเลิกแล้ว", "CANCELLED"],
-    ["Unpaid", "UNPAID"],
-    ["To Ship", "READY_TO_SHIP"],
-    ["Shipping", "SHIPPED"],
-    ["Completed", "COMPLETED"],
-    ["Cancelled", "CANCELLED"]
-  ] as Array<[string, string]>
-).sort((a, b) => b[0].length - a[0].length)
 
 /** A status shown alone in an element (not a status word inside a product name). */
 function statusOfCard(card: Element): string | undefined {
@@ -51,15 +19,17 @@ function statusOfCard(card: Element): string | undefined {
   if (el) return statusFromText(textOf(el))
   for (const leaf of Array.from(card.querySelectorAll("*")).filter((e) => e.children.length === 0)) {
     const t = textOf(leaf).toLocaleLowerCase()
-    const hit = STATUS_WORDS.find(([w]) => w.toLocaleLowerCase() === t)
-    if (hit) return hit[1]
+    const hit = statusOfText(t)
+    if (hit) return hit
   }
   return undefined
 }
 
 export function statusFromText(t: string): string | undefined {
   const low = t.toLocaleLowerCase()
-  for (const [w, s] of STATUS_WORDS) if (low.includes(w.toLocaleLowerCase())) return s
+  const exact = statusOfText(t)
+  if (exact) return exact
+  for (const x of STATUS_WORDS_LONGEST_FIRST) if (low.includes(x.text.toLocaleLowerCase())) return x.status
   return undefined
 }
 
@@ -147,7 +117,7 @@ function readLines(card: Element, currency: string): { lines: LineInput[]; shop?
 }
 
 export function readOrdersDom(root: ParentNode, ctx: OrderContext): OrdersRead {
-  const out: OrdersRead = { orders: [], recognized: false, skipped: 0 }
+  const out: OrdersRead = emptyRead()
   const currency = regionOf(ctx.host)?.currency ?? "IDR"
   const done = new Set<string>()
   for (const { sn, el } of orderNumbers(root)) {

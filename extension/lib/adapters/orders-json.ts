@@ -1,45 +1,39 @@
-// Adapter: Seller Centre's order JSON (order list and order detail responses) → the engine's
-// order contract. The field names are those of fixtures/seller-centre.ts (orderJson); when
-// Shopee renames a field, this file is the fix. Tolerates numbers as strings, missing fields and
-// unicode names; an order it cannot read completely is skipped and counted, never guessed.
+// Adapter: orders named as Shopee Open Platform v2 names them (get_order_list / get_order_detail:
+// order_sn, order_status, buyer_user_id, item_list[] with model_quantity_purchased ...). Seller
+// Centre's own pages do not answer in these names as far as public code shows (see README,
+// "Fixtures"), but a page that does costs nothing to read. Tolerates numbers as strings, missing
+// fields and unicode names; an order it cannot read completely is skipped and counted.
 
 import type { LineInput, OrderInput } from "../contract"
-import { currencyOfCountry, KNOWN_CURRENCIES, regionOf } from "../region"
 import { intId, isObj, isoTime, num, pick, str, type Obj } from "../util"
 import { findRecords } from "./find"
+import { currencyOf, emptyRead, idText, line, SN, shopOf, statusToReport, type OrderContext, type OrdersRead } from "./order-read"
 
-export interface OrderContext {
-  /** The page's host (seller.shopee.co.id, ...): the currency when the order does not say. */
-  host: string
-  /** The shop id learned earlier on this host, for responses that do not carry it. */
-  shopHint?: string
-}
+export type { OrderContext, OrdersRead } from "./order-read"
 
-export interface OrdersRead {
-  orders: OrderInput[]
-  /** The response had order records (even if none could be read). */
-  recognized: boolean
-  /** Records that looked like orders but could not be read. */
-  skipped: number
-  /** The shop id the response names, to remember for the DOM reader and the chat. */
-  shop?: string
-}
-
-const SN = /^[0-9A-Z]{6,64}$/i
-
+/** An Open Platform order: order_sn with order_status or item_list (not Seller Centre's order_items). */
 export function isOrderRecord(o: Obj): boolean {
-  return typeof o.order_sn === "string" || typeof o.order_sn === "number"
+  return (
+    (typeof o.order_sn === "string" || typeof o.order_sn === "number") &&
+    (o.order_status !== undefined || Array.isArray(o.item_list)) &&
+    o.order_items === undefined &&
+    o.card_header === undefined
+  )
 }
 
 export function readOrdersJson(body: unknown, ctx: OrderContext): OrdersRead {
   const records = findRecords(body, isOrderRecord)
-  const out: OrdersRead = { orders: [], recognized: records.length > 0, skipped: 0 }
+  const out = emptyRead()
+  out.recognized = records.length > 0
   for (const r of records) {
     const o = readOrder(r, ctx)
     if (o) {
       out.orders.push(o)
-      if (!out.shop && r.shop_id !== undefined && str(r.shop_id)) out.shop = str(r.shop_id)
-    } else out.skipped++
+      if (!out.shop && idText(r.shop_id)) out.shop = idText(r.shop_id)
+    } else {
+      out.skipped++
+      out.problems.push("an Open Platform order without a status, lines or currency")
+    }
   }
   return out
 }
@@ -47,25 +41,26 @@ export function readOrdersJson(body: unknown, ctx: OrderContext): OrdersRead {
 function readOrder(r: Obj, ctx: OrderContext): OrderInput | undefined {
   const order_sn = str(r.order_sn, 64)
   if (!SN.test(order_sn)) return undefined
-  const status = str(pick(r, "order_status", "status"), 40).toUpperCase()
-  if (!/^[A-Z_]{3,40}$/.test(status)) return undefined
-  const shop = str(r.shop_id, 100) || ctx.shopHint || ctx.host
+  const raw = pick(r, "order_status", "status")
+  const status = typeof raw === "string" ? statusToReport(raw.toUpperCase()) : undefined
+  if (!status || !/^[A-Z_]{3,40}$/.test(status)) return undefined
+  const shop = shopOf(r.shop_id, undefined, ctx) ?? ctx.host
   const buyerObj = isObj(r.buyer_user) ? r.buyer_user : {}
   const username = str(pick(r, "buyer_username") ?? pick(buyerObj, "user_name", "username"), 100)
   const user_id = intId(pick(r, "buyer_user_id") ?? pick(buyerObj, "user_id"))
-  const rawLines = pick(r, "item_list", "order_items", "items")
+  const rawLines = pick(r, "item_list", "items")
   if (!Array.isArray(rawLines) || rawLines.length === 0) return undefined
   const lines: LineInput[] = []
   for (const l of rawLines) {
     if (!isObj(l)) return undefined
-    const line = readLine(l)
-    if (!line) return undefined
-    lines.push(line)
+    const qRaw = pick(l, "model_quantity_purchased", "quantity", "amount")
+    const quantity = qRaw === undefined ? 1 : intId(qRaw)
+    const price = num(pick(l, "model_discounted_price", "model_original_price", "item_price", "price"))
+    const x = line(intId(l.item_id), intId(l.model_id), str(l.model_sku, 100) || str(l.item_sku, 100), quantity ?? 0, price !== undefined && price >= 0 ? price : 0)
+    if (!x) return undefined
+    lines.push(x)
   }
-  let currency = str(r.currency, 8).toUpperCase()
-  if (!KNOWN_CURRENCIES.has(currency)) {
-    currency = currencyOfCountry(str(r.region, 4)) ?? regionOf(ctx.host)?.currency ?? ""
-  }
+  const currency = currencyOf(r.currency, r.region, ctx)
   if (!currency) return undefined
   const order: OrderInput = { shop, order_sn, status, buyer: { username }, lines, currency }
   if (user_id !== undefined) order.buyer.user_id = user_id
@@ -76,20 +71,4 @@ function readOrder(r: Obj, ctx: OrderContext): OrderInput | undefined {
   const paid = isoTime(pick(r, "pay_time", "paid_at"))
   if (paid) order.paid_at = paid
   return order
-}
-
-function readLine(l: Obj): LineInput | undefined {
-  const item_id = intId(l.item_id)
-  const model_id = intId(l.model_id)
-  const sku = str(l.model_sku, 100) || str(l.item_sku, 100)
-  if (item_id === undefined && !sku) return undefined
-  const qRaw = pick(l, "model_quantity_purchased", "quantity", "amount")
-  const quantity = qRaw === undefined ? 1 : intId(qRaw)
-  if (quantity === undefined || quantity < 1 || quantity > 1000) return undefined
-  const price = num(pick(l, "model_discounted_price", "model_original_price", "item_price", "price"))
-  const line: LineInput = { quantity, unit_price: price !== undefined && price >= 0 ? price : 0 }
-  if (sku) line.sku = sku
-  if (item_id !== undefined) line.item_id = item_id
-  if (model_id !== undefined && model_id > 0) line.model_id = model_id
-  return line
 }
