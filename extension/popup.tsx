@@ -1,10 +1,12 @@
 // The popup: pairing with the app's 6-digit code, the app's address, the connection, today's
-// orders and pending deliveries, the auto-send switch, the queue, and a link to open AUTO.
+// orders and pending deliveries, the auto-send switch, the queue, the unreadable Seller Centre
+// responses kept (saved as one JSON file), and a link to open AUTO.
 
 import { useCallback, useEffect, useState } from "react"
 
 import { DEFAULT_APP_URL } from "./lib/api"
 import type { Request, Status } from "./lib/messages"
+import type { SamplesFile } from "./lib/samples"
 
 function ask<T>(req: Request): Promise<T> {
   return chrome.runtime.sendMessage(req) as Promise<T>
@@ -85,6 +87,20 @@ export default function Popup() {
     if (r?.ok) setUrlDirty(false)
     setMsg(r?.ok ? "Address saved" : (r?.error ?? "Not saved"))
     void refresh()
+  }
+
+  /** The kept samples as one JSON file, for the seller to send to support (read-capture replays it). */
+  const saveSamples = async () => {
+    const file = await ask<SamplesFile>({ type: "samples" })
+    if (!file) return
+    const blob = new Blob([JSON.stringify(file, null, 2)], { type: "application/json" })
+    const a = document.createElement("a")
+    a.href = URL.createObjectURL(blob)
+    a.download = `auto-shopee-samples-${file.saved_at.slice(0, 19).replace(/[:T]/g, "-")}.json`
+    document.body.appendChild(a)
+    a.click()
+    a.remove()
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
   }
 
   const conn = st?.conn ?? "error"
@@ -212,6 +228,23 @@ export default function Popup() {
               </div>
             )}
           </div>
+
+          {st.samples > 0 && (
+            <div style={{ ...box, borderColor: "#f0c36d", background: "#fffaf0" }} data-testid="samples-box">
+              <div>
+                <b data-testid="samples">{st.samples}</b> Seller Centre response(s) could not be read — Shopee may have changed a page
+                {st.lastSamplePath ? ` (last: ${st.lastSamplePath})` : ""}. Names, phone numbers, addresses and messages are masked.
+              </div>
+              <div style={{ ...row, marginTop: 6 }}>
+                <button data-testid="save-samples" onClick={() => void saveSamples()}>
+                  Save as JSON
+                </button>
+                <button data-testid="clear-samples" onClick={() => void ask({ type: "clear-samples" }).then(refresh)} style={{ fontSize: 11 }}>
+                  Clear
+                </button>
+              </div>
+            </div>
+          )}
 
           <div style={{ ...row, marginTop: 10 }}>
             <a data-testid="open-app" href={st.appUrl + "/"} target="_blank" rel="noreferrer">

@@ -6,16 +6,20 @@
 
 import { ApiError, callApi, DEFAULT_APP_URL, normaliseAppUrl } from "../lib/api"
 import type { MessageInput, OrderInput, PendingDelivery, PendingReply, TodayStats } from "../lib/contract"
-import type { ConnState, Request, Status, WorkItem } from "../lib/messages"
+import type { ConnState, Request, Status, WorkAnswer, WorkItem } from "../lib/messages"
 import { Queue, type QueueItem, type SendResult } from "../lib/queue"
 import { regionOf } from "../lib/region"
 import { chromeStore, Mutex } from "../lib/store"
 import { hash } from "../lib/util"
-import { workFor } from "../lib/work"
+import { unmatchedDeliveries, workFor } from "../lib/work"
+import { SampleKeeper } from "./samples"
 
 const store = chromeStore()
 const queue = new Queue(store)
 const mutex = new Mutex()
+const samples = new SampleKeeper(store, mutex, async (r) => {
+  await api("POST", "/extension/health", r)
+})
 
 /** A lease the engine gave us; after this, an item not offered again was handled elsewhere. */
 const LEASE_MS = 130_000
@@ -192,7 +196,10 @@ async function onOrders(host: string, source: "json" | "dom", orders: OrderInput
     if (local.date !== today()) Object.assign(local, { date: today(), n: 0 })
     for (const o of orders) {
       const key = `${o.shop}|${o.order_sn}`
-      const h = `${source}:${hash(JSON.stringify(o))}`
+      // A JSON reading whose status is a raw code or text (not one AUTO knows) is weak: the
+      // status the page renders, read from the DOM, may still say more.
+      const weak = source === "json" && !/^[A-Z_]{3,40}$/.test(o.status)
+      const h = `${source}${weak ? "?" : ""}:${hash(JSON.stringify(o))}`
       const prev = sent[key]
       // What the JSON said wins over the DOM's poorer reading of the same order.
       if (source === "dom" && prev && prev.startsWith("json:")) continue
@@ -326,6 +333,7 @@ async function status(): Promise<Status> {
   const conn = (await store.get<Conn>("conn")) ?? { state: s.token ? "error" : "unpaired", message: "", at: 0 }
   const local = (await store.get<{ date: string; n: number }>("todayLocal")) ?? { date: today(), n: 0 }
   const b = await queue.backoff()
+  const kept = await samples.count()
   return {
     conn: s.token ? conn.state : "unpaired",
     connMessage: conn.message,
@@ -338,7 +346,9 @@ async function status(): Promise<Status> {
     waitingToType: (await outbox()).length,
     today: s.token && conn.state === "connected" ? await fetchToday() : undefined,
     todayLocal: { orders: local.date === today() ? local.n : 0 },
-    warnings: (await store.get<number>("warnings")) ?? 0
+    warnings: (await store.get<number>("warnings")) ?? 0,
+    samples: kept.n,
+    lastSamplePath: kept.lastPath
   }
 }
 
@@ -376,6 +386,7 @@ async function tick(): Promise<void> {
   }
   await flush()
   await refreshWork()
+  await samples.report()
 }
 
 // ---------------------------------------------------------------- wiring
@@ -413,8 +424,14 @@ async function handle(msg: Request, sender: chrome.runtime.MessageSender): Promi
       if (msg.conversations.length) await refreshWork()
       void flush()
       const tab = sender.tab?.id ?? -1
-      const items = workFor(await outbox(), msg.conversations, await doneSet()).filter((i) => !claimedElsewhere(i.key, tab))
-      return { items, autoSend: (await settings()).autoSend }
+      const ob = await outbox()
+      const done = await doneSet()
+      const answer: WorkAnswer = {
+        items: workFor(ob, msg.conversations, done).filter((i) => !claimedElsewhere(i.key, tab)),
+        unmatched: unmatchedDeliveries(ob, msg.conversations, done).filter((i) => !claimedElsewhere(i.key, tab)),
+        autoSend: (await settings()).autoSend
+      }
+      return answer
     }
     case "claim": {
       if (!page) return { ok: false }
@@ -431,6 +448,13 @@ async function handle(msg: Request, sender: chrome.runtime.MessageSender): Promi
       if (page && msg.count > 0) {
         await mutex.run(async () => store.set({ warnings: ((await store.get<number>("warnings")) ?? 0) + msg.count }))
       }
+      return { ok: true }
+    case "sample":
+      return page ? { kept: await samples.add(msg.sample) } : undefined
+    case "samples":
+      return ext ? samples.file(chrome.runtime.getManifest().version) : undefined
+    case "clear-samples":
+      if (ext) await samples.clear()
       return { ok: true }
     case "status":
       return ext ? status() : undefined

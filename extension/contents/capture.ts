@@ -1,10 +1,14 @@
 // Main-world script: runs in Seller Centre's own JavaScript world before the page's scripts,
 // wraps fetch and XMLHttpRequest, and hands the JSON of the page's own API responses to the
 // content script in a tagged envelope. It reads copies only; the page gets its responses
-// untouched, and a failure here never breaks the page.
+// untouched, and a failure here never breaks the page. It also makes the two calls the content
+// script may ask for (an order's details, opening a chat: lib/bridge.ts) the way the page makes
+// its own: through the page's fetch, with its cookies and the session parameters its own calls
+// carry; their answers come back through the same capture.
 
 import type { PlasmoCSConfig } from "plasmo"
 
+import { callFor, DONE_TAG, isPageRequest, learnParams, type PageParams, type PageRequestDone } from "../lib/bridge"
 import { CAPTURE_TAG, MAX_CAPTURE_BYTES, worthCapturing } from "../lib/envelope"
 
 export const config: PlasmoCSConfig = {
@@ -45,6 +49,7 @@ function looksJson(contentType: string | null, body: string): boolean {
 
 if (!window.__autoCaptureInstalled) {
   window.__autoCaptureInstalled = true
+  const params: PageParams = { order: {}, chat: {} }
 
   const origFetch = window.fetch
   window.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
@@ -53,6 +58,7 @@ if (!window.__autoCaptureInstalled) {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url
       const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase()
       if (worthCapturing(url)) {
+        learnParams(params, url)
         p.then((res) => {
           const copy = res.clone()
           copy
@@ -85,6 +91,7 @@ if (!window.__autoCaptureInstalled) {
     try {
       const url = this.__autoUrl
       if (url && worthCapturing(url)) {
+        learnParams(params, url)
         this.addEventListener("load", () => {
           try {
             let text: string | undefined
@@ -103,4 +110,27 @@ if (!window.__autoCaptureInstalled) {
     }
     return origSend.call(this, body)
   }
+
+  window.addEventListener("message", (ev) => {
+    if (ev.source !== window || !isPageRequest(ev.data)) return
+    const req = ev.data
+    const call = callFor(req, params)
+    const done = (status: number) => {
+      const msg: PageRequestDone = { tag: DONE_TAG, id: req.id, status }
+      window.postMessage(msg, window.location.origin)
+    }
+    try {
+      // window.fetch is the wrapped one: the answer is captured like any of the page's own.
+      window
+        .fetch(call.path, {
+          method: call.method,
+          credentials: "include",
+          headers: call.body ? { "content-type": "application/json" } : undefined,
+          body: call.body
+        })
+        .then((r) => done(r.status), () => done(0))
+    } catch {
+      done(0)
+    }
+  })
 }

@@ -8,13 +8,18 @@
 import type { PlasmoCSConfig } from "plasmo"
 
 import { findChatInput, findConversationItem, findSendButton, openConversationName, readConversationsDom, readMessagesDom } from "../lib/adapters/chat-dom"
-import { readChatJson } from "../lib/adapters/chat-json"
+import { mergeCardWithDetail } from "../lib/adapters/order-merge"
+import type { IncompleteOrder } from "../lib/adapters/order-read"
 import { readOrdersDom } from "../lib/adapters/orders-dom"
-import { readOrdersJson } from "../lib/adapters/orders-json"
+import { isDone, REQUEST_TAG, type PageRequest } from "../lib/bridge"
 import { unansweredQuestions, type ChatConversation, type ChatMessage } from "../lib/chat-model"
 import type { MessageInput, OrderInput } from "../lib/contract"
 import { isEnvelope, type CaptureEnvelope } from "../lib/envelope"
-import type { ConvRef, Request, WorkItem } from "../lib/messages"
+import type { ConvRef, Request, WorkAnswer, WorkItem } from "../lib/messages"
+import { Pacer } from "../lib/pacer"
+import { conversationOfPath, pathOf } from "../lib/paths"
+import { readCaptured } from "../lib/read-capture"
+import { redact, redactText } from "../lib/redact"
 import { regionOf } from "../lib/region"
 import { clearInput, inputValue, insertText, pressSend } from "../lib/typer"
 import { sameText } from "../lib/util"
@@ -95,24 +100,91 @@ function addMessages(list: ChatMessage[]) {
   }
 }
 
+// ---------------------------------------------------------------- requests made from the page
+
+/** An order's details, or a chat opened: asked of the page's own world, at Seller Centre's pace. */
+const pacer = new Pacer(1200)
+const pendingRequests = new Map<string, (status: number) => void>()
+let requestSeq = 0
+
+type PageAsk = { kind: "order-detail"; order_id: string } | { kind: "open-conversation"; to_id: number; shop_id: string }
+
+function askPage(ask: PageAsk, timeoutMs = 15_000): Promise<number> {
+  const id = `${Date.now()}-${++requestSeq}`
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      pendingRequests.delete(id)
+      resolve(0)
+    }, timeoutMs)
+    pendingRequests.set(id, (status) => {
+      clearTimeout(timer)
+      resolve(status)
+    })
+    const req: PageRequest = { tag: REQUEST_TAG, id, ...ask }
+    window.postMessage(req, location.origin)
+  })
+}
+
+/** Cards that lacked item ids or the buyer's id, by order_id, until their details come. */
+const incomplete = new Map<string, IncompleteOrder>()
+const detailsAskedAt = new Map<string, number>()
+const shopByOrder = new Map<string, string>()
+
+function askDetails(card: IncompleteOrder) {
+  incomplete.set(card.order_id, card)
+  const asked = detailsAskedAt.get(card.order_id) ?? 0
+  if (Date.now() - asked < 60_000) return
+  detailsAskedAt.set(card.order_id, Date.now())
+  pacer.add(`detail:${card.order_id}`, async () => {
+    await askPage({ kind: "order-detail", order_id: card.order_id })
+  })
+}
+
+// ---------------------------------------------------------------- unreadable responses
+
+function keepSample(env: CaptureEnvelope, json: unknown, reason: string) {
+  const sample = {
+    at: new Date().toISOString(),
+    host,
+    path: pathOf(env.url),
+    method: env.method,
+    status: env.status,
+    reason,
+    // Redacted here, in the page: a buyer's name or message never leaves it unmasked.
+    body: json === undefined ? redactText(env.body) : redact(json)
+  }
+  void bg({ type: "sample", sample })
+}
+
 function onCapture(env: CaptureEnvelope) {
   if (env.status < 200 || env.status >= 300) return
-  let json: unknown
-  try {
-    json = JSON.parse(env.body)
-  } catch {
-    warn(1)
-    return
+  const r = readCaptured(env.url, env.body, { host, shopHint, shopOfOrder: (id) => shopByOrder.get(id) }, conversations)
+  if (r.json === undefined) warn(1)
+  else if (r.orders.skipped + r.chat.skipped) warn(r.orders.skipped + r.chat.skipped)
+  if (r.unreadable) keepSample(env, r.json, r.unreadable)
+  for (const [oid, shop] of r.orders.shops) shopByOrder.set(oid, shop)
+  if (r.orders.shop) shopHint = r.orders.shop
+  else if (!shopHint && r.orders.shops.length) shopHint = r.orders.shops[0][1]
+  const out: OrderInput[] = []
+  for (const o of r.orders.orders) {
+    const oid = r.orders.orderIds.get(o.order_sn)
+    const card = oid ? incomplete.get(oid) : undefined
+    if (card && oid) {
+      incomplete.delete(oid)
+      out.push(mergeCardWithDetail(card, o))
+    } else out.push(o)
   }
-  const o = readOrdersJson(json, { host, shopHint })
-  if (o.shop) shopHint = o.shop
-  if (o.skipped) warn(o.skipped)
-  if (o.orders.length) {
-    for (const x of o.orders) jsonOrderSns.add(x.order_sn)
-    sendOrders(o.orders, "json", o.shop)
+  for (const card of r.orders.incomplete) {
+    // The JSON knows this order: the DOM's poorer reading must not report it first.
+    jsonOrderSns.add(card.partial.order_sn)
+    askDetails(card)
   }
-  const c = readChatJson(json, env.url)
-  if (c.skipped) warn(c.skipped)
+  if (out.length) {
+    // A raw code or text as status is weak: the DOM reader may still say what the page shows.
+    for (const x of out) if (/^[A-Z_]{3,40}$/.test(x.status)) jsonOrderSns.add(x.order_sn)
+    sendOrders(out, "json", r.orders.shop ?? shopHint)
+  }
+  const c = r.chat
   if (!c.recognized) return
   lastJsonChatAt = Date.now()
   for (const conv of c.conversations) {
@@ -120,7 +192,7 @@ function onCapture(env: CaptureEnvelope) {
     if (conv.shop_id && !shopHint) shopHint = conv.shop_id
   }
   addMessages(c.messages)
-  let cid: string | null | undefined = c.messages[0]?.conversation_id
+  let cid: string | null | undefined = conversationOfPath(env.url) ?? c.messages[0]?.conversation_id
   try {
     cid = cid ?? new URL(env.url, location.href).searchParams.get("conversation_id")
   } catch {
@@ -134,8 +206,9 @@ function onCapture(env: CaptureEnvelope) {
 }
 
 window.addEventListener("message", (ev) => {
-  if (ev.source !== window || !isEnvelope(ev.data)) return
-  onCapture(ev.data)
+  if (ev.source !== window) return
+  if (isEnvelope(ev.data)) onCapture(ev.data)
+  else if (isDone(ev.data)) pendingRequests.get(ev.data.id)?.(ev.data.status)
 })
 
 // ---------------------------------------------------------------- orders from the DOM (fallback)
@@ -324,10 +397,29 @@ async function checkPlaced(items: WorkItem[]): Promise<boolean> {
   return true // wait for the seller
 }
 
+/** Buyers a chat was opened for, and when: one ask per buyer a minute, never a burst. */
+const openedFor = new Map<number, number>()
+
+/** A buyer who paid without ever writing has no conversation: open one by their id, from the
+ * page (as the chat's own "open conversation" does); the delivery is typed once it is listed. */
+function openChatsFor(unmatched: WorkItem[]) {
+  for (const d of unmatched) {
+    const uid = d.buyer.user_id
+    if (typeof uid !== "number" || Date.now() - (openedFor.get(uid) ?? 0) < 60_000) continue
+    openedFor.set(uid, Date.now())
+    pacer.add(`open:${uid}`, async () => {
+      const status = await askPage({ kind: "open-conversation", to_id: uid, shop_id: d.shop })
+      if (status < 200 || status >= 300) console.warn(`[AUTO] could not open a chat with a buyer (HTTP ${status}); retrying later`)
+    })
+    return // one at a time
+  }
+}
+
 async function doWork() {
   const list = conversationList()
-  if (!list.length || !findChatInput(document)) return
-  const res = await bg<{ items: Array<WorkItem & { conversation_id: string }>; autoSend: boolean }>({ type: "work", conversations: list.map(toRef) })
+  if (!findChatInput(document)) return
+  const res = await bg<WorkAnswer>({ type: "work", conversations: list.map(toRef) })
+  if (res?.autoSend && res.unmatched.length && jsonChatWorks()) openChatsFor(res.unmatched)
   const items = res?.items ?? []
   if (await checkPlaced(items)) return
   for (const item of items) {

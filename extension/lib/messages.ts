@@ -1,6 +1,7 @@
 // Messages between the content script, the popup and the background service worker.
 
 import type { MessageInput, OrderInput, TodayStats } from "./contract"
+import type { Sample } from "./samples"
 
 export interface ConvRef {
   conversation_id: string
@@ -39,6 +40,17 @@ export interface Status {
   today?: TodayStats
   todayLocal: { orders: number }
   warnings: number
+  /** Redacted samples of Seller Centre responses that could not be read (the last 50). */
+  samples: number
+  lastSamplePath?: string
+}
+
+/** What the background answers a chat page's "work" request. */
+export interface WorkAnswer {
+  items: Array<WorkItem & { conversation_id: string }>
+  /** Deliveries whose buyer has no conversation listed: the page opens one by the buyer's id. */
+  unmatched: WorkItem[]
+  autoSend: boolean
 }
 
 export type Request =
@@ -49,6 +61,9 @@ export type Request =
   | { type: "sent"; key: string }
   | { type: "claim"; key: string }
   | { type: "warn"; count: number }
+  | { type: "sample"; sample: Sample }
+  | { type: "samples" }
+  | { type: "clear-samples" }
   | { type: "status" }
   | { type: "pair"; code: string; appUrl: string }
   | { type: "set-app-url"; appUrl: string }

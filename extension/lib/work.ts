@@ -30,3 +30,13 @@ export function workFor(outbox: WorkItem[], convs: ConvRef[], done: Set<string>)
   }
   return out
 }
+
+/**
+ * Deliveries for buyers with no conversation among those listed: a buyer who paid without ever
+ * writing to the shop. The chat page opens a conversation with them by their id (they need one).
+ */
+export function unmatchedDeliveries(outbox: WorkItem[], convs: ConvRef[], done: Set<string>): WorkItem[] {
+  return outbox.filter(
+    (item) => item.kind === "delivery" && !done.has(item.key) && typeof item.buyer.user_id === "number" && item.buyer.user_id > 0 && /^\d+$/.test(item.shop) && !conversationFor(item, convs)
+  )
+}

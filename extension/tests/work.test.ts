@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { normaliseAppUrl } from "../lib/api"
 import { isEnvelope, worthCapturing, CAPTURE_TAG } from "../lib/envelope"
 import type { ConvRef, WorkItem } from "../lib/messages"
-import { workFor } from "../lib/work"
+import { unmatchedDeliveries, workFor } from "../lib/work"
 
 const convs: ConvRef[] = [
   { conversation_id: "c1", shop_id: "880011223", buyer_id: 381234567, buyer_name: "budi_santoso88" },
@@ -51,3 +51,18 @@ describe("small pieces", () => {
     expect(isEnvelope(null)).toBe(false)
   })
 })
+
+describe("deliveries for buyers without a conversation", () => {
+  it("are the deliveries with a buyer id and a numeric shop that no listed conversation matches", () => {
+    const outbox = [
+      item({ key: "d:1", id: 1, buyer: { username: "budi", user_id: 381234567 } }),
+      item({ key: "d:2", id: 2, buyer: { username: "wulan.sari21", user_id: 381239999 } }),
+      item({ key: "d:3", id: 3, buyer: { username: "no id" } }),
+      item({ key: "d:4", id: 4, shop: "seller.shopee.co.id", buyer: { username: "x", user_id: 9 } }),
+      item({ key: "r:5", kind: "reply", id: 5, conversation_id: "c9" }),
+      item({ key: "d:6", id: 6, buyer: { username: "y", user_id: 10 } })
+    ]
+    expect(unmatchedDeliveries(outbox, convs, new Set(["d:6"])).map((x) => x.key)).toEqual(["d:2"])
+  })
+})
+

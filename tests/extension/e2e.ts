@@ -1,10 +1,16 @@
 // End-to-end: the real `auto` binary, the built extension in Debian's Chromium (headless, via
-// playwright-core), and the fixture Seller Centre at its real domain. The scenario of issue #5:
-// pair through the popup; three paid orders on the order page → three orders in AUTO, three
-// deliveries typed into the chat and confirmed, three distinct keys; a buyer's question → the
-// FAQ answer typed back; AUTO stopped while two more orders appear → queued, kept across a
-// browser restart, delivered when AUTO is back; the page's JSON changes shape → the DOM reader
-// still finds the orders; auto-send off → the text waits in the input until the seller sends it.
+// playwright-core), and the fixture Seller Centre at its real domain, answering in the shapes
+// public code sees on live Seller Centre (issue 14): the order page's index + card list, the v1.2
+// chat's bare arrays. The scenario: pair through the popup; five cards on the order page — three
+// paid (one card without the buyer's id, completed from get_one_order; one buyer who never
+// wrote, so no conversation), one unpaid, one with a status text no map knows → five orders in
+// AUTO, the unpaid and unknown ones recorded and not delivered; three deliveries typed and
+// confirmed, the chat with the new buyer opened by the extension; a buyer's question → the FAQ
+// answer typed back; AUTO stopped while two more orders appear → queued, kept across a browser
+// restart, delivered when AUTO is back; the card list changes shape → the DOM reader still
+// finds the orders, a redacted sample is kept and AUTO's dashboard warns; the chat changes shape
+// → the DOM is read; auto-send off → the text waits in the input until the seller sends it; the
+// popup saves the samples as JSON (no buyer name or message in it) and clears them.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
@@ -120,8 +126,18 @@ async function admin<T = any>(method: string, path: string, body?: unknown, cont
   return text ? JSON.parse(text) : (undefined as T)
 }
 
-async function ordersInAuto(): Promise<Array<{ order_sn: string; status: string; buyer: { username: string } }>> {
-  const r = await admin<{ orders: Array<{ order_sn: string; status: string; buyer: { username: string } }> }>("GET", `/orders?shop=${SC.SHOP_ID.ID}&limit=100`)
+interface AutoOrder {
+  order_sn: string
+  shop: string
+  status: string
+  attention_reason: string | null
+  attention_detail: string | null
+  buyer: { username: string; user_id?: number | null }
+}
+
+async function ordersInAuto(): Promise<AutoOrder[]> {
+  // Keyed by the numeric shop id, as the Open Platform road keys them.
+  const r = await admin<{ orders: AutoOrder[] }>("GET", `/orders?shop=${SC.SHOP_ID.ID}&limit=100`)
   return r.orders
 }
 
@@ -151,6 +167,10 @@ async function fixture<T = any>(method: string, path: string, body?: unknown): P
 
 async function sent(): Promise<Array<{ conversation_id: string; to_id: number; text: string }>> {
   return (await fixture<{ sent: Array<{ conversation_id: string; to_id: number; text: string }> }>("GET", "/__fixture/state")).sent
+}
+
+async function fixtureState(): Promise<{ details: Array<{ order_id: string; at: number; spc_cds: string | null }>; opened: Array<{ to_id: number; at: number }> }> {
+  return fixture("GET", "/__fixture/state")
 }
 
 // ---------------------------------------------------------------- browser
@@ -221,7 +241,17 @@ async function main() {
 
   const now = Math.floor(Date.now() / 1000)
   const B = SC.BUYERS_ID
-  const fx = await startFixture({ orders: [0, 1, 2].map((i) => SC.makeOrder(i + 1, B[i], { now })) })
+  const NC = SC.BUYER_NO_CHAT_ID
+  const first = [
+    SC.makeOrder(1, B[0], { now }),
+    SC.makeOrder(2, B[1], { now, package_level: true }),
+    // No buyer id and no item ids on the card: completed from get_one_order. No chat yet.
+    SC.makeOrder(3, NC, { now, card_lacks: ["buyer_user_id", "item_ids"] }),
+    SC.makeOrder(4, B[2], { now, status: "UNPAID" }),
+    SC.makeOrder(5, B[3], { now, status_text: "Menunggu Konfirmasi" })
+  ]
+  const paidFirst = [first[0], first[1], first[2]]
+  const fx = await startFixture({ orders: first })
   fixturePort = fx.port
   fixtureBase = `https://127.0.0.1:${fx.port}`
 
@@ -280,37 +310,57 @@ async function main() {
   const chat = await ctx.newPage()
   const orders = await ctx.newPage()
 
-  await step("three paid orders on the order page → three orders in AUTO", async () => {
+  await step("five cards on the order page (index + card list) → five orders in AUTO; unpaid and unknown status not paid", async () => {
     await chat.goto("https://seller.shopee.co.id/webchat/conversations")
     await orders.goto("https://seller.shopee.co.id/portal/sale/order")
-    await orders.locator(".order-card").nth(2).waitFor()
+    await orders.locator(".order-card").nth(4).waitFor()
     await shot(orders, "02-order-page")
-    const got = await until("3 orders in AUTO", async () => {
+    const got = await until("5 orders in AUTO", async () => {
       const o = await ordersInAuto()
-      return o.length === 3 ? o : undefined
+      return o.length === 5 ? o : undefined
     })
-    const sns = new Set(got.map((o) => o.order_sn))
-    for (const o of fx.state.orders) if (!sns.has(o.order_sn)) throw new Error(`order ${o.order_sn} missing in AUTO`)
+    const by = new Map(got.map((o) => [o.order_sn, o]))
+    for (const o of first) if (!by.has(o.order_sn)) throw new Error(`order ${o.order_sn} missing in AUTO`)
+    for (const o of got) if (o.shop !== String(SC.SHOP_ID.ID)) throw new Error(`order ${o.order_sn} keyed by shop ${o.shop}, not the numeric shop id`)
+    const unpaid = by.get(first[3].order_sn)!
+    if (unpaid.status !== "unpaid" || unpaid.attention_reason) throw new Error(`unpaid order: ${JSON.stringify(unpaid)}`)
+    const unknown = by.get(first[4].order_sn)!
+    if (unknown.status !== "unpaid" || unknown.attention_reason !== "unknown_status" || !unknown.attention_detail?.includes("Menunggu Konfirmasi")) {
+      throw new Error(`the unknown status is not kept for the seller: ${JSON.stringify(unknown)}`)
+    }
+    const nc = by.get(first[2].order_sn)!
+    if (nc.buyer.user_id !== NC.user_id) throw new Error(`the card's details were not completed: ${JSON.stringify(nc)}`)
+    const st = await fixtureState()
+    const asked = st.details.filter((d) => d.order_id === String(first[2].order_id))
+    if (!asked.length) throw new Error("get_one_order was not asked for the card without details")
+    if (asked.some((d) => d.spc_cds !== "fixture-cds-0001")) throw new Error("the details were not asked with the page's own SPC_CDS")
+    if (st.details.some((d) => d.order_id !== String(first[2].order_id))) throw new Error(`details asked for complete cards: ${JSON.stringify(st.details)}`)
     await orders.waitForTimeout(2500) // the DOM reader's settle time
     const src = await seenBySource(ctx)
-    if (src.json < 3 || src.dom !== 0) throw new Error(`expected the orders from the captured JSON only, got ${JSON.stringify(src)}`)
+    if (src.json < 5 || src.dom !== 0) throw new Error(`expected the orders from the captured JSON only, got ${JSON.stringify(src)}`)
   })
 
-  await step("three deliveries typed into the chat and confirmed; three distinct keys", async () => {
+  await step("three deliveries typed into the chat and confirmed, one after opening a chat with a buyer who never wrote", async () => {
     await chat.bringToFront()
     const msgs = await until("3 deliveries sent in the fixture chat", async () => {
       const s = await sent()
       return keysIn(s.map((x) => x.text)).length >= 3 ? s : undefined
-    }, 60_000)
+    }, 90_000)
     const keys = keysIn(msgs.map((m) => m.text))
     if (keys.length !== 3 || new Set(keys).size !== 3) throw new Error(`expected 3 distinct keys, got ${keys.length} (${new Set(keys).size} distinct)`)
-    for (const i of [0, 1, 2]) {
-      const to = msgs.filter((m) => m.to_id === B[i].user_id)
-      if (keysIn(to.map((m) => m.text)).length !== 1) throw new Error(`buyer ${B[i].username} got ${to.length} message(s)`)
+    for (const o of paidFirst) {
+      const to = msgs.filter((m) => m.to_id === o.buyer_user_id)
+      if (keysIn(to.map((m) => m.text)).length !== 1) throw new Error(`buyer ${o.buyer_username} got ${to.length} message(s)`)
     }
-    await until("3 orders delivered (confirmed) in AUTO", async () => {
+    for (const o of [first[3], first[4]]) {
+      if (msgs.some((m) => m.to_id === o.buyer_user_id)) throw new Error(`buyer ${o.buyer_username} (order ${o.order_status}/${o.status_text ?? ""}) got a message`)
+    }
+    const opened = (await fixtureState()).opened
+    if (!opened.some((x) => x.to_id === NC.user_id)) throw new Error("the chat with the new buyer was not opened by the extension")
+    if (opened.some((x) => x.to_id !== NC.user_id)) throw new Error(`chats opened for buyers who had one: ${JSON.stringify(opened)}`)
+    await until("3 orders delivered (confirmed) in AUTO, 2 still unpaid", async () => {
       const o = await ordersInAuto()
-      return o.filter((x) => x.status === "delivered").length === 3
+      return o.filter((x) => x.status === "delivered").length === 3 && o.filter((x) => x.status === "unpaid").length === 2
     }, 30_000)
     await shot(chat, "03-chat-deliveries")
   })
@@ -335,9 +385,9 @@ async function main() {
 
   await step("AUTO stopped; two more orders appear → queued in the extension (popup shows 2)", async () => {
     await stopAuto()
-    await fixture("POST", "/__fixture/orders", { orders: [3, 4].map((i) => SC.makeOrder(i + 1, B[i], { now })) })
+    await fixture("POST", "/__fixture/orders", { orders: [4, 5].map((i) => SC.makeOrder(i + 2, B[i], { now })) })
     await orders.reload()
-    await orders.locator(".order-card").nth(4).waitFor()
+    await orders.locator(".order-card").nth(6).waitFor()
     const popup = await ctx.newPage()
     await popup.goto(`chrome-extension://${extId}/popup.html`)
     await until("popup: AUTO is not running, 2 waiting", async () => {
@@ -360,19 +410,20 @@ async function main() {
   await step("AUTO started again (same data dir and port) → both orders arrive and are delivered", async () => {
     const port = await startAuto(autoPort)
     if (port !== autoPort) throw new Error(`AUTO came back on ${port}, not ${autoPort}`)
-    await until("5 orders in AUTO", async () => (await ordersInAuto()).length === 5, 60_000)
+    await until("7 orders in AUTO", async () => (await ordersInAuto()).length === 7, 60_000)
     const chat2 = await ctx.newPage()
     await chat2.goto("https://seller.shopee.co.id/webchat/conversations")
     await until("5 distinct keys sent", async () => new Set(keysIn((await sent()).map((m) => m.text))).size === 5, 60_000)
     const keys = keysIn((await sent()).map((m) => m.text))
     if (keys.length !== 5) throw new Error(`a key was sent twice: ${keys.length} sent, ${new Set(keys).size} distinct`)
     await until("5 orders delivered", async () => (await ordersInAuto()).filter((o) => o.status === "delivered").length === 5, 30_000)
+    if ((await ordersInAuto()).filter((o) => o.status === "unpaid").length !== 2) throw new Error("the unpaid and unknown-status orders changed")
     await shot(chat2, "06-chat-after-restart")
     // The main-world capture still works after the browser restart.
     const before = await seenBySource(ctx)
     const op = await ctx.newPage()
     await op.goto("https://seller.shopee.co.id/portal/sale/order")
-    await until("captured JSON orders after the restart", async () => (await seenBySource(ctx)).json >= before.json + 5, 15_000)
+    await until("captured JSON orders after the restart", async () => (await seenBySource(ctx)).json >= before.json + 7, 20_000)
     await op.close()
     const popup = await ctx.newPage()
     await popup.goto(`chrome-extension://${extId}/popup.html`)
@@ -381,25 +432,44 @@ async function main() {
     await popup.close()
   })
 
-  await step("the order JSON changes shape → the DOM reader still finds the orders", async () => {
+  await step("the card list changes shape → the DOM reader finds the orders; a redacted sample is kept; AUTO's dashboard warns", async () => {
+    const dash0 = await admin<{ extension: { unreadable: number } | null }>("GET", "/stats/dashboard")
+    if (dash0.extension && dash0.extension.unreadable > 0) throw new Error(`a warning before anything changed: ${JSON.stringify(dash0.extension)}`)
     await fixture("POST", "/__fixture/shape", { shape: "changed" })
-    await fixture("POST", "/__fixture/orders", { orders: [5, 6].map((i) => SC.makeOrder(i + 1, B[i], { now })) })
+    const more = [6, 7].map((i) => SC.makeOrder(i + 2, B[i], { now }))
+    await fixture("POST", "/__fixture/orders", { orders: more })
     const page = await ctx.newPage()
     await page.goto("https://seller.shopee.co.id/portal/sale/order")
-    await page.locator(".order-card").nth(6).waitFor()
+    await page.locator(".order-card").nth(8).waitFor()
     await shot(page, "08-order-page-changed-shape")
-    const all = await until("7 orders in AUTO", async () => {
+    const all = await until("9 orders in AUTO", async () => {
       const o = await ordersInAuto()
-      return o.length >= 7 ? o : undefined
+      return o.length >= 9 ? o : undefined
     }, 30_000)
-    if (all.length !== 7) throw new Error(`expected exactly 7 orders, AUTO has ${all.length}`)
-    if ((await seenBySource(ctx)).dom < 7) throw new Error("the DOM reader did not report the page's orders")
-    for (const i of [5, 6]) {
-      const o = all.find((x) => x.order_sn === fx.state.orders[i].order_sn)
-      if (!o) throw new Error(`order ${fx.state.orders[i].order_sn} not found by the DOM reader`)
-      if (o.buyer.username !== B[i].username) throw new Error(`DOM order buyer ${o.buyer.username}`)
+    if (all.length !== 9) throw new Error(`expected exactly 9 orders, AUTO has ${all.length}`)
+    if ((await seenBySource(ctx)).dom < 2) throw new Error("the DOM reader did not report the page's orders")
+    for (const o of more) {
+      const x = all.find((y) => y.order_sn === o.order_sn)
+      if (!x) throw new Error(`order ${o.order_sn} not found by the DOM reader`)
+      if (x.buyer.username !== o.buyer_username) throw new Error(`DOM order buyer ${x.buyer.username}`)
     }
     await until("DOM-read orders delivered too", async () => (await ordersInAuto()).filter((o) => o.status === "delivered").length === 7, 60_000)
+    const sw = ctx.serviceWorkers()[0]
+    const samples = (await sw.evaluate(async () => (await chrome.storage.local.get("unreadableSamples")).unreadableSamples)) as Array<{ path: string; reason: string; body: unknown }>
+    const card = samples?.find((x) => x.path === SC.PATHS.orderCards)
+    if (!card) throw new Error(`no sample of the changed card list: ${JSON.stringify(samples?.map((x) => x.path))}`)
+    if (!/no order records/.test(card.reason)) throw new Error(`sample reason: ${card.reason}`)
+    const text = JSON.stringify(card.body)
+    for (const o of more) {
+      if (text.includes(o.buyer_username)) throw new Error("a buyer's name survived redaction")
+      if (!text.includes(o.order_sn)) throw new Error("the sample lost the order numbers")
+    }
+    const dash = await until("AUTO's dashboard warns about unreadable pages", async () => {
+      const d = await admin<{ extension: { unreadable: number; last_path: string | null } | null }>("GET", "/stats/dashboard")
+      return d.extension && d.extension.unreadable > 0 ? d.extension : undefined
+    }, 45_000)
+    if (!dash.last_path?.startsWith("/api/v3/order/") && !dash.last_path?.startsWith("/webchat/")) throw new Error(`dashboard last_path: ${dash.last_path}`)
+    await fixture("POST", "/__fixture/shape", { shape: "seller-centre" })
     await page.close()
   })
 
@@ -472,12 +542,32 @@ async function main() {
     if (s.length !== 1) throw new Error(`expected one message sent by the seller, got ${s.length}`)
   })
 
-  await step("the popup shows today's orders and the unreadable response counted", async () => {
+  await step("the popup shows today's orders and the samples; saved as JSON they carry no buyer's name or words; cleared, AUTO's warning goes", async () => {
     const popup = await ctx.newPage()
     await popup.goto(`chrome-extension://${extId}/popup.html`)
     await until("orders today = 7", async () => (await popupText(popup, "orders-today")) === "7", 10_000)
     await until("warnings counted", async () => /\d+ unreadable/.test(await popupText(popup, "warnings")), 10_000)
+    await until("samples counted", async () => Number(await popupText(popup, "samples")) >= 1, 10_000)
     await shot(popup, "11-popup-final")
+    const [download] = await Promise.all([popup.waitForEvent("download", { timeout: 10_000 }), popup.getByTestId("save-samples").click()])
+    const { readFileSync } = await import("node:fs")
+    const path = await download.path()
+    if (!path) throw new Error("the samples file was not saved")
+    const file = JSON.parse(readFileSync(path, "utf8")) as { kind: string; samples: Array<{ path: string; host: string; body: unknown }> }
+    if (file.kind !== "auto-shopee-unreadable-samples/1" || !file.samples.length) throw new Error(`samples file: ${JSON.stringify(file).slice(0, 300)}`)
+    const text = JSON.stringify(file)
+    const people = [...B.map((b) => b.username), NC.username, "kode voucher kapan dikirim", "Halo kak"]
+    const leaked = people.filter((p) => text.includes(p))
+    if (leaked.length) throw new Error(`the saved samples carry ${leaked.join(", ")}`)
+    if (!file.samples.some((x) => x.path === SC.PATHS.orderCards) || !file.samples.some((x) => x.path.startsWith("/webchat/api/v1.2/"))) {
+      throw new Error(`expected samples of the changed card list and chat: ${file.samples.map((x) => x.path).join(", ")}`)
+    }
+    await popup.getByTestId("clear-samples").click()
+    await until("samples cleared in the popup", async () => (await popup.getByTestId("samples-box").count()) === 0, 10_000)
+    await until("AUTO's dashboard no longer warns", async () => {
+      const d = await admin<{ extension: { unreadable: number } | null }>("GET", "/stats/dashboard")
+      return d.extension?.unreadable === 0
+    }, 45_000)
     await popup.close()
   })
 
