@@ -107,6 +107,12 @@ describe("order card list (search_order_list_index + get_order_list_card_list)",
     expect(idx).toMatchObject({ recognized: true, orders: [], shops: [["210000000001073", "880011223"]] })
   })
 
+  it("reads a package_card entry like an order_card", () => {
+    const entry = SC.cardJson(SC.makeOrder(1, SC.BUYERS_ID[0])) as { order_card: unknown }
+    const r = readOrderCards({ code: 0, data: { card_list: [{ package_card: entry.order_card }] } }, { ...ID, shopHint: "880011223" })
+    expect(r.orders.map((o) => o.status)).toEqual(["READY_TO_SHIP"])
+  })
+
   it("takes the SKU from the description's brackets only", () => {
     expect(skuOfDescription("Variasi: 60K [STEAM STEAM60]")).toBe("STEAM60")
     expect(skuOfDescription("Variação: único [SKU1]")).toBe("SKU1")

@@ -15,8 +15,8 @@ export function mergeCardWithDetail(card: IncompleteOrder, detail: OrderInput): 
     p.currency
   )
   const out: OrderInput = {
-    // The shop from the index (the card's) wins: the detail's shop_id is the same or absent.
-    shop: /^\d+$/.test(p.shop) ? p.shop : detail.shop,
+    // The detail names its shop_id; the card's came from the index or a hint.
+    shop: /^\d+$/.test(detail.shop) ? detail.shop : p.shop,
     order_sn: p.order_sn,
     status: money.conflict ? flagged(p.status, money.conflict) : p.status,
     buyer: { username: p.buyer.username || detail.buyer.username },

@@ -37,7 +37,9 @@ function cardsOf(body: unknown): Array<{ card: Obj; packages: Obj[] }> | undefin
   const out: Array<{ card: Obj; packages: Obj[] }> = []
   for (const entry of data.card_list) {
     if (!isObj(entry)) continue
-    if (isObj(entry.order_card)) out.push({ card: entry.order_card, packages: [entry.order_card] })
+    // package_card: a public Indonesian client reads `x.package_card || x.order_card` (code index).
+    const single = isObj(entry.order_card) ? entry.order_card : isObj(entry.package_card) ? entry.package_card : undefined
+    if (single) out.push({ card: single, packages: [single] })
     else if (isObj(entry.package_level_order_card)) {
       const card = entry.package_level_order_card
       out.push({ card, packages: Array.isArray(card.package_list) ? card.package_list.filter(isObj) : [] })
