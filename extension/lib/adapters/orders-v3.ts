@@ -8,7 +8,9 @@
 // Sources: deegoll/copiloto docs/canais/mapa-pedidos-shopee.md (get_one_order: order_items[]
 // {order_price, item_model{sku}, product{sku}, amount}); public scripts reading the same fields
 // (buyer_user.user_name, order_items[].item_model.sku, Number(order_price) * amount) in the
-// code index; the list's envelope {meta, orders} is inferred (issue 14). No public source says
+// code index; public PHP code reads the older list as data.orders[] with order_sn, shop_id,
+// order_items[] {amount, item_model {name}, product {...}} (code index, repository not named by
+// it); `meta` is inferred (issue 14). No public source says
 // which numeric status means paid, so none is mapped: such an order is reported with the number
 // as its status, kept unpaid by the engine, and completed from a card's status text when one
 // comes (see contents/seller.ts).
