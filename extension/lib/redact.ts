@@ -34,7 +34,7 @@ const KEEP = new Set([
 const ID_LIKE = /^[0-9A-Za-z_.:-]{1,64}$/
 
 /** Keys that always hold a person's words or details, whatever they look like. */
-const PERSONAL = /name|user|phone|mobile|address|email|mail|text|content|remark|note|description|portrait|avatar|city|district|state|zip|postal|street|cpf|tax|image|url|link|nick|tracking|consignment|package_number|code/i
+const PERSONAL = /name|user|phone|mobile|address|email|mail|text|content|remark|note|description|portrait|avatar|city|district|state|zip|postal|street|cpf|tax|image|url|link|nick|title|txt|msg|comment|tracking|consignment|package_number|code/i
 
 /** An envelope's words ("success", "order not found"): letters only, short. */
 const ENVELOPE_WORDS = /^[A-Za-z _.,'-]{0,60}$/
