@@ -91,8 +91,8 @@ function viewOfCard(entry, shopOf) {
   const total = pkgs[0].payment_info.total_price / 100000;
   return { order_sn: card.card_header.order_sn, buyer_username: card.card_header.buyer_info.username, status_text: pkgs[0].status_info.status,
     shop_id: shopOf(card.order_ext_info.order_id),
-    items: items.map(i => ({ item_id: (i.inner_item_ext_info || {}).item_id, name: i.name, variation: i.description.replace(/^[^:]*:\s*/, "").replace(/\s*\[.*$/, ""),
-      sku: ((i.description.match(/\[([^\]]+)\]/) || [])[1] || "").split(" ").pop(), quantity: i.amount, price_text: "" })),
+    items: items.map(i => ({ item_id: (i.inner_item_ext_info || {}).item_id, name: i.name, variation: i.description.replace(/^[^:]*:\\s*/, "").replace(/\\s*\\[.*$/, ""),
+      sku: ((i.description.match(/\\[([^\\]]+)\\]/) || [])[1] || "").split(" ").pop(), quantity: i.amount, price_text: "" })),
     total_text: formatMoney(total, currency), labels: { orderNo: L.orderNo, variation: L.variation, total: L.total } };
 }
 // The "new" Seller Centre code, for the changed API shape.
