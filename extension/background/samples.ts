@@ -12,7 +12,21 @@ export interface HealthReport {
   last_reason?: string
 }
 
-const fingerprint = (s: Sample) => `${s.path}|${s.reason}|${hash(JSON.stringify(s.body))}`
+/** JSON with sorted keys: chrome.storage gives objects back with their keys sorted, so the
+ * sample kept and the same one seen again must be compared in one order. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(",")}}`
+  }
+  return JSON.stringify(v) ?? "null"
+}
+
+const fingerprint = (s: Sample) => `${s.path}|${s.reason}|${hash(canonical(s.body))}`
 
 export class SampleKeeper {
   constructor(

@@ -25,6 +25,8 @@ describe("a captured response: read, or kept as an unreadable sample", () => {
     const skipped = readCaptured(url(SC.PATHS.orderCards), JSON.stringify({ code: 0, data: { card_list: [{ order_card: {} }] } }), ID)
     expect(skipped.unreadable).toMatch(/^1 record\(s\) skipped: a card without card_header.order_sn/)
     expect(readCaptured(url(SC.PATHS.conversations), JSON.stringify({ code: 0, data: { list: [{ cid: "1" }] } }), ID).unreadable).toBe("no chat records in a response on a chat path")
+    const changedMessages = SC.messageListResponseChanged(SC.sampleChatID().messages.slice(0, 2))
+    expect(readCaptured(url(SC.messagesPath("1429384756123001")), JSON.stringify(changedMessages), ID).unreadable).toBe("no chat records in a response on a chat path")
   })
 
   it("does not keep error answers, empty lists, or other API calls of the same pages", () => {
@@ -72,5 +74,25 @@ describe("read-capture: a saved response or samples file through the adapters", 
 
   it("refuses a path that is not one", () => {
     expect(replay("seller.shopee.co.id", "{}")).toEqual({ error: '"seller.shopee.co.id" is not a URL path (it starts with /) or an https:// URL' })
+  })
+})
+
+describe("the background's samples", () => {
+  it("sees a sample again as the same one, whatever order its keys come back in", async () => {
+    const { SampleKeeper } = await import("../background/samples")
+    const { Mutex } = await import("../lib/store")
+    const store = memoryStore()
+    const reports: number[] = []
+    const keeper = new SampleKeeper(store, new Mutex(), async (r) => {
+      reports.push(r.unreadable)
+    })
+    const s = (body: unknown): Sample => ({ at: "2026-12-06T10:00:00.000Z", host: "seller.shopee.co.id", path: "/webchat/api/v1.2/conversations", method: "GET", status: 200, reason: "no chat records", body })
+    expect(await keeper.add(s({ b: 1, a: { y: 2, x: [1, { d: 1, c: 2 }] } }))).toBe(1)
+    expect(await keeper.add(s({ a: { x: [1, { c: 2, d: 1 }], y: 2 }, b: 1 }))).toBe(1)
+    expect(await keeper.add(s({ a: 2 }))).toBe(2)
+    await keeper.clear()
+    expect((await keeper.count()).n).toBe(0)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(reports[reports.length - 1]).toBe(0)
   })
 })

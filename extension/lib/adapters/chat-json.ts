@@ -65,8 +65,9 @@ export function readChatJson(body: unknown, url = ""): ChatRead {
     }
   }
   if (!msgs.length && /messages/.test(url)) {
-    // An empty message list for an open conversation is still a recognised response.
-    out.recognized = isObj(body) && (isObj(body.response) || isObj(body.data))
+    // An empty message list for an open conversation is still a recognised response (but not
+    // any {data} at all: a changed shape must not pass for an empty list).
+    out.recognized = isObj(body) && [body.response, body.data].some((x) => isObj(x) && Array.isArray(x.messages) && x.messages.length === 0)
   }
   out.recognized = out.recognized || convs.length > 0 || msgs.length > 0
   return out
