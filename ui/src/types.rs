@@ -133,6 +133,10 @@ pub struct DeliveryInfo {
     pub created_at: String,
     pub confirmed_at: Option<String>,
     pub resend_of: Option<i64>,
+    /// The road that took it to the chat: "extension" or "open_platform" (not sent yet: none).
+    pub road: Option<String>,
+    /// Shopee's id of the chat message that carried it (Open Platform sends).
+    pub message_id: Option<String>,
     /// Only present when the seller asked to reveal it.
     pub message: Option<String>,
 }
@@ -145,6 +149,9 @@ pub struct OrderDetail {
     pub trail: Vec<TrailEvent>,
     #[serde(default)]
     pub deliveries: Vec<DeliveryInfo>,
+    /// The road the order first came by: "extension", "open_platform" or "manual".
+    #[serde(default)]
+    pub road: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -411,4 +418,80 @@ pub struct TokenList {
 #[serde(default)]
 pub struct DeliverySettings {
     pub paused: bool,
+}
+
+/// The seller's Shopee Open Platform app as the engine shows it: never the key.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ShopeeApp {
+    pub configured: bool,
+    pub partner_id: Option<u64>,
+    pub base_url: Option<String>,
+}
+
+/// The first pull of a connected shop's history.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FirstSync {
+    pub done: i64,
+    pub total: Option<i64>,
+    pub finished: bool,
+}
+
+/// A shop connected through the Open Platform.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ShopeeShop {
+    pub shop_id: u64,
+    pub name: Option<String>,
+    pub connected_at: String,
+    pub access_expires_at: String,
+    pub refresh_expires_at: String,
+    /// The authorization ends within a week: the seller should authorize the shop again.
+    pub reauthorize_soon: bool,
+    pub last_sync_at: Option<String>,
+    pub orders_pulled: i64,
+    pub last_error: Option<String>,
+    pub first_sync: FirstSync,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ShopeeShopList {
+    pub shops: Vec<ShopeeShop>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ShopeeShopOut {
+    pub shop: ShopeeShop,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct AuthorizeLink {
+    pub url: String,
+}
+
+/// What one sync did for a shop.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ShopSync {
+    pub shop_id: u64,
+    pub orders_seen: u64,
+    pub orders_new: u64,
+    pub orders_rejected: u64,
+    pub deliveries_sent: u64,
+    pub replies_sent: u64,
+    pub refused: u64,
+    pub settled: u64,
+    pub messages: u64,
+    pub calls: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct SyncReport {
+    pub shops: Vec<ShopSync>,
 }

@@ -9,4 +9,6 @@ pub mod orders;
 pub mod product;
 pub mod products;
 pub mod settings;
+pub mod shopee_settings;
+pub mod shopee_shops;
 pub mod stock;

@@ -1,5 +1,5 @@
-//! One order: lines, trail, deliveries; resend, deliver, refund, cancel. The delivery text
-//! (with the stock items) shows only after the seller asks for it here.
+//! One order: lines, trail, deliveries (and the road each came by); resend, deliver, refund,
+//! cancel. The delivery text (with the stock items) shows only after the seller asks for it here.
 
 use crate::api;
 use crate::format::{datetime, money};
@@ -78,8 +78,11 @@ pub fn OrderPage(id: i64) -> Element {
             StatusBadge { status: o.status.clone() }
         }
         if let Some(reason) = &o.attention_reason {
-            p { class: "error", "{tk_or(\"attention\", reason)}"
+            p { class: "error", id: "attention", "{tk_or(\"attention\", reason)}"
                 if let Some(detail) = &o.attention_detail { " — {detail}" }
+            }
+            if reason == "chat_refused" {
+                p { class: "muted", id: "chat-refused-hint", "{t(\"order.chat_refused_hint\")}" }
             }
         }
         section { class: "split",
@@ -87,6 +90,7 @@ pub fn OrderPage(id: i64) -> Element {
                 dl {
                     dt { "{t(\"orders.buyer\")}" } dd { "{o.buyer.username}" }
                     dt { "{t(\"order.shop\")}" } dd { "{o.shop}" }
+                    dt { "{t(\"order.road\")}" } dd { id: "order-road", "{tk_or(\"road\", &d.road)}" }
                     dt { "{t(\"orders.total\")}" } dd { "{money(o.total, &o.currency)}" }
                     dt { "{t(\"orders.created\")}" } dd { "{datetime(&o.created_at)}" }
                     if let Some(p) = &o.paid_at {
@@ -155,6 +159,8 @@ pub fn OrderPage(id: i64) -> Element {
                         " #{dl.id} · {datetime(&dl.created_at)} · {t(\"order.attempts\")}: {dl.attempts}"
                         if let Some(c) = &dl.confirmed_at { " · {t(\"order.confirmed\")} {datetime(c)}" }
                         if let Some(r) = dl.resend_of { " · {t(\"order.resend_of\")} #{r}" }
+                        if let Some(road) = &dl.road { span { class: "road", " · {t(\"order.sent_by\")} {tk_or(\"road\", road)}" } }
+                        if let Some(m) = &dl.message_id { span { class: "message-id", " · {t(\"order.message_id\")} {m}" } }
                     }
                     if let Some((_, text)) = revealed.read().iter().find(|(i, _)| *i == dl.id) {
                         pre { class: "secret", "{text}" }

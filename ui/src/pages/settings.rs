@@ -1,10 +1,10 @@
-//! Settings: auto-delivery, extension pairing, the assistant (see `assistant_settings`), backup
-//! and restore, and where the data lives.
+//! Settings: auto-delivery, extension pairing, the Shopee API road (see `shopee_settings`), the
+//! assistant (see `assistant_settings`), backup and restore, and where the data lives.
 
 use crate::api;
 use crate::format::datetime;
 use crate::i18n::t;
-use crate::pages::assistant_settings;
+use crate::pages::{assistant_settings, shopee_settings};
 use crate::types::{DeliverySettings, PairingCode, SystemInfo, TokenList};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
@@ -17,6 +17,7 @@ pub fn Settings() -> Element {
         div { class: "settings",
             Delivery {}
             Pairing {}
+            shopee_settings::ShopeeApi {}
             assistant_settings::StoreAi {}
             assistant_settings::Llm {}
             assistant_settings::Model {}
