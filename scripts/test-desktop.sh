@@ -5,6 +5,8 @@
 # (scripts/build-ui.sh, run when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=cargo-env.sh
+source scripts/cargo-env.sh
 # Always built, so that a binary left by an earlier build is never what is tested (a stale
 # auto-desktop once made a schema the current auto refused). The same command as the test
 # command's Rust stage resolves the same features, so after it this only links the app.

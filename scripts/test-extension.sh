@@ -5,6 +5,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=cargo-env.sh
+source "$ROOT/scripts/cargo-env.sh"
 EXT="$ROOT/extension"
 E2E="$ROOT/tests/extension"
 SECONDS=0

@@ -7,6 +7,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+# shellcheck source=cargo-env.sh
+source "$root/scripts/cargo-env.sh"
 
 if ! test -x /usr/bin/chromium; then
   echo "test-ui: installing Debian's chromium"

@@ -40,6 +40,11 @@ const DEFAULT_FILE: &str = r#"# AUTO configuration. Every setting is optional; t
 # 0 keeps it loaded (AUTO_RELEASE_MODEL_AFTER_SECS).
 # release_model_after_secs = 600
 
+[shopee]
+# Seconds between two syncs of the shops connected through the Shopee Open Platform API
+# (orders, deliveries, buyers' messages); 0 syncs only when asked (AUTO_SHOPEE_POLL_SECS).
+# poll_interval_secs = 60
+
 [demo]
 # Load the demo catalog the first time AUTO starts with an empty data dir.
 # load_on_first_start = true
@@ -52,7 +57,14 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub secrets: SecretsConfig,
     pub assistant: AssistantConfig,
+    pub shopee: ShopeeConfig,
     pub demo: DemoConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShopeeConfig {
+    pub poll_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +135,9 @@ impl Default for Config {
                 model: crate::assistant::embed::BUILTIN_MODEL.to_string(),
                 release_model_after_secs: 600,
             },
+            shopee: ShopeeConfig {
+                poll_interval_secs: 60,
+            },
             demo: DemoConfig {
                 load_on_first_start: true,
             },
@@ -147,6 +162,11 @@ impl Default for SecretsConfig {
 impl Default for AssistantConfig {
     fn default() -> Self {
         Config::default().assistant
+    }
+}
+impl Default for ShopeeConfig {
+    fn default() -> Self {
+        Config::default().shopee
     }
 }
 impl Default for DemoConfig {
@@ -202,6 +222,9 @@ impl Config {
         }
         if let Ok(m) = std::env::var("AUTO_EMBEDDING_MODEL") {
             self.assistant.model = m;
+        }
+        if let Some(s) = var("AUTO_SHOPEE_POLL_SECS")? {
+            self.shopee.poll_interval_secs = s;
         }
         if let Some(s) = var("AUTO_RELEASE_MODEL_AFTER_SECS")? {
             self.assistant.release_model_after_secs = s;

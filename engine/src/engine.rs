@@ -49,6 +49,8 @@ pub struct Engine {
     pub assistant: crate::assistant::Assistant,
     /// Live changes for the UI and the desktop app's notifications.
     pub events: Events,
+    /// The Shopee Open Platform road's state in this process.
+    pub shopee: crate::shopee::Road,
     /// While set, deliveries stay in the outbox: the extension is handed none (the seller
     /// paused auto-delivery from the tray or the UI). Kept in `meta` across restarts.
     delivery_paused: AtomicBool,
@@ -120,6 +122,7 @@ impl Engine {
             vault,
             assistant,
             events: Events::default(),
+            shopee: crate::shopee::Road::default(),
             delivery_paused: AtomicBool::new(paused),
             tokens: TokenCache::default(),
             pairing: PairingGuard::default(),
@@ -364,7 +367,7 @@ impl Engine {
         Ok(info)
     }
 
-    fn order_event(&self, order: &Order) {
+    pub(crate) fn order_event(&self, order: &Order) {
         self.events.send(Event::Order {
             id: order.id,
             order_sn: order.order_sn.clone(),
@@ -395,7 +398,12 @@ impl Engine {
                                 order.status
                             )));
                         }
-                        delivery::allocate_order(tx, &self.vault, id, actor)?;
+                        // A delivery Shopee's chat refused goes out again as it was: its
+                        // items are the order's already.
+                        let refused = order.attention_reason.as_deref() == Some("chat_refused");
+                        if !(refused && crate::shopee::outbox::retry_refused(tx, id, actor)?) {
+                            delivery::allocate_order(tx, &self.vault, id, actor)?;
+                        }
                     }
                     DeliverMode::Manual => {
                         let why = if note.trim().is_empty() {

@@ -25,6 +25,9 @@ pub enum Error {
     TooManyAttempts,
     #[error("{0}")]
     Secrets(String),
+    /// Shopee (or another service AUTO calls) refused or failed; the message says what to do.
+    #[error("{0}")]
+    Upstream(String),
     #[error("database error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -63,6 +66,7 @@ pub fn error_code(e: &Error) -> &'static str {
         Error::Forbidden(_) => "forbidden",
         Error::PairingCodeInvalid => "pairing_code_invalid",
         Error::TooManyAttempts => "too_many_attempts",
+        Error::Upstream(_) => "upstream_error",
         Error::Secrets(_) | Error::Storage(_) | Error::Io(_) => "internal",
     }
 }

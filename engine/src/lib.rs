@@ -16,6 +16,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod extension_health;
 pub mod fields;
 pub mod host;
 pub mod http;
@@ -23,6 +24,7 @@ pub mod memory;
 pub mod money;
 pub mod orders;
 pub mod secrets;
+pub mod shopee;
 pub mod stats;
 pub mod store;
 

@@ -61,6 +61,11 @@ enum Command {
     Restore { file: PathBuf },
     /// Rebuild the assistant's vector index and memory graph from the database (stop AUTO first).
     RebuildAssistant,
+    /// The Shopee Open Platform road: the app, connecting shops, their state, a sync now.
+    Shopee {
+        #[command(subcommand)]
+        action: auto_engine::shopee::cli::ShopeeCommand,
+    },
     /// Measure FAQ answer quality on a labelled set (text,category CSVs such as banking77).
     EvalFaq {
         #[arg(long)]
@@ -328,6 +333,9 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
                 file.display(),
                 key.display()
             );
+        }
+        Command::Shopee { action } => {
+            auto_engine::shopee::cli::run(data_dir, open(data_dir, config)?, action)?;
         }
         Command::Restore { file } => {
             let _lock = host::lock_data_dir(data_dir)?;

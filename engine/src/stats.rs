@@ -63,6 +63,11 @@ pub struct Dashboard {
     pub needs_attention: i64,
     pub stock_warnings: Vec<StockWarning>,
     pub answers: AnswerFigures,
+    /// Unpaid orders Shopee reported with a status AUTO does not know (kept, not delivered).
+    pub unknown_status: i64,
+    /// The browser extension's last report on its reading of Seller Centre; the UI warns while
+    /// `unreadable` is above zero.
+    pub extension: Option<crate::extension_health::ExtensionHealth>,
 }
 
 /// What the extension's popup shows.
@@ -157,6 +162,8 @@ pub fn dashboard(
         needs_attention: needs_attention(conn)?,
         stock_warnings: stock_warnings(conn)?,
         answers: answers(conn, since)?,
+        unknown_status: unknown_status(conn)?,
+        extension: crate::extension_health::read(conn)?,
     })
 }
 
@@ -187,6 +194,15 @@ fn needs_attention(conn: &Connection) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT count(*) FROM orders WHERE status = 'needs_attention'")?
         .query_row([], |r| r.get(0))?)
+}
+
+/// Unpaid orders waiting because their reported status is unknown to AUTO.
+fn unknown_status(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM orders WHERE status = 'unpaid' AND attention_reason = ?1",
+        )?
+        .query_row([crate::orders::UNKNOWN_STATUS], |r| r.get(0))?)
 }
 
 /// Active stock products at or below their low-stock threshold, emptiest first.

@@ -232,7 +232,8 @@ pub fn lease_pending(conn: &Connection, f: &ReplyFilter, timeout_ms: i64) -> Res
     let limit = check_limit(f.limit)?;
     let now = now_ms();
     let mut sql = format!(
-        "{REPLY_SELECT} WHERE r.status = 'pending' AND (r.offered_at IS NULL OR r.offered_at <= ?)"
+        "{REPLY_SELECT} WHERE r.status = 'pending' AND r.sending_at IS NULL
+           AND (r.offered_at IS NULL OR r.offered_at <= ?)"
     );
     let mut args = vec![Value::Integer(now - timeout_ms)];
     filter_args(f, &mut sql, &mut args);
@@ -243,7 +244,7 @@ pub fn lease_pending(conn: &Connection, f: &ReplyFilter, timeout_ms: i64) -> Res
         .query_map(params_from_iter(args), reply_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut lease = conn.prepare_cached(
-        "UPDATE replies SET offered_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+        "UPDATE replies SET offered_at = ?2, attempts = attempts + 1, road = 'extension' WHERE id = ?1",
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for mut r in rows {

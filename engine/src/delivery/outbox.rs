@@ -59,7 +59,8 @@ pub fn lease_pending(
     let mut sql = String::from(
         "SELECT d.id, d.order_id, o.order_sn, o.shop, o.buyer_username, o.buyer_user_id, d.message, d.attempts, d.created_at
          FROM deliveries d JOIN orders o ON o.id = d.order_id
-         WHERE d.status = 'pending' AND (d.offered_at IS NULL OR d.offered_at <= ?)",
+         WHERE d.status = 'pending' AND d.sending_at IS NULL
+           AND (d.offered_at IS NULL OR d.offered_at <= ?)",
     );
     let mut args = vec![Value::Integer(now - timeout_ms)];
     if let Some(shop) = &f.shop {
@@ -95,7 +96,7 @@ pub fn lease_pending(
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut lease = conn.prepare_cached(
-        "UPDATE deliveries SET offered_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+        "UPDATE deliveries SET offered_at = ?2, attempts = attempts + 1, road = 'extension' WHERE id = ?1",
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for (mut d, sealed) in rows {
@@ -221,7 +222,8 @@ pub fn cancel_pending(conn: &Connection, order_id: i64) -> Result<usize> {
         .execute([order_id])?)
 }
 
-const INFO_COLUMNS: &str = "id, status, attempts, created_at, confirmed_at, resend_of, message";
+const INFO_COLUMNS: &str =
+    "id, status, attempts, created_at, confirmed_at, resend_of, message, road, message_id";
 
 fn info_from_row(
     r: &rusqlite::Row,
@@ -240,6 +242,8 @@ fn info_from_row(
         created_at: ts(r.get(3)?),
         confirmed_at: r.get::<_, Option<i64>>(4)?.map(ts),
         resend_of: r.get(5)?,
+        road: r.get(7)?,
+        message_id: r.get(8)?,
         message,
     }))
 }

@@ -61,6 +61,7 @@ pub fn status_of(code: &str) -> StatusCode {
         "unauthorized" | "pairing_code_invalid" => StatusCode::UNAUTHORIZED,
         "forbidden" => StatusCode::FORBIDDEN,
         "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
+        "upstream_error" => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -53,7 +53,7 @@ impl App {
     info(title = "AUTO local API", description = "The API the AUTO UI, the Shopee extension and scripts share. \
         Every call but health, pair and this document needs `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "orders"), (name = "deliveries"), (name = "products"), (name = "assistant"), (name = "access"), (name = "system"))
+    tags((name = "orders"), (name = "deliveries"), (name = "products"), (name = "assistant"), (name = "access"), (name = "system"), (name = "shopee"))
 )]
 struct ApiDoc;
 
@@ -100,6 +100,10 @@ pub fn router(engine: Arc<Engine>) -> Router {
         }),
     )
     .route("/signin", axum::routing::get(routes::signin))
+    .route(
+        "/shopee/callback",
+        axum::routing::get(routes::shopee_callback),
+    )
     .route(
         "/api/{*rest}",
         axum::routing::any(|| async {
@@ -152,6 +156,7 @@ pub async fn serve(
         })
     };
     let assistant = spawn_assistant_worker(engine.clone());
+    let shopee = crate::shopee::sync::spawn_poller(engine.clone());
     let events = engine.clone();
     let shutdown = async move {
         shutdown.await;
@@ -163,6 +168,7 @@ pub async fn serve(
         .await;
     flusher.abort();
     assistant.abort();
+    shopee.abort();
     let e = engine.clone();
     let _ = tokio::task::spawn_blocking(move || e.close()).await;
     result

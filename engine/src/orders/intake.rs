@@ -11,6 +11,14 @@ use crate::store::{now_ms, Held};
 use crate::{fields, money, Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
+/// The attention reason of an unpaid order whose reported status AUTO does not know.
+pub const UNKNOWN_STATUS: &str = "unknown_status";
+
+/// What the seller reads about an order reported with a status AUTO does not know.
+fn unknown_status_detail(raw: &str) -> String {
+    format!("reported as '{raw}', a status AUTO does not know: kept unpaid and not delivered")
+}
+
 /// Most lines one order may have.
 const MAX_LINES: usize = 100;
 /// Most units of one line.
@@ -40,12 +48,16 @@ pub struct ValidOrder {
     pub shop: String,
     pub order_sn: String,
     pub reported: Status,
+    /// The status as reported when AUTO does not know it (a new Shopee status, a localized
+    /// text no map has): the order is kept unpaid with this text for the seller, never paid.
+    pub unknown_status: Option<String>,
     pub buyer: Buyer,
     pub lines: Vec<ValidLine>,
     pub total_minor: i64,
     pub currency: String,
     pub created_at: i64,
     pub paid_at: Option<i64>,
+    pub historic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -64,12 +76,14 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
     if order_sn.contains(char::is_whitespace) {
         return Err(Error::invalid("order_sn must not contain spaces"));
     }
-    let reported = parse_reported(&input.status).ok_or_else(|| {
-        Error::invalid(format!(
-            "unknown status '{}'; use unpaid, paid, completed, cancelled, refunded, returned or a Shopee order_status",
-            input.status.chars().take(40).collect::<String>()
-        ))
-    })?;
+    let raw_status = fields::one_line("status", &input.status, 100, true)?;
+    // A status AUTO does not know is recorded, not refused: a source that reads a page Shopee
+    // changed must still be able to report the order, and delivering on a guess is worse than
+    // waiting. It stays unpaid until a known status says it was paid.
+    let (reported, unknown_status) = match parse_reported(&raw_status) {
+        Some(s) => (s, None),
+        None => (Status::Unpaid, Some(raw_status)),
+    };
     let currency = money::parse_currency(&input.currency)?;
     if input.lines.is_empty() {
         return Err(Error::invalid("an order needs at least one line"));
@@ -120,6 +134,7 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
         shop,
         order_sn,
         reported,
+        unknown_status,
         buyer,
         lines,
         total_minor,
@@ -129,6 +144,7 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
             .map(|t| t.timestamp_millis())
             .unwrap_or_else(now_ms),
         paid_at: input.paid_at.map(|t| t.timestamp_millis()),
+        historic: input.historic,
     })
 }
 
@@ -192,6 +208,8 @@ fn insert_new(
 ) -> Result<Option<Order>> {
     let conn = ctx.held.conn();
     let initial = match o.reported {
+        // Shipped or completed on Shopee before AUTO knew it: the seller fulfilled it.
+        Status::Paid | Status::Completed if o.historic => Status::Delivered,
         Status::Completed => Status::Paid,
         other => other,
     };
@@ -224,6 +242,7 @@ fn insert_new(
         Some(Err(wait)) => (Status::NeedsAttention, Some(wait)),
         None => (initial, None),
     };
+    let unknown = o.unknown_status.as_deref().map(unknown_status_detail);
     let stored = ctx.held.get(
         "INSERT INTO orders (shop, order_sn, status, attention_reason, attention_detail, shop_status, buyer_username,
                              buyer_user_id, total_minor, currency, created_at, paid_at, updated_at)
@@ -234,8 +253,8 @@ fn insert_new(
         o.shop,
         o.order_sn,
         status.as_str(),
-        attention.map(|w| w.reason),
-        attention.map(|w| w.detail.as_str()),
+        attention.map(|w| w.reason).or(unknown.as_ref().map(|_| UNKNOWN_STATUS)),
+        attention.map(|w| w.detail.as_str()).or(unknown.as_deref()),
         o.reported.as_str(),
         o.buyer.username,
         o.buyer.user_id,
@@ -275,11 +294,23 @@ fn insert_new(
         None,
         initial,
         actor,
-        &format!("reported as {}", o.reported),
+        unknown
+            .as_deref()
+            .unwrap_or(&if o.historic && initial == Status::Delivered {
+                format!(
+                "reported as {}; fulfilled on Shopee before AUTO saw it, so not delivered again",
+                o.reported
+            )
+            } else {
+                format!("reported as {}", o.reported)
+            }),
     )?;
     let (attention_reason, attention_detail) = match &outcome {
         Some(Err(w)) => (Some(w.reason.to_string()), Some(w.detail.clone())),
-        _ => (None, None),
+        _ => (
+            unknown.as_ref().map(|_| UNKNOWN_STATUS.to_string()),
+            unknown,
+        ),
     };
     match outcome {
         Some(Ok(plan)) => {
@@ -351,6 +382,27 @@ fn apply_report(
     let reported = o.reported;
     // Re-sent pages often carry stale statuses; only news moves an order.
     if current.is_final() || reported.progress() < current.progress() {
+        return Ok(());
+    }
+    if let Some(raw) = &o.unknown_status {
+        // Only an unpaid order shows what Shopee says now (quietly, like a wait that goes on:
+        // the trail has only real moves); a paid one keeps its course.
+        if current == Status::Unpaid {
+            conn.prepare_cached(
+                "UPDATE orders SET attention_reason = ?2, attention_detail = ?3
+                 WHERE id = ?1 AND status = 'unpaid'",
+            )?
+            .execute(params![id, UNKNOWN_STATUS, unknown_status_detail(raw)])?;
+        }
+        return Ok(());
+    }
+    if reported == Status::Unpaid && current == Status::Unpaid {
+        // Shopee's status is known again: what was said about the unknown one no longer holds.
+        conn.prepare_cached(
+            "UPDATE orders SET attention_reason = NULL, attention_detail = NULL
+             WHERE id = ?1 AND attention_reason = ?2",
+        )?
+        .execute(params![id, UNKNOWN_STATUS])?;
         return Ok(());
     }
     let why = format!("reported as {reported}");

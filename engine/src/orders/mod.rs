@@ -5,7 +5,7 @@ mod query;
 mod status;
 mod trail;
 
-pub use intake::{intake_order, validate_order, IntakeContext, ValidOrder};
+pub use intake::{intake_order, validate_order, IntakeContext, ValidOrder, UNKNOWN_STATUS};
 pub use query::{
     export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage,
 };
@@ -44,6 +44,10 @@ pub struct OrderInput {
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub paid_at: Option<DateTime<Utc>>,
+    /// Fulfilled on Shopee before AUTO first saw it (a shop's history, pulled when it is
+    /// connected): recorded, never delivered. Set by AUTO's own readers, not by callers.
+    #[serde(skip)]
+    pub historic: bool,
 }
 
 /// One order line as reported.
@@ -68,7 +72,8 @@ pub struct Order {
     pub shop: String,
     pub order_sn: String,
     pub status: Status,
-    /// Why the order waits for the seller: out_of_stock, unknown_sku, product_inactive, send_failed.
+    /// Why the order waits for the seller: out_of_stock, unknown_sku, product_inactive, send_failed;
+    /// on an unpaid order, unknown_status (Shopee's status was not one AUTO knows).
     pub attention_reason: Option<String>,
     pub attention_detail: Option<String>,
     pub buyer: Buyer,
@@ -110,6 +115,10 @@ pub struct DeliveryInfo {
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub resend_of: Option<i64>,
+    /// The road that took it to the chat: "extension" or "open_platform" (none yet: null).
+    pub road: Option<String>,
+    /// Shopee's id of the chat message that carried it, when the Open Platform sent it.
+    pub message_id: Option<String>,
     /// The text with the items; only when the seller asks (`?reveal=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -122,6 +131,9 @@ pub struct OrderDetail {
     pub order: Order,
     pub trail: Vec<Event>,
     pub deliveries: Vec<DeliveryInfo>,
+    /// The road the order first came by: "extension", "open_platform" or "manual" (the UI,
+    /// a CSV import, a script).
+    pub road: String,
 }
 
 pub(crate) fn ts(ms: i64) -> DateTime<Utc> {

@@ -86,7 +86,7 @@ pub fn get_order_detail(
     let mut stmt = conn.prepare_cached(
         "SELECT at, from_status, to_status, actor, reason FROM order_events WHERE order_id = ?1 ORDER BY id",
     )?;
-    let trail = stmt
+    let trail: Vec<Event> = stmt
         .query_map([id], |r| {
             let from: Option<String> = r.get(1)?;
             let to: String = r.get(2)?;
@@ -100,11 +100,23 @@ pub fn get_order_detail(
         })?
         .collect::<rusqlite::Result<_>>()?;
     let deliveries = delivery::deliveries_of(conn, vault, id, reveal)?;
+    let road = road_of(&trail);
     Ok(OrderDetail {
         order,
         trail,
         deliveries,
+        road,
     })
+}
+
+/// The road an order first came by, from who reported it first.
+fn road_of(trail: &[Event]) -> String {
+    match trail.first().map(|e| e.actor.as_str()) {
+        Some("extension") => "extension",
+        Some("open_platform") => "open_platform",
+        _ => "manual",
+    }
+    .to_string()
 }
 
 /// Filters of the orders list; every one optional.

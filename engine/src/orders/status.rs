@@ -101,7 +101,7 @@ pub fn parse_reported(s: &str) -> Option<Status> {
     Some(match upper.as_str() {
         "UNPAID" | "PENDING" => Unpaid,
         "PAID" | "READY_TO_SHIP" | "PROCESSED" | "RETRY_SHIP" | "SHIPPED"
-        | "TO_CONFIRM_RECEIVE" => Paid,
+        | "TO_CONFIRM_RECEIVE" | "INVOICE_PENDING" => Paid,
         "COMPLETED" => Completed,
         "CANCELLED" | "CANCELED" | "IN_CANCEL" => Cancelled,
         "REFUNDED" => Refunded,

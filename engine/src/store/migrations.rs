@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_faq_translations",
         include_str!("../../migrations/0007_faq_translations.sql"),
     ),
+    (
+        "0008_shopee_open_platform",
+        include_str!("../../migrations/0008_shopee_open_platform.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

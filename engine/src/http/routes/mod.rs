@@ -3,11 +3,13 @@
 mod assistant;
 mod deliveries;
 mod events;
+mod extension;
 mod faq;
 mod messages;
 mod orders;
 mod products;
 mod session;
+mod shopee;
 mod stats;
 mod system;
 
@@ -15,6 +17,7 @@ use super::App;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use session::signin;
+pub use shopee::callback as shopee_callback;
 
 pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
     r.routes(routes!(system::health))
@@ -23,6 +26,7 @@ pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(events::events))
         .routes(routes!(stats::dashboard))
         .routes(routes!(stats::today))
+        .routes(routes!(extension::report, extension::get))
         .routes(routes!(system::system_info))
         .routes(routes!(system::get_delivery, system::put_delivery))
         .routes(routes!(system::backup))
@@ -70,4 +74,9 @@ pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
         .routes(routes!(assistant::get_ai, assistant::put_ai))
         .routes(routes!(assistant::effective))
         .routes(routes!(assistant::get_llm, assistant::put_llm))
+        .routes(routes!(shopee::get_app, shopee::put_app))
+        .routes(routes!(shopee::authorize))
+        .routes(routes!(shopee::shops, shopee::connect))
+        .routes(routes!(shopee::disconnect))
+        .routes(routes!(shopee::sync_now))
 }

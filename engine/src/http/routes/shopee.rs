@@ -1,0 +1,237 @@
+//! The Shopee Open Platform road: the app's credentials, connecting shops, syncing now, and
+//! the page Shopee's authorization sends the seller back to.
+
+use crate::http::error::{ApiError, ApiJson};
+use crate::http::guard::Admin;
+use crate::http::App;
+use crate::shopee::{auth, store, sync};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppInput {
+    /// The app's partner id (Open Platform console → App List).
+    pub partner_id: i64,
+    /// The app's partner key; stored encrypted and never shown again.
+    pub partner_key: String,
+    /// "live", "test", or an http(s) base URL (a local server).
+    pub base_url: String,
+}
+
+/// Sets the Open Platform app's credentials.
+#[utoipa::path(put, path = "/api/v1/shopee/app", tag = "shopee", security(("bearer" = [])), request_body = AppInput,
+    responses((status = 200, body = store::AppView), (status = 422)))]
+pub async fn put_app(
+    State(app): State<App>,
+    _: Admin,
+    ApiJson(input): ApiJson<AppInput>,
+) -> Result<Json<store::AppView>, ApiError> {
+    let view = app
+        .run(move |e| auth::set_app(e, input.partner_id, &input.partner_key, &input.base_url))
+        .await?;
+    Ok(Json(view))
+}
+
+/// The app's credentials, without the key.
+#[utoipa::path(get, path = "/api/v1/shopee/app", tag = "shopee", security(("bearer" = [])),
+    responses((status = 200, body = store::AppView)))]
+pub async fn get_app(State(app): State<App>, _: Admin) -> Result<Json<store::AppView>, ApiError> {
+    Ok(Json(app.run(|e| e.db.read(store::app_view)).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizeQuery {
+    /// Where Shopee sends the seller back; default AUTO's own `/shopee/callback`.
+    pub redirect: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuthorizeLink {
+    pub url: String,
+}
+
+/// The link that authorizes a shop for the app (open it in a browser, log in as the shop).
+#[utoipa::path(get, path = "/api/v1/shopee/authorize", tag = "shopee", security(("bearer" = [])), params(AuthorizeQuery),
+    responses((status = 200, body = AuthorizeLink), (status = 409)))]
+pub async fn authorize(
+    State(app): State<App>,
+    _: Admin,
+    headers: HeaderMap,
+    query: Result<Query<AuthorizeQuery>, QueryRejection>,
+) -> Result<Json<AuthorizeLink>, ApiError> {
+    let Query(q) = query?;
+    // The host guard let only loopback names through, so this is AUTO's own address.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
+    let redirect = q
+        .redirect
+        .unwrap_or_else(|| format!("http://{host}/shopee/callback"));
+    let url = app.run(move |e| auth::authorize_url(e, &redirect)).await?;
+    Ok(Json(AuthorizeLink { url }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, untagged)]
+pub enum ConnectInput {
+    /// The code and shop id Shopee gave.
+    Code {
+        code: String,
+        #[schema(value_type = u64)]
+        shop_id: serde_json::Value,
+    },
+    /// The whole address the seller landed on after authorizing.
+    Url { url: String },
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShopOut {
+    pub shop: store::ShopView,
+}
+
+/// Connects a shop with the code Shopee gave (or the URL the seller landed on).
+#[utoipa::path(post, path = "/api/v1/shopee/shops", tag = "shopee", security(("bearer" = [])), request_body = ConnectInput,
+    responses((status = 201, body = ShopOut), (status = 422), (status = 502)))]
+pub async fn connect(
+    State(app): State<App>,
+    _: Admin,
+    ApiJson(input): ApiJson<ConnectInput>,
+) -> Result<(StatusCode, Json<ShopOut>), ApiError> {
+    let (code, shop_id) = match input {
+        ConnectInput::Code { code, shop_id } => {
+            let id = match &shop_id {
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::String(s) => s.clone(),
+                _ => String::new(),
+            };
+            (auth::check_code(&code)?, auth::check_shop_id(&id)?)
+        }
+        ConnectInput::Url { url } => {
+            let l = auth::parse_landing(&url)?;
+            (l.code, l.shop_id)
+        }
+    };
+    let shop = auth::connect(app.engine.clone(), code, shop_id).await?;
+    app.engine.shopee.wake_poller();
+    Ok((StatusCode::CREATED, Json(ShopOut { shop })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShopList {
+    pub shops: Vec<store::ShopView>,
+}
+
+/// The connected shops: token expiry, last sync, orders pulled, last error.
+#[utoipa::path(get, path = "/api/v1/shopee/shops", tag = "shopee", security(("bearer" = [])),
+    responses((status = 200, body = ShopList)))]
+pub async fn shops(State(app): State<App>, _: Admin) -> Result<Json<ShopList>, ApiError> {
+    let shops = app.run(|e| e.db.read(store::list_shops)).await?;
+    Ok(Json(ShopList { shops }))
+}
+
+/// Disconnects a shop (its orders stay).
+#[utoipa::path(delete, path = "/api/v1/shopee/shops/{id}", tag = "shopee", security(("bearer" = [])),
+    params(("id" = u64, Path)), responses((status = 204), (status = 404)))]
+pub async fn disconnect(
+    State(app): State<App>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = auth::check_shop_id(&id)?;
+    app.run(move |e| e.db.write(|c| store::delete_shop(c, id)))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Syncs every connected shop now and answers when done, with what each sync did.
+#[utoipa::path(post, path = "/api/v1/shopee/sync", tag = "shopee", security(("bearer" = [])),
+    responses((status = 200, body = sync::SyncReport), (status = 409)))]
+pub async fn sync_now(
+    State(app): State<App>,
+    _: Admin,
+) -> Result<Json<sync::SyncReport>, ApiError> {
+    Ok(Json(sync::sync_all(app.engine.clone()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    shop_id: Option<String>,
+}
+
+/// Where Shopee's authorization page sends the seller back (a browser, no token: the state
+/// AUTO put in the link is what makes it AUTO's own).
+pub async fn callback(
+    State(app): State<App>,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This link is not one AUTO can read. Open the authorization link from AUTO again.",
+        );
+    };
+    let parsed = (|| {
+        let code = auth::check_code(q.code.as_deref().unwrap_or(""))?;
+        let shop_id = auth::check_shop_id(q.shop_id.as_deref().unwrap_or(""))?;
+        Ok::<_, crate::Error>((code, shop_id))
+    })();
+    let (code, shop_id) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            return page(
+                StatusCode::BAD_REQUEST,
+                &format!("AUTO could not read this authorization: {e}."),
+            )
+        }
+    };
+    let state = q.state.unwrap_or_default();
+    let known = app
+        .run(move |e| e.db.write(|c| store::take_state(c, &state)))
+        .await;
+    if !matches!(known, Ok(true)) {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This authorization did not start in this AUTO, or its link is too old. Open Settings → Shopee API → Connect a shop again.",
+        );
+    }
+    match auth::connect(app.engine.clone(), code, shop_id).await {
+        Ok(shop) => {
+            app.engine.shopee.wake_poller();
+            let name = shop
+                .name
+                .unwrap_or_else(|| format!("shop {}", shop.shop_id));
+            page(StatusCode::OK, &format!("{name} is connected to AUTO. You can close this tab; AUTO takes its orders from now on."))
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            page(
+                e.status,
+                &format!("The shop was not connected: {}", e.message),
+            )
+        }
+    }
+}
+
+fn page(status: StatusCode, text: &str) -> Response {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>AUTO · Shopee</title></head>\
+         <body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\"><h1>AUTO</h1><p>{escaped}</p></body></html>"
+    );
+    (status, Html(html)).into_response()
+}
