@@ -2,6 +2,7 @@
 // `auto serve` on a fresh data dir. Each step leaves a screenshot in artifacts/.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine, startFakeLlm } from './engine.mjs';
@@ -162,6 +163,9 @@ try {
     await engine.api('POST', `/api/v1/deliveries/${d.id}/confirm`);
     await waitText('.page-head', 'Delivered', 10_000);
     await waitText('#deliveries', 'Sent');
+    // Posted by a script: the order came in AUTO itself; the delivery went by the extension's outbox.
+    await waitText('#order-road', 'Entered in AUTO');
+    await waitText('#deliveries', 'via Browser extension');
     assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page was not reloaded');
   });
 
@@ -336,6 +340,93 @@ try {
     assert(/^\d{6}$/.test(code), `a 6-digit code (${code})`);
     const size = await page.$eval('#pair-code', (el) => parseFloat(getComputedStyle(el).fontSize));
     assert(size >= 40, `the code is big (${size}px)`);
+  });
+
+  // Shopee API (Open Platform): nothing listens at 127.0.0.1:9, so no shop connects here (the
+  // engine's Rust tests connect shops against a Shopee stand-in); what the seller does and
+  // sees before that is checked.
+  const SHOPEE_KEY = 'shpk-test-5f3a9c0e7b1d42e8a6c4';
+  const SHOPEE_APP = { configured: true, partner_id: 2001234, base_url: 'http://127.0.0.1:9' };
+  await step('Shopee API: credentials are saved, the key never comes back, a bad host changes nothing', async () => {
+    await waitText('#shopee-api', 'Open Platform app');
+    await waitText('#shopee-app-state', 'No app saved yet.');
+    assert((await page.locator('#shopee-connect').count()) === 0, 'no "Connect a shop" before an app is saved');
+    await page.fill('#shopee-partner-id', String(SHOPEE_APP.partner_id));
+    await page.click('#shopee-save');
+    await waitText('#shopee-app .error', 'Type the partner key');
+    await page.fill('#shopee-key', SHOPEE_KEY);
+    await page.selectOption('#shopee-host', 'custom');
+    await page.fill('#shopee-base', SHOPEE_APP.base_url);
+    await page.click('#shopee-save');
+    await waitText('#shopee-app', 'Saved.');
+    assert((await page.inputValue('#shopee-key')) === '', 'the key field is emptied after saving');
+    await page.reload();
+    await waitText('#shopee-app-state', `${SHOPEE_APP.partner_id} · ${SHOPEE_APP.base_url}`);
+    assert((await page.inputValue('#shopee-key')) === '', 'the key is not filled back after a reload');
+    assert((await page.inputValue('#shopee-partner-id')) === String(SHOPEE_APP.partner_id), 'the partner id is shown');
+    assert((await page.inputValue('#shopee-host')) === 'custom', 'the custom host is picked');
+    assert((await page.inputValue('#shopee-base')) === SHOPEE_APP.base_url, 'the base URL is shown');
+    const app = await engine.api('GET', '/api/v1/shopee/app');
+    assert(JSON.stringify(app) === JSON.stringify(SHOPEE_APP), `the API shows the app without the key: ${JSON.stringify(app)}`);
+    assert(!(await page.content()).includes(SHOPEE_KEY), 'the key is nowhere in the page');
+    // Not http(s): the engine's words next to the form, and nothing saved (the link below is
+    // still signed with the first key).
+    await page.fill('#shopee-key', 'shpk-another-key-never-saved');
+    await page.fill('#shopee-base', 'ftp://x');
+    await page.click('#shopee-save');
+    await waitText('#shopee-app .error', 'base_url must use http or https');
+    assert(JSON.stringify(await engine.api('GET', '/api/v1/shopee/app')) === JSON.stringify(SHOPEE_APP), 'the refused save changed nothing');
+    await page.fill('#shopee-base', SHOPEE_APP.base_url);
+    await page.fill('#shopee-key', '');
+    assert(!engine.log().includes(SHOPEE_KEY), 'the key is not in the engine log');
+  });
+
+  await step('Shopee API: "Connect a shop" opens a signed authorization link back to AUTO; bad addresses are refused', async () => {
+    const popup = browser.waitForEvent('page', { timeout: 5_000 }).catch(() => null);
+    await page.click('#shopee-connect-button');
+    await page.waitForSelector('#shopee-auth-link');
+    const href = await page.getAttribute('#shopee-auth-link', 'href');
+    assert(href.startsWith(`${SHOPEE_APP.base_url}/api/v2/shop/auth_partner?`), `the link goes to Shopee's authorization page: ${href}`);
+    const q = new URL(href).searchParams;
+    assert(q.get('partner_id') === String(SHOPEE_APP.partner_id), `partner_id=${q.get('partner_id')}`);
+    const ts = Number(q.get('timestamp'));
+    assert(Math.abs(ts - Date.now() / 1000) < 300, `a current timestamp (${q.get('timestamp')})`);
+    const sign = createHmac('sha256', SHOPEE_KEY).update(`${SHOPEE_APP.partner_id}/api/v2/shop/auth_partner${ts}`).digest('hex');
+    assert(q.get('sign') === sign, 'signed with the saved key: HMAC-SHA256(key, partner_id + path + timestamp)');
+    const back = new URL(q.get('redirect'));
+    assert(back.origin === engine.base && back.pathname === '/shopee/callback', `Shopee sends the seller back to AUTO: ${back}`);
+    assert(/^[0-9a-f]{16,}$/.test(back.searchParams.get('state') || ''), 'the redirect carries AUTO\'s state');
+    assert((await page.inputValue('#shopee-auth-url')) === href, 'the link can be copied');
+    const opened = await popup;
+    assert(opened, 'Shopee\'s page opens in a new tab');
+    await opened.close();
+    // Pasting the address Shopee sent the seller to: empty, not a URL, no code.
+    await page.click('#shopee-landing-connect');
+    await waitText('#shopee-connect .error', 'Paste the whole address');
+    await page.fill('#shopee-landing', 'I authorized it');
+    await page.click('#shopee-landing-connect');
+    await waitText('#shopee-connect .error', 'not a URL');
+    await page.fill('#shopee-landing', `${engine.base}/shopee/callback?state=ab12&shop_id=123456`);
+    await page.click('#shopee-landing-connect');
+    await waitText('#shopee-connect .error', 'no code');
+    // A well-formed address while Shopee cannot be reached: an error, no shop.
+    await page.fill('#shopee-landing', `${engine.base}/shopee/callback?code=c0de1234&shop_id=123456`);
+    await page.click('#shopee-landing-connect');
+    await page.waitForFunction(() => {
+      const e = document.querySelector('#shopee-connect .error');
+      return e && !e.innerText.includes('no code') && /Shopee/.test(e.innerText);
+    });
+    assert((await page.inputValue('#shopee-landing')).includes('code=c0de1234'), 'the pasted address is kept after an error');
+    const { shops } = await engine.api('GET', '/api/v1/shopee/shops');
+    assert(shops.length === 0, `no shop was connected (${JSON.stringify(shops)})`);
+  });
+
+  await step('Shopee API: "Sync now" with no shop shows an empty result', async () => {
+    await waitText('#shopee-shops-panel', 'No shop is connected yet.');
+    await page.click('#shopee-sync');
+    await waitText('#shopee-sync-report', 'No shop is connected: there was nothing to sync.');
+    assert(!(await page.isDisabled('#shopee-sync')), 'the button is usable again');
+    assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
 
   await step('switching to Bahasa Indonesia translates the UI and is remembered', async () => {
