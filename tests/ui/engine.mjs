@@ -76,3 +76,51 @@ export async function startFakeLlm(reply) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/v1`, calls: () => calls, close: () => server.close() };
 }
+
+/**
+ * A stand-in for Shopee's Open Platform, only as far as the UI's steps need: the authorization
+ * page sends the seller straight back with a code (as Shopee does once they allowed the app),
+ * tokens for any code, the shop's name, and a shop with no orders and no chats. Signatures are
+ * not checked here: the engine's Rust tests hold the protocol against a strict stand-in.
+ */
+export async function startFakeShopee({ id, name }) {
+  const http = await import('node:http');
+  const calls = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://stand-in');
+    calls.push(url.pathname);
+    req.resume();
+    req.on('end', () => {
+      if (url.pathname === '/api/v2/shop/auth_partner') {
+        const back = new URL(url.searchParams.get('redirect'));
+        back.searchParams.set('code', `c0de${calls.length}`);
+        back.searchParams.set('shop_id', String(id));
+        res.writeHead(302, { location: back.toString() });
+        res.end();
+        return;
+      }
+      const body = { error: '', message: '', request_id: `req-${calls.length}` };
+      switch (url.pathname) {
+        case '/api/v2/auth/token/get':
+        case '/api/v2/auth/access_token/get':
+          Object.assign(body, { access_token: `at-${calls.length}`, refresh_token: `rt-${calls.length}`, expire_in: 14_400 });
+          break;
+        case '/api/v2/shop/get_shop_info':
+          body.shop_name = name;
+          break;
+        case '/api/v2/order/get_order_list':
+          body.response = { order_list: [], more: false, next_cursor: '' };
+          break;
+        case '/api/v2/sellerchat/get_conversation_list':
+          body.response = { conversations: [], page_result: { more: false } };
+          break;
+        default:
+          body.response = {};
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, calls: () => calls.slice(), close: () => server.close() };
+}

@@ -195,17 +195,10 @@ fn ShopRow(
     let first = &s.first_sync;
     let ended = past(&s.refresh_expires_at);
     rsx! {
-        tr { "data-shop-id": "{id}",
+        tr { "data-shop-id": "{id}", class: if first.finished { "" } else { "has-progress" },
             td {
                 strong { "{name}" }
                 div { class: "muted small", "ID {id}" }
-                if !first.finished {
-                    if let Some(total) = first.total.filter(|n| *n > 0) {
-                        Progress { label: t("shopee.first_sync").to_string(), done: first.done.max(0) as u64, total: total as u64 }
-                    } else {
-                        Progress { label: format!("{} {}", t("shopee.first_sync_so_far"), first.done), done: 0, total: 0 }
-                    }
-                }
             }
             td {
                 "{t(\"shopee.until\")} {datetime(&s.access_expires_at)}"
@@ -235,6 +228,17 @@ fn ShopRow(
             td { class: "num", "{s.orders_pulled}" }
             td {
                 button { class: "danger", onclick: disconnect, "{t(\"shopee.disconnect\")}" }
+            }
+        }
+        if !first.finished {
+            tr { class: "first-sync", "data-shop-id": "{id}",
+                td { colspan: "6",
+                    if let Some(total) = first.total.filter(|n| *n > 0) {
+                        Progress { label: t("shopee.first_sync").to_string(), done: first.done.max(0) as u64, total: total as u64 }
+                    } else {
+                        Progress { label: format!("{} {}", t("shopee.first_sync_so_far"), first.done), done: 0, total: 0 }
+                    }
+                }
             }
         }
     }
