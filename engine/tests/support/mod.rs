@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod llm_mock;
+pub mod shopee_mock;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read};
