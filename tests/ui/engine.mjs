@@ -80,16 +80,64 @@ export async function startFakeLlm(reply) {
 /**
  * A stand-in for Shopee's Open Platform, only as far as the UI's steps need: the authorization
  * page sends the seller straight back with a code (as Shopee does once they allowed the app),
- * tokens for any code, the shop's name, and a shop with no orders and no chats. Signatures are
- * not checked here: the engine's Rust tests hold the protocol against a strict stand-in.
+ * tokens for any code, the shop's name, the orders a step puts in `orders` (by update_time),
+ * and a seller chat that records what was sent (`sent`) and refuses the next message when a
+ * step asks (`refuseNext`). Signatures are not checked here: the engine's Rust tests hold the
+ * protocol against a strict stand-in.
  */
 export async function startFakeShopee({ id, name }) {
   const http = await import('node:http');
   const calls = [];
+  const orders = [];
+  const sent = [];
+  let refusal = null;
+  const answer = (url, input) => {
+    const body = { error: '', message: '', request_id: `req-${calls.length}` };
+    const q = (k) => url.searchParams.get(k) || '';
+    switch (url.pathname) {
+      case '/api/v2/auth/token/get':
+      case '/api/v2/auth/access_token/get':
+        Object.assign(body, { access_token: `at-${calls.length}`, refresh_token: `rt-${calls.length}`, expire_in: 14_400 });
+        break;
+      case '/api/v2/shop/get_shop_info':
+        body.shop_name = name;
+        break;
+      case '/api/v2/order/get_order_list': {
+        const [from, to] = [Number(q('time_from')), Number(q('time_to'))];
+        const list = orders.filter((o) => o.update_time >= from && o.update_time <= to);
+        body.response = { order_list: list.map((o) => ({ order_sn: o.order_sn })), more: false, next_cursor: '' };
+        break;
+      }
+      case '/api/v2/order/get_order_detail': {
+        const sns = q('order_sn_list').split(',');
+        body.response = { order_list: orders.filter((o) => sns.includes(o.order_sn)) };
+        break;
+      }
+      case '/api/v2/sellerchat/get_conversation_list':
+        body.response = { conversations: [], page_result: { more: false } };
+        break;
+      case '/api/v2/sellerchat/send_message': {
+        const m = { to_id: input.to_id, text: input.content && input.content.text, refused: refusal };
+        sent.push(m);
+        if (refusal) {
+          Object.assign(body, { error: refusal, message: `stand-in refused: ${refusal}` });
+          refusal = null;
+        } else {
+          // A 64-bit id, as Shopee's are: more digits than a JavaScript number keeps.
+          body.response = { to_id: input.to_id, message_type: 'text', message_id: `23456789012345678${String(sent.length).padStart(2, '0')}` };
+        }
+        break;
+      }
+      default:
+        body.response = {};
+    }
+    return body;
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://stand-in');
     calls.push(url.pathname);
-    req.resume();
+    let raw = '';
+    req.on('data', (c) => (raw += c));
     req.on('end', () => {
       if (url.pathname === '/api/v2/shop/auth_partner') {
         const back = new URL(url.searchParams.get('redirect'));
@@ -99,28 +147,19 @@ export async function startFakeShopee({ id, name }) {
         res.end();
         return;
       }
-      const body = { error: '', message: '', request_id: `req-${calls.length}` };
-      switch (url.pathname) {
-        case '/api/v2/auth/token/get':
-        case '/api/v2/auth/access_token/get':
-          Object.assign(body, { access_token: `at-${calls.length}`, refresh_token: `rt-${calls.length}`, expire_in: 14_400 });
-          break;
-        case '/api/v2/shop/get_shop_info':
-          body.shop_name = name;
-          break;
-        case '/api/v2/order/get_order_list':
-          body.response = { order_list: [], more: false, next_cursor: '' };
-          break;
-        case '/api/v2/sellerchat/get_conversation_list':
-          body.response = { conversations: [], page_result: { more: false } };
-          break;
-        default:
-          body.response = {};
-      }
+      let input = {};
+      try { input = raw ? JSON.parse(raw) : {}; } catch { /* answered as an empty body */ }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      res.end(JSON.stringify(answer(url, input)));
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, calls: () => calls.slice(), close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    calls: () => calls.slice(),
+    orders,
+    sent,
+    refuseNext: (code) => { refusal = code; },
+    close: () => server.close(),
+  };
 }

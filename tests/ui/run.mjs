@@ -431,7 +431,7 @@ try {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
 
-  await step('Shopee API: a shop connects through Shopee\'s page and AUTO\'s callback, syncs, is asked to authorize again, and disconnects after a confirm', async () => {
+  await step('Shopee API: a shop connects through Shopee\'s page and AUTO\'s callback, syncs, and is asked to authorize again', async () => {
     // The stand-in's address as the host (the key typed again: it is write-only).
     await page.fill('#shopee-key', SHOPEE_KEY);
     await page.fill('#shopee-base', shopee.url);
@@ -472,7 +472,50 @@ try {
     await connectedIn(Promise.all([browser.waitForEvent('page'), page.click(`${row} button:has-text("Authorize again")`)]).then(([t]) => t));
     await page.waitForFunction((r) => !document.querySelector(r).innerText.includes('Authorize this shop again'), row);
     await page.unroute('**/api/v1/shopee/shops');
-    // Disconnecting asks first.
+  });
+
+  await step('Shopee API: an order pulled from Shopee is delivered in seller chat; a chat refusal waits, and "Deliver now" sends the same message once more', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    shopee.orders.push({
+      order_sn: '261206OPEN0001', order_status: 'READY_TO_SHIP', buyer_user_id: 700001, buyer_username: 'rina_op',
+      create_time: now - 60, update_time: now, pay_time: now - 30, total_amount: 50000, currency: 'IDR',
+      item_list: [{ item_id: 9001, model_id: 0, item_sku: 'NFXGIFT', model_sku: '', model_quantity_purchased: 1, model_discounted_price: 50000 }],
+    });
+    shopee.refuseNext('reach_5_message_limit');
+    await page.click('#shopee-sync');
+    await page.waitForSelector('#shopee-sync-report');
+    const find = async () => (await engine.api('GET', '/api/v1/orders?q=261206OPEN0001')).orders[0];
+    let order;
+    for (let i = 0; i < 40 && !(order && order.status === 'needs_attention'); i += 1) {
+      order = await find();
+      if (!(order && order.status === 'needs_attention')) await page.waitForTimeout(250);
+    }
+    assert(order && order.attention_reason === 'chat_refused', `the refusal waits for the seller: ${JSON.stringify(order)}`);
+    await page.goto(`${engine.base}/orders/${order.id}`);
+    await waitText('#order-road', 'Shopee API (Open Platform)');
+    await waitText('#attention', 'Shopee chat refused the delivery message');
+    await waitText('#attention', 'only 5 messages');
+    await waitText('#chat-refused-hint', 'Deliver now');
+    await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}b-chat-refused.png`), fullPage: true });
+    await noKeysShown('a refused order');
+    await page.click('button:has-text("Deliver now")');
+    await waitText('main', 'Delivery tried again.');
+    await engine.api('POST', '/api/v1/shopee/sync');
+    await page.reload();
+    await waitText('.page-head', 'Delivered');
+    await waitText('#deliveries', 'via Shopee API (Open Platform)');
+    const delivered = shopee.sent.filter((m) => m.to_id === 700001);
+    assert(delivered.length === 2 && delivered[0].refused && !delivered[1].refused, `one refusal, then one message: ${JSON.stringify(delivered.map((m) => m.refused))}`);
+    assert(delivered[1].text === delivered[0].text && KEYS.some((k) => delivered[1].text.includes(k)), 'the same message, with its key, went again');
+    await waitText('#deliveries', `Shopee message 2345678901234567802`);
+    await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}c-delivered-in-seller-chat.png`), fullPage: true });
+    await noKeysShown('the order delivered through seller chat');
+    await nav('/settings');
+  });
+
+  await step('Shopee API: disconnecting a shop asks first', async () => {
+    const row = `#shopee-shops tr[data-shop-id="${SHOPEE_SHOP.id}"]`;
+    await page.waitForSelector(row);
     page.once('dialog', (d) => d.dismiss());
     await page.click(`${row} button:has-text("Disconnect")`);
     await page.waitForTimeout(300);
