@@ -533,6 +533,7 @@ try {
     await waitText('nav.top', 'Pesanan');
     await waitText('nav.top', 'Pengaturan');
     await waitText('#pairing', 'Ekstensi browser');
+    await waitText('#shopee-api', 'Hubungkan toko');
     await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}b-bahasa-indonesia.png`), fullPage: true });
     await page.reload();
     await waitText('nav.top', 'Ringkasan');
