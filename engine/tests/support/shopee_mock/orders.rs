@@ -214,6 +214,8 @@ impl super::ShopeeMock {
 
     /// Adds many orders of a shop.
     pub fn add_orders(&self, shop_id: u64, orders: impl IntoIterator<Item = ShopeeOrder>) {
+        // Built before the lock: the iterator may ask the server for its clock.
+        let orders: Vec<ShopeeOrder> = orders.into_iter().collect();
         let mut st = self.state();
         let shop = st.shop_or_default(shop_id);
         for o in orders {
