@@ -246,6 +246,20 @@ try {
     await noKeysShown('the dashboard');
   });
 
+  await step('the dashboard warns while the extension reports unreadable Seller Centre pages', async () => {
+    await engine.api('POST', '/api/v1/extension/health', {
+      unreadable: 2, last_path: '/api/v3/order/get_order_list_card_list', last_reason: 'no readable order',
+    });
+    await nav('/orders');
+    await nav('/');
+    await waitText('#extension-warning', '/api/v3/order/get_order_list_card_list');
+    await engine.api('POST', '/api/v1/extension/health', { unreadable: 0 });
+    await nav('/orders');
+    await nav('/');
+    await waitText('#today', 'Rp 50.000');
+    assert((await page.locator('#extension-warning').count()) === 0, 'the warning goes once the samples are cleared');
+  });
+
   await step('an FAQ entry is created and answers in the tester', async () => {
     await nav('/faq');
     await page.click('#new-faq');

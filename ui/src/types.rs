@@ -376,6 +376,19 @@ pub struct Dashboard {
     pub needs_attention: i64,
     pub stock_warnings: Vec<StockWarning>,
     pub answers: AnswerStats,
+    /// Unpaid orders reported with a status AUTO does not know.
+    pub unknown_status: i64,
+    /// The extension's last report on pages it could not read (engine: extension_health).
+    pub extension: Option<ExtensionHealth>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ExtensionHealth {
+    pub unreadable: i64,
+    pub last_path: Option<String>,
+    pub last_reason: Option<String>,
+    pub reported_at: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -90,6 +90,25 @@ pub fn Dashboard() -> Element {
                 }
             }
         }
+        if let Some(h) = s.extension.as_ref().filter(|h| h.unreadable > 0) {
+            // Shopee changed a page the extension reads: say so, and where the samples are.
+            div { class: "banner warn", id: "extension-warning",
+                strong { "{t(\"dash.ext_unreadable\")}" }
+                " {h.unreadable} — {h.last_path.clone().unwrap_or_default()}. {t(\"dash.ext_unreadable_help\")}"
+            }
+        }
+        if s.unknown_status > 0 {
+            div { class: "banner warn", id: "unknown-status-warning",
+                a {
+                    href: "/orders?status=unpaid",
+                    onclick: move |e: MouseEvent| {
+                        e.prevent_default();
+                        go_query(Route::Orders, "status=unpaid");
+                    },
+                    "{t(\"dash.unknown_status\")}: {s.unknown_status}"
+                }
+            }
+        }
         section { class: "cards", id: "today",
             Card { label: t("dash.today_orders"), value: s.today.orders.to_string() }
             Card { label: t("dash.today_delivered"), value: s.today.delivered.to_string() }
