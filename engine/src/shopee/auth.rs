@@ -100,7 +100,13 @@ pub fn parse_landing(url: &str) -> Result<Landing> {
 
 pub fn check_code(code: &str) -> Result<String> {
     let code = code.trim();
-    if code.is_empty() || code.len() > 200 || !code.chars().all(|c| c.is_ascii_graphic()) {
+    // Shopee's codes are hex strings; anything else is not one, whatever the page says.
+    if code.is_empty()
+        || code.len() > 200
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(Error::invalid(
             "code must be the authorization code Shopee gave (letters and digits)",
         ));

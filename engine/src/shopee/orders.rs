@@ -70,14 +70,14 @@ pub async fn pull(session: &Session) -> Result<Pulled, RoadError> {
             pulled.seen += done.seen;
             pulled.new += done.new;
             pulled.rejected += done.rejected;
-            let n = chunk.len() as i64;
+            let (listed, new) = (chunk.len() as i64, done.new as i64);
             blocking(&session.engine, move |e| {
-                e.db.write(|c| store::advance(c, shop_id, 0, n))
+                e.db.write(|c| store::advance(c, shop_id, 0, listed, new))
             })
             .await?;
         }
         blocking(&session.engine, move |e| {
-            e.db.write(|c| store::advance(c, shop_id, to, 0))
+            e.db.write(|c| store::advance(c, shop_id, to, 0, 0))
         })
         .await?;
         from = to;

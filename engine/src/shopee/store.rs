@@ -239,15 +239,22 @@ pub fn sync_mark(conn: &Connection, shop_id: u64) -> Result<SyncMark> {
     .ok_or_else(|| Error::not_found(format!("connected Shopee shop {shop_id}")))
 }
 
-/// Moves the high-water mark after a window was pulled and taken in (0: counts only).
-pub fn advance(conn: &Connection, shop_id: u64, high_water: i64, pulled: i64) -> Result<()> {
+/// Moves the high-water mark after a window was pulled and taken in (0: counts only);
+/// `listed` orders read (the first sync's progress), `new` ones AUTO did not know.
+pub fn advance(
+    conn: &Connection,
+    shop_id: u64,
+    high_water: i64,
+    listed: i64,
+    new: i64,
+) -> Result<()> {
     conn.execute(
         "UPDATE shopee_shops
          SET high_water = CASE WHEN ?2 > 0 THEN max(coalesce(high_water, 0), ?2) ELSE high_water END,
-             orders_pulled = orders_pulled + ?3,
+             orders_pulled = orders_pulled + ?4,
              first_sync_done = first_sync_done + CASE WHEN first_sync_finished = 0 THEN ?3 ELSE 0 END
          WHERE shop_id = ?1",
-        params![shop_id as i64, high_water, pulled],
+        params![shop_id as i64, high_water, listed, new],
     )?;
     Ok(())
 }

@@ -215,8 +215,14 @@ pub async fn callback(
         }
         Err(e) => {
             let e = ApiError::from(e);
+            // Shopee's refusal of the code is a bad request of this page, not a form error.
+            let status = if e.status == StatusCode::UNPROCESSABLE_ENTITY {
+                StatusCode::BAD_REQUEST
+            } else {
+                e.status
+            };
             page(
-                e.status,
+                status,
                 &format!("The shop was not connected: {}", e.message),
             )
         }
