@@ -306,7 +306,14 @@ pub async fn pull_messages(session: &Session, report: &mut ChatReport) -> Result
                 break 'pages;
             }
             newest = newest.max(last);
-            waiting.push(c);
+            // Only a conversation where the buyer wrote last (or left something unread) has
+            // anything to read: most are the shop's own deliveries.
+            let buyer_last = c.get("latest_message_from_id").and_then(int).is_some()
+                && c.get("latest_message_from_id").and_then(int) == c.get("to_id").and_then(int);
+            let unread = c.get("unread_count").and_then(int).unwrap_or(0) > 0;
+            if buyer_last || unread {
+                waiting.push(c);
+            }
         }
         match next {
             Some(n) => cursor = Some(n),
