@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The browser extension's tests: build it, run the adapters' unit tests, and run the end-to-end
-# scenario of issue #5 in Debian's Chromium against the real `auto` binary and a fixture Seller
-# Centre. Sets up what is missing first (idempotent). Exits non-zero on any failure.
+# scenario (issues #5 and #14: tests/extension/e2e.ts says what it checks) in Debian's Chromium
+# against the real `auto` binary and a fixture Seller Centre answering in the shapes public code
+# sees on live Seller Centre. Sets up what is missing first (idempotent). Exits non-zero on any
+# failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
