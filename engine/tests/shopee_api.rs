@@ -570,6 +570,54 @@ async fn a_token_that_expires_mid_sync_is_refreshed_and_the_sync_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shop_whose_authorization_ran_out_says_to_authorize_it_again_and_loses_nothing() {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    let keys = make_keys("REAU", 5);
+    listing_product(
+        &fx.admin,
+        "WIN11-PRO",
+        json!({"item_id": ITEM_A, "model_id": MODEL_A}),
+        &keys,
+    )
+    .await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    mock.add_orders(SHOP_A, (0..3).map(|i| order_a(&mock, i, 120 - i as i64)));
+
+    mock.expire_refresh_tokens();
+    mock.expire_access_tokens();
+    let report = sync(&fx.admin).await;
+    let mine = &report["shops"][0];
+    let said = mine["error"].as_str().unwrap_or_default().to_lowercase();
+    assert!(
+        said.contains("authoriz"),
+        "the sync says to authorize again: {report}"
+    );
+    let shop = &shops(&fx.admin).await[0];
+    let last = shop["last_error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(last.contains("authoriz"), "the shop shows it: {shop}");
+    assert!(mock.all_sent().is_empty());
+
+    // Authorized again, the waiting orders go out, once each.
+    let (status, page, _) = authorize_through_callback(&fx.admin, &mock, SHOP_A).await;
+    assert_eq!(status, 200, "{page}");
+    let sns: Vec<String> = (0..3).map(|i| sn(SHOP_A, i)).collect();
+    sync_until_delivered(&fx.admin, 5, &[(SHOP_A, &sns[..])]).await;
+    let buyers: Vec<u64> = (0..3).map(|i| buyer(SHOP_A, i)).collect();
+    assert_one_message_one_key_each(&mock, SHOP_A, &buyers, "REAU", &keys, &mut HashSet::new());
+    assert!(
+        shops(&fx.admin).await[0]["last_error"].is_null(),
+        "cleared once authorized"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_server_failing_every_fifth_call_loses_no_order_and_sends_no_message_twice() {
     const N: usize = 150;
     let mock = ShopeeMock::start();

@@ -289,6 +289,15 @@ impl ShopeeMock {
         }
     }
 
+    /// Every refresh token handed out so far stops working (the authorization ran out).
+    pub fn expire_refresh_tokens(&self) {
+        let mut st = self.state();
+        let now = st.now() - 1;
+        for t in st.refresh.values_mut() {
+            t.expires_at = t.expires_at.min(now);
+        }
+    }
+
     /// After `calls` more shop calls are answered, every access token expires (mid-sync).
     pub fn expire_access_tokens_after_calls(&self, calls: u64) {
         self.state().expire_after_calls = Some(calls);
