@@ -1033,6 +1033,40 @@ async fn buyer_messages_in_seller_chat_reach_the_conversations_with_every_digit_
     assert_eq!(inbound, 2, "{detail}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_buyer_question_the_faq_answers_is_answered_in_seller_chat_once() {
+    const ANSWER: &str =
+        "Kode dikirim otomatis lewat chat Shopee dalam 1-5 menit setelah pembayaran terverifikasi.";
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    let (status, entry) = fx
+        .admin
+        .post(
+            "/api/v1/faq",
+            &json!({
+                "question": "Berapa lama kode dikirim setelah pembayaran?",
+                "variants": ["Kapan kode saya dikirim?", "Kapan lisensi dikirim setelah bayar?",
+                             "How long until I receive my code?"],
+                "answer": ANSWER, "language": "id", "enabled": true,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+
+    mock.buyer_says(SHOP_A, 9_001, "budi_santoso", "kak kapan kodenya dikirim?");
+    sync(&fx.admin).await;
+    sync(&fx.admin).await;
+    assert_eq!(
+        mock.sent_to(SHOP_A, 9_001),
+        vec![ANSWER.to_string()],
+        "one answer, in the buyer's chat"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad input
 // ---------------------------------------------------------------------------------------------
