@@ -510,6 +510,53 @@ async fn three_hundred_paid_orders_across_two_shops_and_several_pages_each_get_o
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unpaid_order_is_delivered_once_shopee_says_it_is_paid_and_a_cancelled_one_never() {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    let keys = make_keys("PAYL", 3);
+    let pid = listing_product(
+        &fx.admin,
+        "WIN11-PRO",
+        json!({"item_id": ITEM_A, "model_id": MODEL_A}),
+        &keys,
+    )
+    .await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    mock.add_orders(
+        SHOP_A,
+        (0..2).map(|i| order_a(&mock, i, 60).with_status("UNPAID")),
+    );
+
+    sync(&fx.admin).await;
+    let orders = orders_of(&fx.admin, SHOP_A).await;
+    for i in 0..2 {
+        assert_eq!(orders[&sn(SHOP_A, i)]["status"], "unpaid", "{orders:?}");
+    }
+    assert!(mock.all_sent().is_empty());
+
+    // The buyer pays one (its update_time moves on); the other is cancelled.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    mock.set_status(SHOP_A, &sn(SHOP_A, 0), "READY_TO_SHIP");
+    mock.set_status(SHOP_A, &sn(SHOP_A, 1), "CANCELLED");
+    sync_until_delivered(&fx.admin, 5, &[(SHOP_A, &[sn(SHOP_A, 0)][..])]).await;
+    sync(&fx.admin).await;
+    assert_eq!(mock.sent_to(SHOP_A, buyer(SHOP_A, 0)).len(), 1);
+    assert!(mock.sent_to(SHOP_A, buyer(SHOP_A, 1)).is_empty());
+    assert_eq!(
+        orders_of(&fx.admin, SHOP_A).await[&sn(SHOP_A, 1)]["status"],
+        "cancelled"
+    );
+    assert_eq!(
+        stock(&fx.admin, &pid).await["available"],
+        2,
+        "one key taken"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_token_that_expires_mid_sync_is_refreshed_and_the_sync_goes_on() {
     const N: usize = 150;
     let mock = ShopeeMock::start();
