@@ -42,7 +42,8 @@ const DEFAULT_FILE: &str = r#"# AUTO configuration. Every setting is optional; t
 
 [shopee]
 # Seconds between two syncs of the shops connected through the Shopee Open Platform API
-# (orders, deliveries, buyers' messages); 0 syncs only when asked (AUTO_SHOPEE_POLL_SECS).
+# (orders, deliveries, buyers' messages); 0 syncs only when asked, and once right after a shop
+# is connected (AUTO_SHOPEE_POLL_SECS).
 # poll_interval_secs = 60
 
 [demo]

@@ -277,7 +277,7 @@ pub fn take(
 }
 
 /// What the trail says when an order's items are allocated.
-pub const ALLOCATED: &str = "items allocated; delivery waiting for the extension";
+pub const ALLOCATED: &str = "items allocated; delivery waiting to be sent in chat";
 
 /// Allocates a stored order whose lines are resolved: all items or none, with the status
 /// change. Returns the order's new status.

@@ -275,15 +275,7 @@ fn without_url(e: reqwest::Error) -> String {
 }
 
 fn is_loopback(base_url: &str) -> bool {
-    let Ok(url) = reqwest::Url::parse(base_url) else {
-        return false;
-    };
-    let host = url.host_str().unwrap_or_default();
-    let ip = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || ip
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    reqwest::Url::parse(base_url).is_ok_and(|u| crate::assistant::llm::is_loopback(&u))
 }
 
 /// Checks a base URL as the seller typed it: the presets `live` and `test`, or http(s) with
