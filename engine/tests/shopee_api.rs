@@ -955,6 +955,50 @@ async fn each_chat_refusal_puts_its_order_in_needs_attention_with_a_reason_and_i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_order_auto_cannot_take_in_is_kept_redacted_for_the_seller_and_said_in_the_shop_state() {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    let keys = make_keys("ODDC", 5);
+    listing_product(
+        &fx.admin,
+        "WIN11-PRO",
+        json!({"item_id": ITEM_A, "model_id": MODEL_A}),
+        &keys,
+    )
+    .await;
+    let good = order_a(&mock, 0, 300);
+    // A currency the intake does not know: refused, so it must not vanish unseen.
+    let mut odd = order_a(&mock, 1, 300);
+    odd.currency = "XAU".into();
+    odd.buyer_username = "rahasia_pembeli".into();
+    mock.add_orders(SHOP_A, [good.clone(), odd.clone()]);
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    sync_until_delivered(&fx.admin, 5, &[(SHOP_A, &[good.order_sn.clone()][..])]).await;
+
+    let shop = shops(&fx.admin).await.remove(0);
+    let said = shop["last_error"].as_str().unwrap_or_default().to_string();
+    assert!(said.contains("could not be taken in"), "{shop}");
+    let dir = fx.dir.path().join("shopee-samples");
+    let samples: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        samples
+            .iter()
+            .any(|s| s.contains(&odd.order_sn) && s.contains("XAU")),
+        "the refused order is kept with its shape: {samples:?}"
+    );
+    assert!(
+        samples.iter().all(|s| !s.contains("rahasia_pembeli")),
+        "no buyer name survives: {samples:?}"
+    );
+    assert!(mock.sent_to(SHOP_A, odd.buyer_user_id).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_first_sync_records_old_fulfilled_orders_without_delivering_them() {
     let mock = ShopeeMock::start();
     mock.add_shop(SHOP_A, "Toko Kunci Murah");

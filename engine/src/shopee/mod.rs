@@ -9,6 +9,7 @@
 //! - `session`: one shop's calls with fresh tokens and patience when Shopee is busy;
 //! - `auth`: the authorization link and the code → token trade;
 //! - `orders`: the order pull; `chat`: deliveries, replies and buyer messages;
+//! - `samples`: redacted copies of the orders that could not be read, for the seller to hand over;
 //! - `sync`: one sync of every shop, and the background poller.
 
 pub mod auth;
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod client;
 pub mod orders;
 pub mod outbox;
+pub mod samples;
 pub mod session;
 pub mod sign;
 pub mod store;

@@ -62,11 +62,19 @@ pub async fn pull(session: &Session) -> Result<Pulled, RoadError> {
             let orders = details(session, chunk).await?;
             let first = !mark.first_sync_finished;
             let connected = mark.connected_at_secs;
-            let inputs: Vec<OrderInput> = orders
-                .iter()
-                .filter_map(|o| to_input(shop_id, o, first, connected))
-                .collect();
-            let done = take_in(session, inputs).await?;
+            let mut inputs = Vec::with_capacity(orders.len());
+            let mut raws = Vec::with_capacity(orders.len());
+            let mut unread = Vec::new();
+            for o in orders {
+                match to_input(shop_id, &o, first, connected) {
+                    Some(input) => {
+                        inputs.push(input);
+                        raws.push(o);
+                    }
+                    None => unread.push(o),
+                }
+            }
+            let done = take_in(session, inputs, raws, unread).await?;
             pulled.seen += done.seen;
             pulled.new += done.new;
             pulled.rejected += done.rejected;
@@ -153,20 +161,35 @@ struct TakenIn {
     rejected: usize,
 }
 
-async fn take_in(session: &Session, inputs: Vec<OrderInput>) -> Result<TakenIn, RoadError> {
-    let shop = session.shop_id.to_string();
+/// Takes the orders in; `raws` are their details as Shopee sent them (same order), `unread`
+/// details that had no order at all. What is refused or unread is kept as a redacted sample.
+async fn take_in(
+    session: &Session,
+    inputs: Vec<OrderInput>,
+    raws: Vec<Value>,
+    unread: Vec<Value>,
+) -> Result<TakenIn, RoadError> {
+    let shop_id = session.shop_id;
     blocking(&session.engine, move |e| {
+        let shop = shop_id.to_string();
         let sns: Vec<String> = inputs.iter().map(|o| o.order_sn.clone()).collect();
         let known = e.db.read(|c| count_known(c, &shop, &sns))?;
         let seen = inputs.len();
         let (_, rejected) = e.intake(inputs, "open_platform")?;
-        for r in &rejected {
-            tracing::warn!(order_sn = %r.order_sn, "Shopee order refused by intake: {}", r.error.message);
+        let refused = rejected
+            .iter()
+            .map(|r| (&raws[r.index], r.error.message.as_str()));
+        let no_order = unread.iter().map(|raw| (raw, "no order_sn"));
+        for (raw, why) in refused.chain(no_order) {
+            tracing::warn!(shop_id, "a Shopee order was not taken in: {why}");
+            if let Err(err) = super::samples::keep(&e.data_dir, shop_id, raw, why) {
+                tracing::warn!("could not keep the sample: {err}");
+            }
         }
         Ok(TakenIn {
             seen,
             new: seen.saturating_sub(known + rejected.len()),
-            rejected: rejected.len(),
+            rejected: rejected.len() + unread.len(),
         })
     })
     .await

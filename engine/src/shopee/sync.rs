@@ -91,6 +91,13 @@ async fn sync_shop(
         out.error = Some(e.to_string());
         tracing::warn!(shop_id, "Shopee sync stopped: {e}");
     }
+    if out.error.is_none() && out.orders_rejected > 0 {
+        out.error = Some(format!(
+            "{} orders Shopee sent could not be taken in; redacted copies to send to AUTO's makers are in {}",
+            out.orders_rejected,
+            super::samples::dir(&engine.data_dir).display()
+        ));
+    }
     let error = out.error.clone();
     if let Err(e) = blocking(engine, move |en| {
         en.db
