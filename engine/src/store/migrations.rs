@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_shopee_open_platform",
         include_str!("../../migrations/0008_shopee_open_platform.sql"),
     ),
+    (
+        "0009_after_the_sale",
+        include_str!("../../migrations/0009_after_the_sale.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.
