@@ -43,7 +43,7 @@ pub fn stock_counts(conn: &Connection, product_id: i64) -> Result<StockCounts> {
     let (available, allocated, threshold, kind): (i64, i64, i64, String) = conn
         .prepare_cached(
             "SELECT (SELECT count(*) FROM stock_items WHERE product_id = ?1 AND status = 'available'),
-                    (SELECT count(*) FROM stock_items WHERE product_id = ?1 AND status = 'allocated'),
+                    (SELECT count(*) FROM stock_items WHERE product_id = ?1 AND (status = 'allocated' OR status = 'delivered' OR status = 'revealed')),
                     low_stock_threshold, kind
              FROM products WHERE id = ?1",
         )?

@@ -236,6 +236,11 @@ pub fn take(
     mut plan: Plan,
 ) -> Result<()> {
     let now = now_ms();
+    // The delivery row first, so each item can name the delivery that carries it (what a
+    // cancellation or a replacement needs to know); its text is filled in once rendered.
+    held.get("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, x'', 'pending', ?2)")?
+        .execute(params![order.id, now])?;
+    let delivery_id = held.conn().last_insert_rowid();
     let mut parts = Vec::with_capacity(lines.len());
     for line in lines {
         let product = line.product.as_ref().expect("planned lines have products");
@@ -245,8 +250,8 @@ pub fn take(
             for _ in 0..line.quantity {
                 let (item_id, sealed) = pool.next().expect("enough items planned");
                 let taken = held
-                    .get("UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3 WHERE id = ?1 AND status = 'available'")?
-                    .execute(params![item_id, line.id, now])?;
+                    .get("UPDATE stock_items SET status = 'allocated', order_line_id = ?2, allocated_at = ?3, changed_at = ?3, delivery_id = ?4 WHERE id = ?1 AND status = 'available'")?
+                    .execute(params![item_id, line.id, now, delivery_id])?;
                 if taken != 1 {
                     return Err(Error::conflict(
                         "a stock item was taken by another order; retry",
@@ -271,8 +276,8 @@ pub fn take(
         ));
     }
     let message = parts.join("\n\n");
-    held.get("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, ?2, 'pending', ?3)")?
-        .execute(params![order.id, vault.seal(&message), now])?;
+    held.get("UPDATE deliveries SET message = ?2 WHERE id = ?1")?
+        .execute(params![delivery_id, vault.seal(&message)])?;
     Ok(())
 }
 

@@ -120,6 +120,16 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
             "UPDATE deliveries SET status = 'sent', confirmed_at = ?2 WHERE id = ?1",
         )?
         .execute(params![delivery_id, now_ms()])?;
+        // Its items (a resend's are those of the delivery it repeats) are in the buyer's
+        // hands now: a later cancellation cannot put them back in the pool.
+        conn.prepare_cached(
+            "WITH RECURSIVE chain (id, up) AS (
+                 SELECT id, resend_of FROM deliveries WHERE id = ?1
+                 UNION ALL SELECT d.id, d.resend_of FROM deliveries d JOIN chain c ON d.id = c.up)
+             UPDATE stock_items SET status = 'delivered', changed_at = ?2
+             WHERE status = 'allocated' AND delivery_id IN (SELECT id FROM chain)",
+        )?
+        .execute(params![delivery_id, now_ms()])?;
         let (order_status, shop_status): (String, Option<String>) = conn
             .prepare_cached("SELECT status, shop_status FROM orders WHERE id = ?1")?
             .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
