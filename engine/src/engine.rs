@@ -469,6 +469,17 @@ impl Engine {
         Ok(())
     }
 
+    /// The most a chat message of a delivery may hold; longer deliveries go in parts.
+    pub fn chat_limit(&self) -> Result<usize> {
+        self.db.read(delivery::parts::chat_limit)
+    }
+
+    /// Sets the chat limit for deliveries allocated from now on (kept across restarts).
+    pub fn set_chat_limit(&self, limit: i64) -> Result<usize> {
+        self.db
+            .write(|tx| delivery::parts::set_chat_limit(tx, &self.vault, limit))
+    }
+
     pub fn confirm_delivery(&self, id: i64, actor: &str) -> Result<(DeliveryInfo, Order)> {
         let (info, order) = self.db.write(|tx| {
             let (info, order_id) = delivery::confirm(tx, id, actor)?;

@@ -74,6 +74,7 @@ pub fn import_stock(
         )));
     }
     let (items, rejected) = parse_stock(product.kind, input)?;
+    crate::delivery::parts::check_items_fit(conn, &items)?;
     let mut seen = HashSet::with_capacity(items.len());
     let mut duplicates = Vec::new();
     let mut imported = 0;

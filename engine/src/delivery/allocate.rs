@@ -3,8 +3,9 @@
 //! item is allocated, rendered and queued all at once or not at all, and no other writer can
 //! take the same item in between.
 
-use super::template::{render, Values};
-use crate::catalog::{product_row, resolve_product, Kind, ProductRow, StockSecret};
+use super::parts;
+use super::template::Values;
+use crate::catalog::{product_row, resolve_product, ProductRow, StockSecret};
 use crate::orders::{transition, Status};
 use crate::secrets::Vault;
 use crate::store::{now_ms, Held};
@@ -241,10 +242,10 @@ pub fn take(
     held.get("INSERT INTO deliveries (order_id, message, status, created_at) VALUES (?1, x'', 'pending', ?2)")?
         .execute(params![order.id, now])?;
     let delivery_id = held.conn().last_insert_rowid();
-    let mut parts = Vec::with_capacity(lines.len());
+    let mut rendered = Vec::with_capacity(lines.len());
     for line in lines {
         let product = line.product.as_ref().expect("planned lines have products");
-        let items_text = if product.kind.has_stock() {
+        let items = if product.kind.has_stock() {
             let pool = plan.pools.get_mut(&product.id).expect("planned");
             let mut secrets = Vec::with_capacity(line.quantity as usize);
             for _ in 0..line.quantity {
@@ -259,25 +260,33 @@ pub fn take(
                 }
                 secrets.push(StockSecret::from_plain(product.kind, &vault.open(&sealed)?));
             }
-            format_items(product.kind, &secrets)
+            parts::items_of(product.kind, &secrets)
         } else {
-            product.content.clone()
+            parts::Items::Text(&product.content)
         };
-        parts.push(render(
+        // Rendered knowing where each item is, so chat-sized parts never cut one.
+        rendered.push(parts::render(
             &product.template,
             &Values {
                 buyer: order.buyer,
                 order_sn: order.order_sn,
                 product: &product.name,
-                items: &items_text,
+                items: "",
                 quantity: line.quantity,
                 instructions: &product.instructions,
             },
+            items,
         ));
     }
-    let message = parts.join("\n\n");
-    held.get("UPDATE deliveries SET message = ?2 WHERE id = ?1")?
-        .execute(params![delivery_id, vault.seal(&message)])?;
+    let rendered = parts::Rendered::join(rendered, "\n\n");
+    let message = rendered.text();
+    let chunks = parts::parts_for(held.conn(), &rendered)?;
+    held.get("UPDATE deliveries SET message = ?2, parts = ?3 WHERE id = ?1")?
+        .execute(params![
+            delivery_id,
+            vault.seal(message),
+            parts::seal(vault, message, &chunks)
+        ])?;
     Ok(())
 }
 
@@ -350,33 +359,6 @@ fn wait(
         )?;
     }
     Ok(Status::NeedsAttention)
-}
-
-fn format_items(kind: Kind, items: &[StockSecret]) -> String {
-    let one = |s: &StockSecret| match s {
-        StockSecret::Code(c) => c.clone(),
-        StockSecret::Account {
-            username,
-            password,
-            notes,
-        } => {
-            let mut t = format!("Username: {username}\nPassword: {password}");
-            if !notes.is_empty() {
-                t += &format!("\nNotes: {notes}");
-            }
-            t
-        }
-    };
-    if items.len() == 1 {
-        return one(&items[0]);
-    }
-    let sep = if kind == Kind::Account { "\n\n" } else { "\n" };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {}", i + 1, one(s)))
-        .collect::<Vec<_>>()
-        .join(sep)
 }
 
 /// Retries every order waiting for stock, a product or a mapping, oldest payment first;

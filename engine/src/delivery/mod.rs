@@ -3,6 +3,7 @@
 
 mod allocate;
 mod outbox;
+pub mod parts;
 pub mod template;
 
 pub use allocate::{

@@ -3,6 +3,7 @@
 //! runs out and the delivery is offered again.
 
 use crate::orders::{record_event, transition, ts, Buyer, DeliveryInfo, Status};
+use super::parts;
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
@@ -21,6 +22,9 @@ pub struct PendingDelivery {
     pub buyer: Buyer,
     /// The text the buyer gets, items included.
     pub message: String,
+    /// The same text in chat-sized parts, to be posted one after the other in this order and
+    /// confirmed once every part shows in the chat (one part, the message, when it fits).
+    pub parts: Vec<String>,
     /// How many times it was handed out, this time included.
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
@@ -57,7 +61,7 @@ pub fn lease_pending(
     }
     let now = now_ms();
     let mut sql = String::from(
-        "SELECT d.id, d.order_id, o.order_sn, o.shop, o.buyer_username, o.buyer_user_id, d.message, d.attempts, d.created_at
+        "SELECT d.id, d.order_id, o.order_sn, o.shop, o.buyer_username, o.buyer_user_id, d.message, d.attempts, d.created_at, d.parts
          FROM deliveries d JOIN orders o ON o.id = d.order_id
          WHERE d.status = 'pending' AND d.sending_at IS NULL
            AND (d.offered_at IS NULL OR d.offered_at <= ?)",
@@ -74,7 +78,8 @@ pub fn lease_pending(
     }
     sql += " ORDER BY d.id LIMIT ?";
     args.push(Value::Integer(limit));
-    let rows: Vec<(PendingDelivery, Vec<u8>)> = conn
+    type Sealed = (Vec<u8>, Option<Vec<u8>>);
+    let rows: Vec<(PendingDelivery, Sealed)> = conn
         .prepare_cached(&sql)?
         .query_map(params_from_iter(args), |r| {
             Ok((
@@ -88,10 +93,11 @@ pub fn lease_pending(
                         user_id: r.get(5)?,
                     },
                     message: String::new(),
+                    parts: Vec::new(),
                     attempts: r.get::<_, i64>(7)? + 1,
                     created_at: ts(r.get(8)?),
                 },
-                r.get(6)?,
+                (r.get(6)?, r.get(9)?),
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -99,9 +105,10 @@ pub fn lease_pending(
         "UPDATE deliveries SET offered_at = ?2, attempts = attempts + 1, road = 'extension' WHERE id = ?1",
     )?;
     let mut out = Vec::with_capacity(rows.len());
-    for (mut d, sealed) in rows {
+    for (mut d, (sealed, sealed_parts)) in rows {
         lease.execute(params![d.id, now])?;
         d.message = vault.open(&sealed)?;
+        d.parts = parts::open(vault, &d.message, sealed_parts.as_deref())?;
         out.push(d);
     }
     Ok(out)
@@ -200,17 +207,20 @@ pub fn resend(conn: &Connection, order_id: i64, actor: &str) -> Result<DeliveryI
             "an order that is {status} has no delivery to resend"
         )));
     }
-    let last: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT id, message FROM deliveries WHERE order_id = ?1 AND status != 'cancelled' ORDER BY id DESC LIMIT 1")?
-        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    type Last = (i64, Vec<u8>, Option<Vec<u8>>);
+    let last: Option<Last> = conn
+        .prepare_cached("SELECT id, message, parts FROM deliveries WHERE order_id = ?1 AND status != 'cancelled' ORDER BY id DESC LIMIT 1")?
+        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((last_id, message)) = last else {
+    let Some((last_id, message, sealed_parts)) = last else {
         return Err(Error::conflict(
             "this order was delivered by hand; there is no message to resend",
         ));
     };
-    conn.prepare_cached("INSERT INTO deliveries (order_id, message, status, created_at, resend_of) VALUES (?1, ?2, 'pending', ?3, ?4)")?
-        .execute(params![order_id, message, now_ms(), last_id])?;
+    // The same parts as the first time (cut under the limit of then): the buyer sees the same
+    // messages again.
+    conn.prepare_cached("INSERT INTO deliveries (order_id, message, parts, status, created_at, resend_of) VALUES (?1, ?2, ?3, 'pending', ?4, ?5)")?
+        .execute(params![order_id, message, sealed_parts, now_ms(), last_id])?;
     let id = conn.last_insert_rowid();
     record_event(
         conn,
@@ -233,7 +243,7 @@ pub fn cancel_pending(conn: &Connection, order_id: i64) -> Result<usize> {
 }
 
 const INFO_COLUMNS: &str =
-    "id, status, attempts, created_at, confirmed_at, resend_of, message, road, message_id";
+    "id, status, attempts, created_at, confirmed_at, resend_of, message, road, message_id, parts, parts_sent";
 
 fn info_from_row(
     r: &rusqlite::Row,
@@ -245,6 +255,14 @@ fn info_from_row(
         Some(Ok(m)) => Some(m),
         Some(Err(e)) => return Ok(Err(e)),
     };
+    let sealed_parts: Option<Vec<u8>> = r.get(9)?;
+    let parts = match (vault, &message) {
+        (Some(v), Some(m)) => match parts::open(v, m, sealed_parts.as_deref()) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        },
+        _ => Vec::new(),
+    };
     Ok(Ok(DeliveryInfo {
         id: r.get(0)?,
         status: r.get(1)?,
@@ -255,6 +273,8 @@ fn info_from_row(
         road: r.get(7)?,
         message_id: r.get(8)?,
         message,
+        parts,
+        parts_sent: r.get(10)?,
     }))
 }
 

@@ -122,6 +122,12 @@ pub struct DeliveryInfo {
     /// The text with the items; only when the seller asks (`?reveal=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The message in the chat-sized parts it is posted as, in order; with the message only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+    /// How many parts the Open Platform road has seen Shopee take (a delivery cut short
+    /// resumes there; the extension reads its progress from the chat itself).
+    pub parts_sent: i64,
 }
 
 /// An order with its trail and deliveries.

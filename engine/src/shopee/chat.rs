@@ -10,6 +10,7 @@ use super::orders::{int, text};
 use super::outbox::{self, Claimed, Kind};
 use super::session::Session;
 use super::{blocking, store, RoadError};
+use crate::delivery::parts;
 use crate::assistant::MessageInput;
 use crate::orders::Buyer;
 use serde_json::{json, Value};
@@ -76,35 +77,72 @@ enum Sent {
     Later,
 }
 
+/// Sends a claim's parts that Shopee has not taken yet, one message each, in order. Each part
+/// taken is recorded (and made durable) before the next goes, so a crash anywhere sends no
+/// part twice: the part in flight is settled against the chat.
 async fn send(session: &Session, kind: Kind, claim: &Claimed) -> Result<Sent, RoadError> {
+    let n = claim.parts.len();
+    let id = claim.id;
+    for k in claim.parts_sent..n {
+        match send_part(session, kind, claim, &claim.parts[k]).await? {
+            Part::Took(message_id) if k + 1 == n => {
+                blocking(&session.engine, move |e| {
+                    outbox::sent(e, kind, id, &message_id, n)
+                })
+                .await?;
+                return Ok(Sent::Yes);
+            }
+            Part::Took(_) => {
+                blocking(&session.engine, move |e| {
+                    e.db.write(|c| outbox::part_sent(c, id, k + 1))?;
+                    e.db.ensure_durable()
+                })
+                .await?;
+            }
+            Part::Stop(s) => return Ok(s),
+        }
+    }
+    // Shopee took every part already; only the confirmation was missing.
+    blocking(&session.engine, move |e| outbox::sent(e, kind, id, "", n)).await?;
+    Ok(Sent::Yes)
+}
+
+/// What one part's send came to.
+enum Part {
+    /// Shopee took it, with this message id.
+    Took(String),
+    Stop(Sent),
+}
+
+async fn send_part(
+    session: &Session,
+    kind: Kind,
+    claim: &Claimed,
+    part: &str,
+) -> Result<Part, RoadError> {
     let body = json!({
         "to_id": claim.buyer_user_id,
         "message_type": "text",
-        "content": {"text": claim.text},
+        "content": {"text": part},
     });
     let id = claim.id;
     match session.post("/api/v2/sellerchat/send_message", body).await {
-        Ok(v) => {
-            let message_id = v
-                .get("response")
+        Ok(v) => Ok(Part::Took(
+            v.get("response")
                 .and_then(|r| r.get("message_id"))
                 .map(text)
-                .unwrap_or_default();
-            blocking(&session.engine, move |e| {
-                outbox::sent(e, kind, id, &message_id)
-            })
-            .await?;
-            Ok(Sent::Yes)
-        }
+                .unwrap_or_default(),
+        )),
         Err(RoadError::Shopee(e))
             if e.is_busy() && !matches!(e, super::client::CallError::Transport(_)) =>
         {
-            // Shopee answered that it did not take it: free for either road again.
+            // Shopee answered that it did not take it: free for either road again (the
+            // parts it took stay recorded).
             blocking(&session.engine, move |en| {
                 en.db.write(|c| outbox::release(c, kind, id))
             })
             .await?;
-            Ok(Sent::Later)
+            Ok(Part::Stop(Sent::Later))
         }
         // No answer at all: it may have been sent. The claim stays until it is settled.
         Err(RoadError::Shopee(super::client::CallError::Transport(msg))) => {
@@ -113,7 +151,7 @@ async fn send(session: &Session, kind: Kind, claim: &Claimed) -> Result<Sent, Ro
                 id,
                 "send_message got no answer ({msg}); will check the chat"
             );
-            Ok(Sent::Later)
+            Ok(Part::Stop(Sent::Later))
         }
         Err(RoadError::Shopee(e)) if e.clock_off_minutes().is_none() && !e.is_expired_token() => {
             let reason = refusal_words(e.code().unwrap_or(""), &e.to_string());
@@ -131,7 +169,7 @@ async fn send(session: &Session, kind: Kind, claim: &Claimed) -> Result<Sent, Ro
                 Ok(())
             })
             .await?;
-            Ok(Sent::Refused)
+            Ok(Part::Stop(Sent::Refused))
         }
         Err(other) => {
             blocking(&session.engine, move |en| {
@@ -183,11 +221,16 @@ pub async fn settle(
         })
         .await?;
         for claim in claims {
-            let found = find_in_chat(session, &claim).await?;
-            let id = claim.id;
-            blocking(&session.engine, move |e| match &found {
-                Some(message_id) => outbox::sent(e, kind, id, message_id),
-                None => e.db.write(|c| outbox::release(c, kind, id)),
+            let (shown, last_id) = find_in_chat(session, &claim).await?;
+            let (id, n) = (claim.id, claim.parts.len());
+            // Every part in the chat: confirmed; else it goes on after the last part shown.
+            let done = shown.max(claim.parts_sent);
+            blocking(&session.engine, move |e| {
+                if done >= n {
+                    outbox::sent(e, kind, id, last_id.as_deref().unwrap_or(""), n)
+                } else {
+                    e.db.write(|c| outbox::resume_later(c, kind, id, done))
+                }
             })
             .await?;
             report.settled += 1;
@@ -196,11 +239,15 @@ pub async fn settle(
     Ok(())
 }
 
-/// The id of a message from the shop to the claim's buyer with the claim's text, sent no
-/// earlier than the claim (a few minutes' grace for clocks).
-async fn find_in_chat(session: &Session, claim: &Claimed) -> Result<Option<String>, RoadError> {
+/// How many of the claim's parts, from the first, the chat shows in order (messages from the
+/// shop to the claim's buyer with a part's text, sent no earlier than the claim, with a few
+/// minutes' grace for clocks), and the id of the message of the last one.
+async fn find_in_chat(
+    session: &Session,
+    claim: &Claimed,
+) -> Result<(usize, Option<String>), RoadError> {
     let Some(conversation) = conversation_with(session, claim.buyer_user_id).await? else {
-        return Ok(None);
+        return Ok((0, None));
     };
     let v = session
         .get(
@@ -211,18 +258,28 @@ async fn find_in_chat(session: &Session, claim: &Claimed) -> Result<Option<Strin
             ],
         )
         .await?;
-    let since = claim.sending_at / 1000 - 300;
+    let since = claim.claimed_at / 1000 - 300;
     let buyer = claim.buyer_user_id;
-    Ok(messages(&v).into_iter().find_map(|m| {
-        let from = m.get("from_id").and_then(int);
-        let at = m.get("created_timestamp").and_then(int).unwrap_or(0);
-        let body = m
-            .get("content")
-            .and_then(|c| c.get("text"))
-            .and_then(Value::as_str);
-        (from != Some(buyer) && at >= since && body.map(str::trim) == Some(claim.text.trim()))
-            .then(|| m.get("message_id").map(text).unwrap_or_default())
-    }))
+    // Oldest first (Shopee lists the newest first), the shop's own since the claim.
+    let ours: Vec<(String, String)> = messages(&v)
+        .into_iter()
+        .rev()
+        .filter_map(|m| {
+            let from = m.get("from_id").and_then(int);
+            let at = m.get("created_timestamp").and_then(int).unwrap_or(0);
+            let body = m.get("content")?.get("text")?.as_str()?.to_string();
+            (from != Some(buyer) && at >= since)
+                .then(|| (m.get("message_id").map(text).unwrap_or_default(), body))
+        })
+        .collect();
+    let texts: Vec<&str> = ours.iter().map(|(_, t)| t.as_str()).collect();
+    let (mut shown, mut last) = parts::shown_in_order(&claim.parts, &texts);
+    if shown < claim.parts_sent {
+        // The parts Shopee took earlier are off this page: look for the rest on their own.
+        let (more, at) = parts::shown_in_order(&claim.parts[claim.parts_sent..], &texts);
+        (shown, last) = (claim.parts_sent + more, at);
+    }
+    Ok((shown, last.map(|i| ours[i].0.clone())))
 }
 
 /// The conversation with a buyer, from the newest conversations back.

@@ -10,6 +10,7 @@
 //!   refused is retried into a duplicate.
 
 use crate::orders::{record_event, transition, Status};
+use crate::delivery::parts;
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::Result;
@@ -20,9 +21,36 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub struct Claimed {
     pub id: i64,
     pub buyer_user_id: i64,
+    /// The whole text (a delivery's message, a reply's text).
     pub text: String,
-    /// When the intent was recorded (ms).
+    /// What is posted, one chat message each, in order (a reply: its text).
+    pub parts: Vec<String>,
+    /// How many parts Shopee took already: a delivery cut short resumes after them.
+    pub parts_sent: usize,
+    /// When the intent to send the next part was recorded (ms).
     pub sending_at: i64,
+    /// When the road claimed it (ms), before its first part: none of its parts is older.
+    pub claimed_at: i64,
+}
+
+impl Claimed {
+    fn new(id: i64, buyer_user_id: i64, text: String, parts: Vec<String>, sent: i64) -> Self {
+        Claimed {
+            id,
+            buyer_user_id,
+            text,
+            parts,
+            parts_sent: usize::try_from(sent).unwrap_or(0),
+            sending_at: 0,
+            claimed_at: 0,
+        }
+    }
+
+    fn at(mut self, sending_at: i64, claimed_at: Option<i64>) -> Self {
+        self.sending_at = sending_at;
+        self.claimed_at = claimed_at.unwrap_or(sending_at).min(sending_at);
+        self
+    }
 }
 
 /// Which outbox.
@@ -40,19 +68,20 @@ pub fn claim_delivery(
     timeout_ms: i64,
 ) -> Result<Option<Claimed>> {
     let now = now_ms();
-    let row: Option<(i64, i64, Vec<u8>)> = conn
+    type Row = (i64, i64, Vec<u8>, Option<Vec<u8>>, i64);
+    let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT d.id, o.buyer_user_id, d.message FROM deliveries d JOIN orders o ON o.id = d.order_id
+            "SELECT d.id, o.buyer_user_id, d.message, d.parts, d.parts_sent FROM deliveries d JOIN orders o ON o.id = d.order_id
              WHERE d.status = 'pending' AND d.sending_at IS NULL
                AND (d.offered_at IS NULL OR d.offered_at <= ?2)
                AND o.shop = ?1 AND o.buyer_user_id IS NOT NULL
              ORDER BY d.id LIMIT 1",
         )?
         .query_row(params![shop, now - timeout_ms], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
-    let Some((id, buyer, sealed)) = row else {
+    let Some((id, buyer, sealed, sealed_parts, sent)) = row else {
         return Ok(None);
     };
     conn.prepare_cached(
@@ -61,12 +90,9 @@ pub fn claim_delivery(
          WHERE id = ?1",
     )?
     .execute(params![id, now])?;
-    Ok(Some(Claimed {
-        id,
-        buyer_user_id: buyer,
-        text: vault.open(&sealed)?,
-        sending_at: now,
-    }))
+    let text = vault.open(&sealed)?;
+    let parts = parts::open(vault, &text, sealed_parts.as_deref())?;
+    Ok(Some(Claimed::new(id, buyer, text, parts, sent).at(now, None)))
 }
 
 /// Claims the oldest pending reply in a conversation of `shop`.
@@ -93,25 +119,33 @@ pub fn claim_reply(conn: &Connection, shop: &str, timeout_ms: i64) -> Result<Opt
          WHERE id = ?1",
     )?
     .execute(params![id, now])?;
-    Ok(Some(Claimed {
-        id,
-        buyer_user_id: buyer,
-        text,
-        sending_at: now,
-    }))
+    let parts = vec![text.clone()];
+    Ok(Some(Claimed::new(id, buyer, text, parts, 0).at(now, None)))
 }
 
-/// Shopee took the message: keep its id, then confirm as the extension would (events and
-/// all). Should AUTO stop between the two, the claim is still open and the next sync finds
-/// the message in the chat and confirms it then.
-pub fn sent(engine: &crate::Engine, kind: Kind, id: i64, message_id: &str) -> Result<()> {
-    let sql = match kind {
-        Kind::Delivery => "UPDATE deliveries SET message_id = ?2 WHERE id = ?1",
-        Kind::Reply => "UPDATE replies SET chat_message_id = ?2 WHERE id = ?1",
-    };
-    engine
-        .db
-        .write(|c| Ok(c.prepare_cached(sql)?.execute(params![id, message_id])?))?;
+/// Shopee took the message (a delivery's last part): keep its id, then confirm as the
+/// extension would (events and all). Should AUTO stop between the two, the claim is still open
+/// and the next sync finds the message in the chat and confirms it then.
+pub fn sent(
+    engine: &crate::Engine,
+    kind: Kind,
+    id: i64,
+    message_id: &str,
+    parts: usize,
+) -> Result<()> {
+    engine.db.write(|c| {
+        match kind {
+            Kind::Delivery => c
+                .prepare_cached(
+                    "UPDATE deliveries SET message_id = COALESCE(NULLIF(?2, ''), message_id), parts_sent = ?3 WHERE id = ?1",
+                )?
+                .execute(params![id, message_id, parts as i64])?,
+            Kind::Reply => c
+                .prepare_cached("UPDATE replies SET chat_message_id = ?2 WHERE id = ?1")?
+                .execute(params![id, message_id])?,
+        };
+        Ok(())
+    })?;
     match kind {
         Kind::Delivery => engine.confirm_delivery(id, "open_platform").map(|_| ()),
         // A reply the seller discarded while it was on its way was sent all the same; there
@@ -121,6 +155,28 @@ pub fn sent(engine: &crate::Engine, kind: Kind, id: i64, message_id: &str) -> Re
             Err(e) => Err(e),
         },
     }
+}
+
+/// Shopee took a delivery's parts up to `sent`; the intent for the next is recorded afresh,
+/// so a crash from here resumes after them (and no other process settles a send in progress).
+pub fn part_sent(conn: &Connection, id: i64, sent: usize) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET parts_sent = ?2, sending_at = ?3 WHERE id = ?1 AND status = 'pending'",
+    )?
+    .execute(params![id, sent as i64, now_ms()])?;
+    Ok(())
+}
+
+/// The chat shows a delivery's parts up to `sent` but not the rest: recorded, and free for
+/// either road to go on with (the extension reads its progress from the chat).
+pub fn resume_later(conn: &Connection, kind: Kind, id: i64, sent: usize) -> Result<()> {
+    if kind == Kind::Delivery {
+        conn.prepare_cached(
+            "UPDATE deliveries SET parts_sent = max(parts_sent, ?2) WHERE id = ?1 AND status = 'pending'",
+        )?
+        .execute(params![id, sent as i64])?;
+    }
+    release(conn, kind, id)
 }
 
 /// The call surely did not send (Shopee answered "busy"): either road may take it again.
@@ -192,34 +248,47 @@ pub fn unsettled(
 ) -> Result<Vec<Claimed>> {
     let sql = match kind {
         Kind::Delivery => {
-            "SELECT d.id, o.buyer_user_id, d.message, d.sending_at FROM deliveries d JOIN orders o ON o.id = d.order_id
+            "SELECT d.id, o.buyer_user_id, d.message, d.sending_at, d.offered_at, d.parts, d.parts_sent
+             FROM deliveries d JOIN orders o ON o.id = d.order_id
              WHERE d.status = 'pending' AND d.sending_at IS NOT NULL AND d.sending_at <= ?2 AND o.shop = ?1
              ORDER BY d.id"
         }
         Kind::Reply => {
-            "SELECT r.id, c.buyer_user_id, CAST(r.text AS BLOB), r.sending_at FROM replies r JOIN conversations c ON c.id = r.conversation_id
+            "SELECT r.id, c.buyer_user_id, CAST(r.text AS BLOB), r.sending_at, r.offered_at, NULL, 0
+             FROM replies r JOIN conversations c ON c.id = r.conversation_id
              WHERE r.status = 'pending' AND r.sending_at IS NOT NULL AND r.sending_at <= ?2 AND c.shop = ?1
              ORDER BY r.id"
         }
     };
-    let rows: Vec<(i64, i64, Vec<u8>, i64)> = conn
+    type Row = (i64, i64, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>, i64);
+    let rows: Vec<Row> = conn
         .prepare_cached(sql)?
         .query_map(params![shop, older_than], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
-        .map(|(id, buyer_user_id, bytes, sending_at)| {
-            let text = match kind {
-                Kind::Delivery => vault.open(&bytes)?,
-                Kind::Reply => String::from_utf8_lossy(&bytes).into_owned(),
+        .map(|(id, buyer, bytes, sending_at, offered_at, sealed_parts, sent)| {
+            let (text, parts) = match kind {
+                Kind::Delivery => {
+                    let text = vault.open(&bytes)?;
+                    let parts = parts::open(vault, &text, sealed_parts.as_deref())?;
+                    (text, parts)
+                }
+                Kind::Reply => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    (text.clone(), vec![text])
+                }
             };
-            Ok(Claimed {
-                id,
-                buyer_user_id,
-                text,
-                sending_at,
-            })
+            Ok(Claimed::new(id, buyer, text, parts, sent).at(sending_at, offered_at))
         })
         .collect()
 }
@@ -236,10 +305,12 @@ pub fn retry_refused(conn: &Connection, order_id: i64, actor: &str) -> Result<bo
     let Some((last_id, message)) = last else {
         return Ok(false);
     };
+    // Its parts too, and how far it got: the parts the buyer already has are not sent again.
     conn.prepare_cached(
-        "INSERT INTO deliveries (order_id, message, status, created_at, resend_of) VALUES (?1, ?2, 'pending', ?3, ?4)",
+        "INSERT INTO deliveries (order_id, message, parts, parts_sent, status, created_at, resend_of)
+         SELECT order_id, ?2, parts, parts_sent, 'pending', ?3, id FROM deliveries WHERE id = ?1",
     )?
-    .execute(params![order_id, message, now_ms(), last_id])?;
+    .execute(params![last_id, message, now_ms()])?;
     transition(
         conn,
         order_id,
@@ -386,7 +457,7 @@ mod tests {
             "an unanswered claim waits to be settled"
         );
         assert_eq!(unsettled_now(&e)[0].text, claim.text);
-        sent(&e, Kind::Delivery, claim.id, "2345678901234567890").unwrap();
+        sent(&e, Kind::Delivery, claim.id, "2345678901234567890", 1).unwrap();
         assert!(unsettled_now(&e).is_empty());
         let detail = e.order_detail(1, false).unwrap();
         assert_eq!(detail.order.status, Status::Delivered);

@@ -158,33 +158,64 @@ pub async fn system_info(
     }))
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize, ToSchema)]
 pub struct DeliverySettings {
     /// While true, deliveries wait in the outbox and the extension is handed none.
     pub paused: bool,
+    /// The most characters (UTF-16 units) one chat message of a delivery holds; a longer
+    /// delivery is sent in parts, cut between items and lines. Default 600, Shopee chat's.
+    pub chat_limit: usize,
 }
 
-/// Whether auto-delivery is paused.
+/// A change to the delivery settings; a field left out stays as it is.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettingsChange {
+    pub paused: Option<bool>,
+    /// 100 to 5000; not below an item in stock (it would not fit in one message).
+    pub chat_limit: Option<i64>,
+}
+
+/// Whether auto-delivery is paused, and the chat limit deliveries are cut to.
 #[utoipa::path(get, path = "/api/v1/settings/delivery", tag = "system", security(("bearer" = [])),
     responses((status = 200, body = DeliverySettings)))]
-pub async fn get_delivery(State(app): State<App>, _: Admin) -> Json<DeliverySettings> {
-    Json(DeliverySettings {
+pub async fn get_delivery(
+    State(app): State<App>,
+    _: Admin,
+) -> Result<Json<DeliverySettings>, ApiError> {
+    let chat_limit = app.run(|e| e.chat_limit()).await?;
+    Ok(Json(DeliverySettings {
         paused: app.engine.delivery_paused(),
-    })
+        chat_limit,
+    }))
 }
 
-/// Pauses or resumes auto-delivery (orders are still taken in and allocated).
+/// Pauses or resumes auto-delivery (orders are still taken in and allocated), and sets the
+/// chat limit for deliveries allocated from now on.
 #[utoipa::path(put, path = "/api/v1/settings/delivery", tag = "system", security(("bearer" = [])),
-    request_body = DeliverySettings, responses((status = 200, body = DeliverySettings)))]
+    request_body = DeliverySettingsChange, responses((status = 200, body = DeliverySettings)))]
 pub async fn put_delivery(
     State(app): State<App>,
     _: Admin,
-    ApiJson(body): ApiJson<DeliverySettings>,
+    ApiJson(body): ApiJson<DeliverySettingsChange>,
 ) -> Result<Json<DeliverySettings>, ApiError> {
-    let paused = body.paused;
-    app.run(move |e| e.set_delivery_paused(paused)).await?;
-    Ok(Json(DeliverySettings { paused }))
+    let chat_limit = app
+        .run(move |e| {
+            // The limit first: when it is refused, nothing changed.
+            let limit = match body.chat_limit {
+                Some(n) => e.set_chat_limit(n)?,
+                None => e.chat_limit()?,
+            };
+            if let Some(paused) = body.paused {
+                e.set_delivery_paused(paused)?;
+            }
+            Ok(limit)
+        })
+        .await?;
+    Ok(Json(DeliverySettings {
+        paused: app.engine.delivery_paused(),
+        chat_limit,
+    }))
 }
 
 /// Downloads a consistent copy of the database. Its stock stays sealed with this data dir's
