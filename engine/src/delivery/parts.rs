@@ -172,7 +172,10 @@ pub fn split(r: &Rendered, limit: usize) -> Vec<String> {
                 pieces.push(word);
                 continue;
             }
-            if r.items.iter().any(|i| i.start < word.end && word.start < i.end) {
+            if r.items
+                .iter()
+                .any(|i| i.start < word.end && word.start < i.end)
+            {
                 // Both the import and the setting refuse such items, so this is one allocated
                 // in an older version: better cut in the chat than never sent.
                 tracing::warn!("a delivery holds an item longer than the chat limit; it is cut");
@@ -454,15 +457,26 @@ mod tests {
     fn every_item_in_one_part(parts: &[String], items: &[String]) {
         for item in items {
             let holding = parts.iter().filter(|p| p.contains(item.as_str())).count();
-            assert_eq!(holding, 1, "item {item:?} is whole in exactly one part: {parts:#?}");
+            assert_eq!(
+                holding, 1,
+                "item {item:?} is whole in exactly one part: {parts:#?}"
+            );
         }
     }
 
     #[test]
     fn twenty_keys_with_instructions_are_split_into_parts_of_at_most_600_with_no_key_cut() {
         let secrets = keys(20);
-        let r = render(TEMPLATE, &values(STEPS), items_of(Kind::LicenseKey, &secrets));
-        assert!(chat_len(r.text()) > 1000, "the delivery is long: {}", chat_len(r.text()));
+        let r = render(
+            TEMPLATE,
+            &values(STEPS),
+            items_of(Kind::LicenseKey, &secrets),
+        );
+        assert!(
+            chat_len(r.text()) > 1000,
+            "the delivery is long: {}",
+            chat_len(r.text())
+        );
         let parts = split(&r, 600);
         assert!(parts.len() >= 2, "{parts:#?}");
         for p in &parts {
@@ -489,7 +503,11 @@ mod tests {
                 notes: "Profil 3, PIN 4821, jangan ganti password".into(),
             })
             .collect();
-        let r = render(TEMPLATE, &values("Login di netflix.com"), items_of(Kind::Account, &secrets));
+        let r = render(
+            TEMPLATE,
+            &values("Login di netflix.com"),
+            items_of(Kind::Account, &secrets),
+        );
         let parts = split(&r, 300);
         assert!(parts.len() > 3);
         for p in &parts {
@@ -508,7 +526,11 @@ mod tests {
     #[test]
     fn a_long_instruction_line_is_cut_at_spaces_only() {
         let long = STEPS.repeat(3);
-        let r = render("{{items}}\n{{instructions}}", &values(&long), items_of(Kind::LicenseKey, &keys(1)));
+        let r = render(
+            "{{items}}\n{{instructions}}",
+            &values(&long),
+            items_of(Kind::LicenseKey, &keys(1)),
+        );
         let parts = split(&r, 200);
         let words: Vec<&str> = r.text().split_whitespace().collect();
         let back: Vec<&str> = parts.iter().flat_map(|p| p.split_whitespace()).collect();
@@ -536,8 +558,15 @@ mod tests {
         assert_eq!(split(&r, 101), vec![two.clone()]);
         // An item of exactly the limit stands alone, whole.
         let item = "K".repeat(100);
-        let r = render("Kode:\n{{items}}\nSelesai", &values(""), Items::Each(vec![item.clone()], "\n"));
-        assert_eq!(split(&r, 100), vec!["Kode:".to_string(), item, "Selesai".to_string()]);
+        let r = render(
+            "Kode:\n{{items}}\nSelesai",
+            &values(""),
+            Items::Each(vec![item.clone()], "\n"),
+        );
+        assert_eq!(
+            split(&r, 100),
+            vec!["Kode:".to_string(), item, "Selesai".to_string()]
+        );
         // Counted in UTF-16 units: 60 emoji are 120.
         let emoji = "🎮".repeat(60);
         assert_eq!(chat_len(&emoji), 120);
@@ -550,10 +579,22 @@ mod tests {
     #[test]
     fn render_matches_the_plain_template_and_several_lines_join() {
         let secrets = keys(3);
-        let r = render(TEMPLATE, &values(STEPS), items_of(Kind::LicenseKey, &secrets));
-        let Items::Each(list, sep) = items_of(Kind::LicenseKey, &secrets) else { unreachable!() };
+        let r = render(
+            TEMPLATE,
+            &values(STEPS),
+            items_of(Kind::LicenseKey, &secrets),
+        );
+        let Items::Each(list, sep) = items_of(Kind::LicenseKey, &secrets) else {
+            unreachable!()
+        };
         let joined = list.join(sep);
-        let plain = render_template(TEMPLATE, &Values { items: &joined, ..values(STEPS) });
+        let plain = render_template(
+            TEMPLATE,
+            &Values {
+                items: &joined,
+                ..values(STEPS)
+            },
+        );
         assert_eq!(r.text(), plain);
         for item in &list {
             assert!(r.items.iter().any(|x| &r.text()[x.clone()] == item));
@@ -565,7 +606,10 @@ mod tests {
             assert!(list.contains(&both.text()[x.clone()].to_string()));
         }
         // A buyer name holding the marker's NUL changes nothing in the text.
-        let odd = Values { buyer: "a\u{0}b", ..values("") };
+        let odd = Values {
+            buyer: "a\u{0}b",
+            ..values("")
+        };
         let r = render(TEMPLATE, &odd, items_of(Kind::LicenseKey, &secrets));
         assert!(r.text().contains(&joined));
     }
@@ -576,7 +620,10 @@ mod tests {
             .map(String::from)
             .to_vec();
         assert_eq!(shown_in_order(&parts, &[]), (0, None));
-        assert_eq!(shown_in_order(&parts, &["Halo kak", "hi", "KEY-1 "]), (2, Some(2)));
+        assert_eq!(
+            shown_in_order(&parts, &["Halo kak", "hi", "KEY-1 "]),
+            (2, Some(2))
+        );
         // The third part is the first's text: one "Halo kak" cannot count for both.
         assert_eq!(shown_in_order(&parts, &["Halo kak", "KEY-1"]), (2, Some(1)));
         assert_eq!(
@@ -627,9 +674,16 @@ mod tests {
         )
         .unwrap();
         let err = set_chat_limit(&conn, &vault, 120).unwrap_err();
-        assert!(err.to_string().contains("'Long keys' has 1 item(s)"), "{err}");
+        assert!(
+            err.to_string().contains("'Long keys' has 1 item(s)"),
+            "{err}"
+        );
         assert!(err.to_string().contains("154"), "{err}");
-        assert_eq!(chat_limit(&conn).unwrap(), 600, "a refused limit changes nothing");
+        assert_eq!(
+            chat_limit(&conn).unwrap(),
+            600,
+            "a refused limit changes nothing"
+        );
         assert_eq!(set_chat_limit(&conn, &vault, 154).unwrap(), 154);
     }
 }
