@@ -2,8 +2,8 @@
 //! buyer's chat and confirms each by id; a lease that is not confirmed within the offer timeout
 //! runs out and the delivery is offered again.
 
-use crate::orders::{record_event, transition, ts, Buyer, DeliveryInfo, Status};
 use super::parts;
+use crate::orders::{record_event, transition, ts, Buyer, DeliveryInfo, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};

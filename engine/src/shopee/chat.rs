@@ -10,8 +10,8 @@ use super::orders::{int, text};
 use super::outbox::{self, Claimed, Kind};
 use super::session::Session;
 use super::{blocking, store, RoadError};
-use crate::delivery::parts;
 use crate::assistant::MessageInput;
+use crate::delivery::parts;
 use crate::orders::Buyer;
 use serde_json::{json, Value};
 

@@ -9,8 +9,8 @@
 //! - a refusal by Shopee cancels the delivery and puts the order before the seller; nothing
 //!   refused is retried into a duplicate.
 
-use crate::orders::{record_event, transition, Status};
 use crate::delivery::parts;
+use crate::orders::{record_event, transition, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::Result;
@@ -92,7 +92,9 @@ pub fn claim_delivery(
     .execute(params![id, now])?;
     let text = vault.open(&sealed)?;
     let parts = parts::open(vault, &text, sealed_parts.as_deref())?;
-    Ok(Some(Claimed::new(id, buyer, text, parts, sent).at(now, None)))
+    Ok(Some(
+        Claimed::new(id, buyer, text, parts, sent).at(now, None),
+    ))
 }
 
 /// Claims the oldest pending reply in a conversation of `shop`.
@@ -276,11 +278,11 @@ pub fn unsettled(
         })?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
-        .map(|(id, buyer, bytes, sending_at, offered_at, sealed_parts, sent)| {
+        .map(|(id, buyer, bytes, sending, offered, sealed, sent)| {
             let (text, parts) = match kind {
                 Kind::Delivery => {
                     let text = vault.open(&bytes)?;
-                    let parts = parts::open(vault, &text, sealed_parts.as_deref())?;
+                    let parts = parts::open(vault, &text, sealed.as_deref())?;
                     (text, parts)
                 }
                 Kind::Reply => {
@@ -288,7 +290,7 @@ pub fn unsettled(
                     (text.clone(), vec![text])
                 }
             };
-            Ok(Claimed::new(id, buyer, text, parts, sent).at(sending_at, offered_at))
+            Ok(Claimed::new(id, buyer, text, parts, sent).at(sending, offered))
         })
         .collect()
 }
