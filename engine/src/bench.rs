@@ -1,6 +1,7 @@
 //! `auto bench`: intake throughput and latency, paid-to-message-ready latency and idle memory,
 //! measured against a fresh data dir through real loopback HTTP, with the server in its own
-//! process (so its memory is its own). Prints figures; asserts nothing.
+//! process (so its memory is its own); then the stock list's pages on a 100k pool, in-process
+//! (`--stock-only` for that alone). Prints figures; asserts nothing.
 
 use crate::auth::Scope;
 use crate::catalog::{Kind, NewProduct, StockInput};
@@ -30,6 +31,12 @@ pub struct BenchArgs {
     /// Only the engine-alone figures (no server, no HTTP): what a profiler should look at.
     #[arg(long)]
     pub engine_only: bool,
+    /// Items in the stock pool whose list pages are timed.
+    #[arg(long, default_value_t = 100_000)]
+    pub stock_items: usize,
+    /// Only the stock case (list pages of a large pool).
+    #[arg(long)]
+    pub stock_only: bool,
 }
 
 struct Server(Child);
@@ -44,6 +51,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.engine_only {
         return engine_only(args.orders, args.batches)
             .map(|rates| print_engine_only(args.orders, args.batches, rates));
+    }
+    if args.stock_only {
+        return stock_pages(args.stock_items);
     }
     let dir = tempdir()?;
     let keys = args.orders + args.batches * 100 + args.ready_samples + 10;
@@ -131,6 +141,33 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         model.loaded_kib as f64 / 1024.0,
         model.released_kib as f64 / 1024.0,
         model.reload_ms
+    );
+    stock_pages(args.stock_items)
+}
+
+/// The stock case: the list endpoint's work per page on a large pool.
+fn stock_pages(items: usize) -> anyhow::Result<()> {
+    let dir = tempdir()?;
+    let sold = (items / 50).min(2000);
+    eprintln!("stock: importing {items} items into {}...", dir.display());
+    let result = crate::catalog::bench::run(&dir, items, sold);
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = result?;
+    println!(
+        "  stock list        {} items in 4 batches ({} sold, {} withdrawn; imported in {:.1} s), 50 per page, median of 30:",
+        r.items, r.sold, r.withdrawn, r.import_secs
+    );
+    for (what, ms, n) in &r.pages {
+        println!("    {what:<42} {ms:>7.2} ms per page ({n} items)");
+    }
+    println!(
+        "    decrypting + masking                       {:>7.2} µs per item ({:.2} ms of a 50-item page)",
+        r.unmask_us,
+        r.unmask_us * 50.0 / 1000.0
+    );
+    println!(
+        "    find by exact code (fingerprint)           {:>7.3} ms",
+        r.find_ms
     );
     Ok(())
 }

@@ -198,26 +198,14 @@ impl Engine {
     fn orders_changed(&self, count: usize) {
         if count > 0 {
             self.events.send(Event::Orders { changed: count });
+            self.tell_low_stock();
         }
     }
 
     /// Imports stock, then delivers the orders that waited for it, in one transaction.
+    /// (With no batch label: `import_stock_batch` in catalog::stock_engine.)
     pub fn import_stock(&self, product_id: i64, input: StockInput) -> Result<ImportReport> {
-        let (mut report, retried) = self.db.write(|tx| {
-            let mut report = catalog::import_stock(tx, &self.vault, product_id, input)?;
-            let mut retried = 0;
-            if report.imported > 0 {
-                retried = delivery::retry_waiting(tx, &self.vault, "engine")?;
-                report.available = catalog::stock_counts(tx, product_id)?.available;
-            }
-            Ok((report, retried))
-        })?;
-        if report.imported > 0 {
-            self.events.send(Event::Stock { product_id });
-        }
-        self.orders_changed(retried);
-        report.duplicates.sort_by_key(|d| d.line);
-        Ok(report)
+        self.import_stock_batch(product_id, input, "")
     }
 
     pub fn stock_counts(&self, product_id: i64) -> Result<StockCounts> {
@@ -280,6 +268,7 @@ impl Engine {
         for product_id in allocated {
             self.events.send(Event::Stock { product_id });
         }
+        self.tell_low_stock();
         Ok((orders, rejected))
     }
 
@@ -358,7 +347,10 @@ impl Engine {
                 }
                 orders::get_order(tx, id)
             })
-            .inspect(|order| self.order_event(order))
+            .inspect(|order| {
+                self.order_event(order);
+                self.tell_low_stock();
+            })
     }
 
     pub fn resend(&self, id: i64, actor: &str) -> Result<DeliveryInfo> {
@@ -425,7 +417,10 @@ impl Engine {
                 }
                 orders::get_order(tx, id)
             })
-            .inspect(|order| self.order_event(order))
+            .inspect(|order| {
+                self.order_event(order);
+                self.tell_low_stock();
+            })
     }
 
     pub fn export_orders_csv(&self, out: impl std::io::Write) -> Result<usize> {

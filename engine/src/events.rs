@@ -3,6 +3,8 @@
 //! never stock secrets or message text; a listener reads details through the API.
 
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use tokio::sync::{broadcast, watch};
 
 /// One change the seller may want to see at once.
@@ -36,6 +38,15 @@ pub enum Event {
     /// A product's stock changed: an import, or orders that took items (once per product and
     /// batch of orders).
     Stock { product_id: i64 },
+    /// A product's available stock crossed its low-stock threshold downwards: told once per
+    /// crossing, not once per sale; `waiting` counts orders waiting for it.
+    LowStock {
+        product_id: i64,
+        name: String,
+        available: i64,
+        threshold: i64,
+        waiting: i64,
+    },
     /// A product was created, edited or deleted.
     Product { id: i64 },
     /// The FAQ index moved on (imports, model changes).
@@ -52,6 +63,7 @@ impl Event {
             Event::DeliveryPaused { .. } => "delivery_paused",
             Event::Message { .. } => "message",
             Event::Stock { .. } => "stock",
+            Event::LowStock { .. } => "low_stock",
             Event::Product { .. } => "product",
             Event::Faq { .. } => "faq",
         }
@@ -64,6 +76,8 @@ pub struct Events {
     tx: broadcast::Sender<Event>,
     /// Set when the server stops, so that long-lived listeners (SSE) end and let it.
     closing: watch::Sender<bool>,
+    /// News told once: (kind, id) → the version last told (see `send_once`).
+    told: Mutex<HashMap<(&'static str, i64), i64>>,
 }
 
 const CAPACITY: usize = 1024;
@@ -73,6 +87,7 @@ impl Default for Events {
         Events {
             tx: broadcast::channel(CAPACITY).0,
             closing: watch::channel(false).0,
+            told: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -80,6 +95,20 @@ impl Default for Events {
 impl Events {
     pub fn send(&self, event: Event) {
         let _ = self.tx.send(event);
+    }
+
+    /// Sends news that stays news until it changes (a product low on stock since a given
+    /// time) once: not again for the same `key` at the same `version`, however often asked.
+    /// Returns whether it was sent.
+    pub fn send_once(&self, key: (&'static str, i64), version: i64, event: Event) -> bool {
+        let mut told = self.told.lock().unwrap_or_else(|p| p.into_inner());
+        if told.get(&key) == Some(&version) {
+            return false;
+        }
+        told.insert(key, version);
+        drop(told);
+        self.send(event);
+        true
     }
 
     /// Whether anyone listens: hot paths (order intake) skip building events when no one does.

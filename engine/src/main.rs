@@ -49,6 +49,9 @@ enum Command {
         /// The product's id or SKU.
         product: String,
         file: PathBuf,
+        /// A label the imported items carry (a supplier, an invoice): at most 64 characters.
+        #[arg(long, default_value = "")]
+        batch: String,
     },
     /// Export data.
     Export {
@@ -258,7 +261,11 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
                 expires.with_timezone(&chrono::Local).format("%H:%M:%S")
             );
         }
-        Command::ImportStock { product, file } => {
+        Command::ImportStock {
+            product,
+            file,
+            batch,
+        } => {
             let engine = open(data_dir, config)?;
             let product = engine.find_product(&product)?;
             let text =
@@ -274,15 +281,26 @@ fn one_shot(data_dir: &Path, config: Config, command: Command) -> anyhow::Result
             } else {
                 StockInput::Text(text)
             };
-            let report = engine.import_stock(product.id, input)?;
+            let report = engine.import_stock_batch(product.id, input, &batch)?;
+            let label = if report.batch.is_empty() {
+                String::new()
+            } else {
+                format!(" (batch '{}')", report.batch)
+            };
             println!(
-                "imported {} into '{}'; {} duplicate(s), {} rejected; {} available now",
+                "imported {}{label} into '{}'; {} duplicate(s), {} rejected; {} available now",
                 report.imported,
                 product.name,
                 report.duplicates.len(),
                 report.rejected.len(),
                 report.available
             );
+            if report.waiting_delivered > 0 {
+                println!(
+                    "{} waiting order(s) are being delivered",
+                    report.waiting_delivered
+                );
+            }
             for d in &report.duplicates {
                 eprintln!("  line {}: duplicate ({})", d.line, d.reason);
             }

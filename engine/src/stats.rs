@@ -36,6 +36,11 @@ pub struct StockWarning {
     pub name: String,
     pub available: i64,
     pub threshold: i64,
+    /// When a sale took it to or below the threshold (the low-stock notice; null when it
+    /// never crossed downwards, e.g. a new product with no stock yet).
+    pub low_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Paid orders waiting for this product's stock.
+    pub waiting: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, Default)]
@@ -209,7 +214,8 @@ fn unknown_status(conn: &Connection) -> Result<i64> {
 fn stock_warnings(conn: &Connection) -> Result<Vec<StockWarning>> {
     let mut stmt = conn.prepare(
         "SELECT p.id, p.name, p.low_stock_threshold,
-                (SELECT count(*) FROM stock_items s WHERE s.product_id = p.id AND s.status = 'available') AS available
+                (SELECT count(*) FROM stock_items s WHERE s.product_id = p.id AND s.status = 'available') AS available,
+                p.low_stock_since
          FROM products p
          WHERE p.active = 1 AND p.kind IN ('license_key', 'voucher', 'account')
          ORDER BY available, p.id",
@@ -220,12 +226,17 @@ fn stock_warnings(conn: &Connection) -> Result<Vec<StockWarning>> {
             name: r.get(1)?,
             threshold: r.get(2)?,
             available: r.get(3)?,
+            low_since: r
+                .get::<_, Option<i64>>(4)?
+                .and_then(chrono::DateTime::from_timestamp_millis),
+            waiting: 0,
         })
     })?;
     let mut out = Vec::new();
     for w in rows {
-        let w = w?;
+        let mut w = w?;
         if w.available <= w.threshold {
+            w.waiting = crate::catalog::low_stock::waiting_orders(conn, w.product_id)?;
             out.push(w);
         }
     }

@@ -6,12 +6,17 @@ use super::products::get_product;
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::HashSet;
 use utoipa::ToSchema;
 
 /// Stock counts of one product; never the secrets themselves.
+///
+/// `total` is every item ever imported into the product, whatever became of it (the statuses
+/// in `by_status` add up to it); `allocated` is what went to orders and stays theirs
+/// (allocated, delivered, or revealed to an order that was then cancelled).
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct StockCounts {
     pub available: i64,
@@ -19,6 +24,23 @@ pub struct StockCounts {
     pub total: i64,
     /// True when a stock product is at or below its low-stock threshold.
     pub low_stock: bool,
+    /// When a sale took the available count to or below the threshold (said once); null
+    /// since an import brought it back above, or when it never went down.
+    pub low_stock_since: Option<DateTime<Utc>>,
+    /// Paid orders waiting because this product ran out.
+    pub waiting_orders: i64,
+    pub by_status: StatusCounts,
+}
+
+/// Items of a product per status (schema 9: an item's whole life).
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub available: i64,
+    pub allocated: i64,
+    pub delivered: i64,
+    pub revealed: i64,
+    pub bad: i64,
+    pub withdrawn: i64,
 }
 
 /// A row of an import that was skipped, and why (never the secret itself).
@@ -32,28 +54,76 @@ pub struct LineIssue {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {
     pub imported: usize,
-    /// `reason` is `in_file` (seen earlier in the same import) or `in_stock` (imported before).
+    /// `reason` is `in_file` (seen earlier in the same import), `in_stock` (imported before)
+    /// or `withdrawn` (imported before and withdrawn by the seller). A withdrawn item stays
+    /// out on purpose: the seller was handed it to use elsewhere, so selling it again could
+    /// sell one code twice.
     pub duplicates: Vec<LineIssue>,
     pub rejected: Vec<LineIssue>,
     pub available: i64,
+    /// The batch label the imported items carry ("" for none).
+    pub batch: String,
+    /// Orders that waited (for stock, a product or a mapping) and are being delivered now.
+    pub waiting_delivered: usize,
+    /// Orders still waiting for this product's stock after the import.
+    pub still_waiting: i64,
+}
+
+/// Longest batch label, in characters.
+pub const MAX_BATCH_CHARS: usize = 64;
+
+/// A batch label as stored: trimmed, at most 64 characters, no control characters. The error
+/// says what is wrong (the caller picks the status).
+pub fn batch_label(raw: &str) -> std::result::Result<String, String> {
+    let label = raw.trim();
+    if label.chars().count() > MAX_BATCH_CHARS {
+        return Err(format!(
+            "a batch label has at most {MAX_BATCH_CHARS} characters"
+        ));
+    }
+    if label.chars().any(char::is_control) {
+        return Err("a batch label cannot contain line breaks or control characters".into());
+    }
+    Ok(label.to_string())
 }
 
 /// Counts a product's stock.
 pub fn stock_counts(conn: &Connection, product_id: i64) -> Result<StockCounts> {
-    let (available, allocated, threshold, kind): (i64, i64, i64, String) = conn
+    let (threshold, kind, since): (i64, String, Option<i64>) = conn
         .prepare_cached(
-            "SELECT (SELECT count(*) FROM stock_items WHERE product_id = ?1 AND status = 'available'),
-                    (SELECT count(*) FROM stock_items WHERE product_id = ?1 AND (status = 'allocated' OR status = 'delivered' OR status = 'revealed')),
-                    low_stock_threshold, kind
-             FROM products WHERE id = ?1",
+            "SELECT low_stock_threshold, kind, low_stock_since FROM products WHERE id = ?1",
         )?
-        .query_row([product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        .query_row([product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut by_status = StatusCounts::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT status, count(*) FROM stock_items WHERE product_id = ?1 GROUP BY status",
+    )?;
+    let mut rows = stmt.query([product_id])?;
+    while let Some(r) = rows.next()? {
+        let n: i64 = r.get(1)?;
+        match r.get_ref(0)?.as_str().unwrap_or("") {
+            "available" => by_status.available = n,
+            "allocated" => by_status.allocated = n,
+            "delivered" => by_status.delivered = n,
+            "revealed" => by_status.revealed = n,
+            "bad" => by_status.bad = n,
+            _ => by_status.withdrawn += n,
+        }
+    }
+    let s = &by_status;
     let has_stock = super::Kind::parse(&kind).is_some_and(|k| k.has_stock());
     Ok(StockCounts {
-        available,
-        allocated,
-        total: available + allocated,
-        low_stock: has_stock && available <= threshold,
+        available: s.available,
+        allocated: s.allocated + s.delivered + s.revealed,
+        total: s.available + s.allocated + s.delivered + s.revealed + s.bad + s.withdrawn,
+        low_stock: has_stock && s.available <= threshold,
+        low_stock_since: since.and_then(DateTime::from_timestamp_millis),
+        waiting_orders: if has_stock {
+            super::low_stock::waiting_orders(conn, product_id)?
+        } else {
+            0
+        },
+        by_status,
     })
 }
 
@@ -65,7 +135,9 @@ pub fn import_stock(
     vault: &Vault,
     product_id: i64,
     input: StockInput,
+    batch: &str,
 ) -> Result<ImportReport> {
+    let batch = batch_label(batch).map_err(Error::invalid)?;
     let product = get_product(conn, product_id)?;
     if !product.kind.has_stock() {
         return Err(Error::invalid(format!(
@@ -80,9 +152,11 @@ pub fn import_stock(
     let mut imported = 0;
     let now = now_ms();
     let mut insert = conn.prepare_cached(
-        "INSERT INTO stock_items (product_id, fingerprint, secret, imported_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO stock_items (product_id, fingerprint, secret, imported_at, batch) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (fingerprint) DO NOTHING",
     )?;
+    let mut existing =
+        conn.prepare_cached("SELECT status FROM stock_items WHERE fingerprint = ?1")?;
     for (line, secret) in items {
         let fingerprint = vault.fingerprint(&secret.identity(product_id));
         if !seen.insert(fingerprint.clone()) {
@@ -93,10 +167,16 @@ pub fn import_stock(
             continue;
         }
         let sealed = vault.seal(&secret.to_plain());
-        if insert.execute(params![product_id, fingerprint, sealed, now])? == 0 {
+        if insert.execute(params![product_id, fingerprint, sealed, now, batch])? == 0 {
+            let status: String = existing.query_row([&fingerprint], |r| r.get(0))?;
+            let reason = if status == "withdrawn" {
+                "withdrawn"
+            } else {
+                "in_stock"
+            };
             duplicates.push(LineIssue {
                 line,
-                reason: "in_stock".into(),
+                reason: reason.into(),
             });
         } else {
             imported += 1;
@@ -108,5 +188,8 @@ pub fn import_stock(
         duplicates,
         rejected,
         available,
+        batch,
+        waiting_delivered: 0,
+        still_waiting: 0,
     })
 }

@@ -260,6 +260,8 @@ pub fn take(
                 }
                 secrets.push(StockSecret::from_plain(product.kind, &vault.open(&sealed)?));
             }
+            // Low stock is said once, by the sale that crosses the threshold.
+            crate::catalog::low_stock::note_taken(held, product.id)?;
             parts::items_of(product.kind, &secrets)
         } else {
             parts::Items::Text(&product.content)

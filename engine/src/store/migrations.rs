@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_after_the_sale",
         include_str!("../../migrations/0009_after_the_sale.sql"),
     ),
+    (
+        "0010_stock_view",
+        include_str!("../../migrations/0010_stock_view.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

@@ -10,7 +10,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-/// A stream of `order`, `orders`, `delivery`, `delivery_paused`, `message`, `stock`,
+/// A stream of `order`, `orders`, `delivery`, `delivery_paused`, `message`, `stock`, `low_stock`,
 /// `product` and `faq` events (JSON data: ids and states, never secrets or message text). A
 /// listener that fell behind gets `lagged` and should reload what it shows.
 #[utoipa::path(get, path = "/api/v1/events", tag = "system", security(("bearer" = [])),

@@ -11,6 +11,7 @@ mod products;
 mod session;
 mod shopee;
 mod stats;
+mod stock;
 mod system;
 
 use super::App;
@@ -47,6 +48,11 @@ pub fn register(r: OpenApiRouter<App>) -> OpenApiRouter<App> {
             products::delete
         ))
         .routes(routes!(products::import_stock, products::stock))
+        .routes(routes!(stock::list_items))
+        .routes(routes!(stock::find_stock))
+        .routes(routes!(stock::withdraw_stock))
+        .routes(routes!(stock::export_stock))
+        .routes(routes!(stock::deliver_waiting))
         .routes(routes!(orders::list, orders::intake))
         .routes(routes!(orders::get_one))
         .routes(routes!(orders::set_status))

@@ -1,17 +1,19 @@
 //! Products and their stock.
 
 use crate::catalog::{
-    ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput, StockItemInput,
+    batch_label, ImportReport, NewProduct, Product, ProductPatch, StockCounts, StockInput,
+    StockItemInput,
 };
 use crate::http::error::{from_value, ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
 pub struct ProductList {
@@ -79,20 +81,36 @@ pub async fn delete(
 pub struct StockItems {
     /// Codes as strings; accounts as {username, password, notes} (or "user:password").
     pub items: Vec<StockItemInput>,
+    /// A label the imported items carry (a supplier, an invoice): at most 64 characters.
+    #[serde(default)]
+    pub batch: Option<String>,
 }
 
-/// Imports stock: JSON `{"items":[...]}`, `text/plain` (one per line) or `text/csv`.
-/// Duplicates (in the file or already in stock) and unreadable rows are reported, not imported.
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// The batch label for a text or CSV body (a JSON body may carry `batch` instead).
+    pub batch: Option<String>,
+}
+
+/// Imports stock: JSON `{"items":[...], "batch": "..."}`, `text/plain` (one per line) or
+/// `text/csv` (batch label as `?batch=`). Duplicates (in the file, already in stock, or
+/// withdrawn before: reason `withdrawn`, kept out so a code handed back is never sold twice)
+/// and unreadable rows are reported, not imported. Orders waiting for stock are delivered in
+/// the same step (`waiting_delivered`).
 #[utoipa::path(post, path = "/api/v1/products/{id}/stock", tag = "products", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body(content = StockItems, content_type = "application/json"),
-    responses((status = 200, body = ImportReport), (status = 422, description = "not a stock product, or an unreadable file")))]
+    params(("id" = i64, Path), ImportQuery), request_body(content = StockItems, content_type = "application/json"),
+    responses((status = 200, body = ImportReport), (status = 400, description = "a bad batch label or body"),
+              (status = 422, description = "not a stock product, or an unreadable file")))]
 pub async fn import_stock(
     State(app): State<App>,
     _: Admin,
     Path(id): Path<i64>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
+    let Query(query) = query?;
+    let mut batch = query.batch;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -112,7 +130,16 @@ pub async fn import_stock(
         "application/json" => {
             let value: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
-            StockInput::Items(from_value::<StockItems>(value)?.items)
+            let parsed = from_value::<StockItems>(value)?;
+            if let Some(b) = parsed.batch {
+                if batch.as_ref().is_some_and(|q| q.trim() != b.trim()) {
+                    return Err(ApiError::bad_request(
+                        "the batch label is given twice, differently (query and body)",
+                    ));
+                }
+                batch = Some(b);
+            }
+            StockInput::Items(parsed.items)
         }
         "text/plain" => StockInput::Text(text()?),
         "text/csv" | "application/csv" => StockInput::Csv(text()?),
@@ -122,7 +149,11 @@ pub async fn import_stock(
             ))
         }
     };
-    Ok(Json(app.run(move |e| e.import_stock(id, input)).await?))
+    let batch = batch_label(batch.as_deref().unwrap_or("")).map_err(ApiError::bad_request)?;
+    Ok(Json(
+        app.run(move |e| e.import_stock_batch(id, input, &batch))
+            .await?,
+    ))
 }
 
 /// Stock counts of a product (never the items).
