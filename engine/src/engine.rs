@@ -331,11 +331,16 @@ impl Engine {
                     return Ok(order);
                 }
                 let why = if reason.trim().is_empty() {
-                    format!("set to {to} by {actor}")
+                    orders::Note::SetBy {
+                        status: to.to_string(),
+                        actor: actor.to_string(),
+                    }
                 } else {
-                    reason.trim().to_string()
+                    orders::Note::SellerNote {
+                        text: reason.trim().to_string(),
+                    }
                 };
-                orders::transition(tx, id, order.status, to, actor, &why, None)?;
+                orders::transition(tx, id, order.status, to, actor, &why)?;
                 match to {
                     Status::Cancelled | Status::Refunded | Status::Returned => {
                         delivery::cancel_pending(tx, id)?;
@@ -398,10 +403,8 @@ impl Engine {
                         }
                     }
                     DeliverMode::Manual => {
-                        let why = if note.trim().is_empty() {
-                            "delivered by hand".to_string()
-                        } else {
-                            format!("delivered by hand: {}", note.trim())
+                        let why = orders::Note::DeliveredByHand {
+                            note: note.trim().to_string(),
                         };
                         orders::transition(
                             tx,
@@ -410,7 +413,6 @@ impl Engine {
                             Status::Delivered,
                             actor,
                             &why,
-                            None,
                         )?;
                         delivery::cancel_pending(tx, id)?;
                     }

@@ -6,7 +6,7 @@
 use super::parts;
 use super::template::Values;
 use crate::catalog::{product_row, resolve_product, ProductRow, StockSecret};
-use crate::orders::{transition, Status};
+use crate::orders::{set_attention, transition, Note, Status};
 use crate::secrets::Vault;
 use crate::store::{now_ms, Held};
 use crate::{Error, Result};
@@ -88,10 +88,9 @@ pub fn allocate_order(
     allocate_lines(conn, vault, &order, &lines, actor)
 }
 
-/// Why an order cannot be allocated now: a reason code and words for the seller.
+/// Why an order cannot be allocated now.
 pub struct Wait {
-    pub reason: &'static str,
-    pub detail: String,
+    pub note: Note,
 }
 
 /// The stock chosen for an order, not yet taken.
@@ -178,18 +177,19 @@ pub fn plan(
     let mut needed: HashMap<i64, i64> = HashMap::new();
     for line in lines {
         let Some(product) = &line.product else {
-            let what = describe_line(line);
-            let detail = format!("{what} matches no product; add it to a product's SKU or mapping");
             return Ok(Err(Wait {
-                reason: "unknown_sku",
-                detail,
+                note: Note::UnknownSku {
+                    sku: line.sku.clone(),
+                    item_id: line.item_id,
+                    model_id: line.item_id.and(line.model_id),
+                },
             }));
         };
         if !product.active {
-            let detail = format!("product '{}' is not active", product.name);
             return Ok(Err(Wait {
-                reason: "product_inactive",
-                detail,
+                note: Note::ProductInactive {
+                    product: product.name.clone(),
+                },
             }));
         }
         if product.kind.has_stock() {
@@ -214,12 +214,12 @@ pub fn plan(
                     .find(|p| p.id == product_id)
                     .map(|p| p.name.as_str())
                     .unwrap_or("");
-                let detail = format!(
-                    "'{name}' has {have} in stock, this order needs {want}; import more stock"
-                );
                 return Ok(Err(Wait {
-                    reason: "out_of_stock",
-                    detail,
+                    note: Note::OutOfStock {
+                        product: name.to_string(),
+                        have,
+                        want,
+                    },
                 }));
             }
         }
@@ -292,9 +292,6 @@ pub fn take(
     Ok(())
 }
 
-/// What the trail says when an order's items are allocated.
-pub const ALLOCATED: &str = "items allocated; delivery waiting to be sent in chat";
-
 /// Allocates a stored order whose lines are resolved: all items or none, with the status
 /// change. Returns the order's new status.
 pub fn allocate_lines(
@@ -305,7 +302,7 @@ pub fn allocate_lines(
     actor: &str,
 ) -> Result<Status> {
     match plan(conn, &mut StockPool::default(), lines)? {
-        Err(w) => wait(conn, order.id, order.status, actor, w.reason, &w.detail),
+        Err(w) => wait(conn, order.id, order.status, actor, &w.note),
         Ok(p) => {
             take(&mut Held::new(conn), vault, order, lines, p)?;
             transition(
@@ -314,24 +311,11 @@ pub fn allocate_lines(
                 order.status,
                 Status::Delivering,
                 actor,
-                ALLOCATED,
-                None,
+                &Note::Allocated,
             )?;
             Ok(Status::Delivering)
         }
     }
-}
-
-fn describe_line(line: &LineToFill) -> String {
-    let mut s = format!("SKU '{}'", line.sku);
-    if let Some(i) = line.item_id {
-        s += &format!(" (item {i}");
-        if let Some(m) = line.model_id {
-            s += &format!(", model {m}");
-        }
-        s += ")";
-    }
-    s
 }
 
 /// Puts the order in needs_attention, or, when it waits already, updates the reason quietly
@@ -341,14 +325,10 @@ fn wait(
     order_id: i64,
     status: Status,
     actor: &str,
-    reason: &str,
-    detail: &str,
+    note: &Note,
 ) -> Result<Status> {
     if status == Status::NeedsAttention {
-        conn.prepare_cached(
-            "UPDATE orders SET attention_reason = ?2, attention_detail = ?3 WHERE id = ?1",
-        )?
-        .execute(params![order_id, reason, detail])?;
+        set_attention(conn, order_id, note)?;
     } else {
         transition(
             conn,
@@ -356,8 +336,7 @@ fn wait(
             status,
             Status::NeedsAttention,
             actor,
-            detail,
-            Some((reason, detail)),
+            note,
         )?;
     }
     Ok(Status::NeedsAttention)

@@ -8,7 +8,7 @@ pub mod template;
 
 pub use allocate::{
     allocate_lines, allocate_order, plan, retry_waiting, take, LineToFill, OrderToFill, Plan,
-    StockPool, Wait, ALLOCATED,
+    StockPool, Wait,
 };
 pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,

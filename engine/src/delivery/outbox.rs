@@ -3,7 +3,7 @@
 //! runs out and the delivery is offered again.
 
 use super::parts;
-use crate::orders::{record_event, transition, ts, Buyer, DeliveryInfo, Status};
+use crate::orders::{record_event, transition, ts, Buyer, DeliveryInfo, Note, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
@@ -153,7 +153,7 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
                 Some(order_status),
                 order_status,
                 actor,
-                "a cancelled delivery was sent anyway",
+                &Note::CancelledDeliverySent,
             )?;
         } else if order_status == Status::Delivering && still_pending == 0 {
             transition(
@@ -162,8 +162,7 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
                 Status::Delivering,
                 Status::Delivered,
                 actor,
-                "delivery confirmed in chat",
-                None,
+                &Note::DeliveryConfirmed,
             )?;
             if shop_status.as_deref() == Some("completed") {
                 transition(
@@ -172,8 +171,7 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
                     Status::Delivered,
                     Status::Completed,
                     "engine",
-                    "Shopee reported it completed",
-                    None,
+                    &Note::ShopeeCompleted,
                 )?;
             }
         } else if status == "pending" && order_status != Status::Delivering {
@@ -183,7 +181,7 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
                 Some(order_status),
                 order_status,
                 actor,
-                "resent delivery confirmed in chat",
+                &Note::ResentDeliveryConfirmed,
             )?;
         }
     }
@@ -228,7 +226,7 @@ pub fn resend(conn: &Connection, order_id: i64, actor: &str) -> Result<DeliveryI
         Some(status),
         status,
         actor,
-        "resend requested",
+        &Note::ResendRequested,
     )?;
     delivery_info(conn, id)
 }

@@ -2,7 +2,7 @@
 //! reported status moves the order forward; an older one is ignored; paid orders are
 //! allocated in the same transaction.
 
-use super::{parse_reported, transition, ts, Buyer, Line, Order, OrderInput, Status};
+use super::{parse_reported, transition, ts, Buyer, Line, Note, Order, OrderInput, Status};
 use crate::catalog::Resolver;
 use crate::delivery;
 use crate::delivery::{LineToFill, OrderToFill};
@@ -15,8 +15,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub const UNKNOWN_STATUS: &str = "unknown_status";
 
 /// What the seller reads about an order reported with a status AUTO does not know.
-fn unknown_status_detail(raw: &str) -> String {
-    format!("reported as '{raw}', a status AUTO does not know: kept unpaid and not delivered")
+fn unknown_status_note(raw: &str) -> Note {
+    Note::UnknownStatus { raw: raw.into() }
 }
 
 /// Most lines one order may have.
@@ -242,19 +242,20 @@ fn insert_new(
         Some(Err(wait)) => (Status::NeedsAttention, Some(wait)),
         None => (initial, None),
     };
-    let unknown = o.unknown_status.as_deref().map(unknown_status_detail);
+    let unknown = o.unknown_status.as_deref().map(unknown_status_note);
+    let attention = attention.map(|w| &w.note).or(unknown.as_ref());
     let stored = ctx.held.get(
         "INSERT INTO orders (shop, order_sn, status, attention_reason, attention_detail, shop_status, buyer_username,
-                             buyer_user_id, total_minor, currency, created_at, paid_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                             buyer_user_id, total_minor, currency, created_at, paid_at, updated_at, attention_params)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (shop, order_sn) DO NOTHING",
     )?
     .execute(params![
         o.shop,
         o.order_sn,
         status.as_str(),
-        attention.map(|w| w.reason).or(unknown.as_ref().map(|_| UNKNOWN_STATUS)),
-        attention.map(|w| w.detail.as_str()).or(unknown.as_deref()),
+        attention.map(Note::code),
+        attention.map(Note::english),
         o.reported.as_str(),
         o.buyer.username,
         o.buyer.user_id,
@@ -262,8 +263,10 @@ fn insert_new(
         o.currency,
         o.created_at,
         paid_at,
-        now
+        now,
+        attention.and_then(Note::params)
     ])?;
+    let attention = attention.cloned();
     if stored == 0 {
         if let Some(Ok(plan)) = outcome {
             plan.release(&mut ctx.stock);
@@ -294,24 +297,16 @@ fn insert_new(
         None,
         initial,
         actor,
-        unknown
-            .as_deref()
-            .unwrap_or(&if o.historic && initial == Status::Delivered {
-                format!(
-                "reported as {}; fulfilled on Shopee before AUTO saw it, so not delivered again",
-                o.reported
-            )
-            } else {
-                format!("reported as {}", o.reported)
-            }),
+        unknown.as_ref().unwrap_or(&if o.historic && initial == Status::Delivered {
+            Note::ReportedFulfilledBefore {
+                status: o.reported.to_string(),
+            }
+        } else {
+            Note::Reported {
+                status: o.reported.to_string(),
+            }
+        }),
     )?;
-    let (attention_reason, attention_detail) = match &outcome {
-        Some(Err(w)) => (Some(w.reason.to_string()), Some(w.detail.clone())),
-        _ => (
-            unknown.as_ref().map(|_| UNKNOWN_STATUS.to_string()),
-            unknown,
-        ),
-    };
     match outcome {
         Some(Ok(plan)) => {
             let order = OrderToFill {
@@ -327,7 +322,7 @@ fn insert_new(
                 Some(Status::Paid),
                 Status::Delivering,
                 "engine",
-                delivery::ALLOCATED,
+                &Note::Allocated,
             )?;
         }
         Some(Err(wait)) => {
@@ -337,7 +332,7 @@ fn insert_new(
                 Some(Status::Paid),
                 Status::NeedsAttention,
                 "engine",
-                &wait.detail,
+                &wait.note,
             )?;
         }
         None => {}
@@ -347,8 +342,13 @@ fn insert_new(
         shop: o.shop.clone(),
         order_sn: o.order_sn.clone(),
         status,
-        attention_reason,
-        attention_detail,
+        attention_reason: attention.as_ref().map(|n| n.code().to_string()),
+        attention_detail: attention.as_ref().map(Note::english),
+        attention_params: attention
+            .as_ref()
+            .and_then(Note::params)
+            .map(|p| super::parse_params(Some(&p)))
+            .unwrap_or_default(),
         buyer: o.buyer.clone(),
         lines: lines
             .iter()
@@ -388,36 +388,34 @@ fn apply_report(
         // Only an unpaid order shows what Shopee says now (quietly, like a wait that goes on:
         // the trail has only real moves); a paid one keeps its course.
         if current == Status::Unpaid {
-            conn.prepare_cached(
-                "UPDATE orders SET attention_reason = ?2, attention_detail = ?3
-                 WHERE id = ?1 AND status = 'unpaid'",
-            )?
-            .execute(params![id, UNKNOWN_STATUS, unknown_status_detail(raw)])?;
+            super::set_attention(conn, id, &unknown_status_note(raw))?;
         }
         return Ok(());
     }
     if reported == Status::Unpaid && current == Status::Unpaid {
         // Shopee's status is known again: what was said about the unknown one no longer holds.
         conn.prepare_cached(
-            "UPDATE orders SET attention_reason = NULL, attention_detail = NULL
+            "UPDATE orders SET attention_reason = NULL, attention_detail = NULL, attention_params = NULL
              WHERE id = ?1 AND attention_reason = ?2",
         )?
         .execute(params![id, UNKNOWN_STATUS])?;
         return Ok(());
     }
-    let why = format!("reported as {reported}");
+    let why = Note::Reported {
+        status: reported.to_string(),
+    };
     match reported {
         Status::Paid | Status::Completed if current == Status::Unpaid => {
-            transition(conn, id, Status::Unpaid, Status::Paid, actor, &why, None)?;
+            transition(conn, id, Status::Unpaid, Status::Paid, actor, &why)?;
             delivery::allocate_order(conn, vault, id, "engine")?;
         }
         Status::Completed if current == Status::Delivered => {
-            transition(conn, id, current, Status::Completed, actor, &why, None)?;
+            transition(conn, id, current, Status::Completed, actor, &why)?;
         }
         Status::Cancelled | Status::Refunded | Status::Returned
             if current.can_move_to(reported) =>
         {
-            transition(conn, id, current, reported, actor, &why, None)?;
+            transition(conn, id, current, reported, actor, &why)?;
             delivery::cancel_pending(conn, id)?;
         }
         // Completed before AUTO's delivery was confirmed is kept in shop_status and applied

@@ -1,6 +1,7 @@
 //! Orders: intake (idempotent on shop + order_sn), the status machine, the trail, queries.
 
 mod intake;
+mod note;
 mod query;
 mod status;
 mod trail;
@@ -10,7 +11,8 @@ pub use query::{
     export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage,
 };
 pub use status::{parse_reported, Status};
-pub use trail::{record_event, record_event_in, transition};
+pub use note::{parse_params, Note};
+pub use trail::{record_event, record_event_in, set_attention, transition};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -75,7 +77,11 @@ pub struct Order {
     /// Why the order waits for the seller: out_of_stock, unknown_sku, product_inactive, send_failed;
     /// on an unpaid order, unknown_status (Shopee's status was not one AUTO knows).
     pub attention_reason: Option<String>,
+    /// The reason in English words.
     pub attention_detail: Option<String>,
+    /// The reason's parameters, for the UI to word it in the seller's language.
+    #[schema(value_type = Object)]
+    pub attention_params: serde_json::Map<String, serde_json::Value>,
     pub buyer: Buyer,
     pub lines: Vec<Line>,
     pub total: f64,
@@ -103,7 +109,13 @@ pub struct Event {
     pub from: Option<Status>,
     pub to: Status,
     pub actor: String,
+    /// The English words (older clients, logs).
     pub reason: String,
+    /// What happened, for the UI to word in the seller's language (older events: null).
+    pub code: Option<String>,
+    /// The code's parameters (product, counts, Shopee's words...).
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A delivery of an order, as the order detail shows it.

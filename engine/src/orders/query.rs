@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 const COLUMNS: &str =
     "id, shop, order_sn, status, attention_reason, attention_detail, buyer_username, \
-                       buyer_user_id, total_minor, currency, created_at, paid_at, updated_at";
+                       buyer_user_id, total_minor, currency, created_at, paid_at, updated_at, \
+                       attention_params";
 
 fn from_row(r: &Row) -> rusqlite::Result<Order> {
     let currency: String = r.get(9)?;
@@ -33,6 +34,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
         created_at: ts(r.get(10)?),
         paid_at: r.get::<_, Option<i64>>(11)?.map(ts),
         updated_at: ts(r.get(12)?),
+        attention_params: super::parse_params(r.get::<_, Option<String>>(13)?.as_deref()),
     })
 }
 
@@ -84,7 +86,7 @@ pub fn get_order_detail(
 ) -> Result<OrderDetail> {
     let order = get_order(conn, id)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT at, from_status, to_status, actor, reason FROM order_events WHERE order_id = ?1 ORDER BY id",
+        "SELECT at, from_status, to_status, actor, reason, code, params FROM order_events WHERE order_id = ?1 ORDER BY id",
     )?;
     let trail: Vec<Event> = stmt
         .query_map([id], |r| {
@@ -96,6 +98,8 @@ pub fn get_order_detail(
                 to: Status::parse(&to).unwrap_or(Status::NeedsAttention),
                 actor: r.get(3)?,
                 reason: r.get(4)?,
+                code: r.get(5)?,
+                params: super::parse_params(r.get::<_, Option<String>>(6)?.as_deref()),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -10,7 +10,7 @@
 //!   refused is retried into a duplicate.
 
 use crate::delivery::parts;
-use crate::orders::{record_event, transition, Status};
+use crate::orders::{record_event, transition, Note, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::Result;
@@ -194,7 +194,7 @@ pub fn release(conn: &Connection, kind: Kind, id: i64) -> Result<()> {
 /// Shopee refused the message for a reason a retry will not change: the delivery is
 /// cancelled (its items stay the order's) and the order waits for the seller with the reason.
 /// Returns the order, for its event.
-pub fn refused(conn: &Connection, kind: Kind, id: i64, reason: &str) -> Result<Option<i64>> {
+pub fn refused(conn: &Connection, kind: Kind, id: i64, note: &Note) -> Result<Option<i64>> {
     match kind {
         Kind::Delivery => {
             conn.prepare_cached(
@@ -214,8 +214,7 @@ pub fn refused(conn: &Connection, kind: Kind, id: i64, reason: &str) -> Result<O
                     status,
                     Status::NeedsAttention,
                     "open_platform",
-                    reason,
-                    Some(("chat_refused", reason)),
+                    note,
                 )?;
             } else {
                 record_event(
@@ -224,7 +223,7 @@ pub fn refused(conn: &Connection, kind: Kind, id: i64, reason: &str) -> Result<O
                     Some(status),
                     status,
                     "open_platform",
-                    reason,
+                    note,
                 )?;
             }
             Ok(Some(order_id))
@@ -319,8 +318,7 @@ pub fn retry_refused(conn: &Connection, order_id: i64, actor: &str) -> Result<bo
         Status::NeedsAttention,
         Status::Delivering,
         actor,
-        "the seller asked to send the refused delivery again",
-        None,
+        &Note::RefusedDeliveryRequeued,
     )?;
     Ok(true)
 }
@@ -479,7 +477,10 @@ mod tests {
             e.db.write(|c| claim_delivery(c, &e.vault, "123456", 120_000))
                 .unwrap()
                 .unwrap();
-        let why = crate::shopee::chat::refusal_words("user_is_forbidden", "");
+        let why = Note::ChatRefused {
+            refusal: "user_is_forbidden".into(),
+            said: String::new(),
+        };
         e.db.write(|c| refused(c, Kind::Delivery, claim.id, &why))
             .unwrap();
         let o = e.order_detail(1, false).unwrap();
