@@ -154,7 +154,10 @@ async fn send_part(
             Ok(Part::Stop(Sent::Later))
         }
         Err(RoadError::Shopee(e)) if e.clock_off_minutes().is_none() && !e.is_expired_token() => {
-            let reason = refusal_words(e.code().unwrap_or(""), &e.to_string());
+            let reason = crate::orders::Note::ChatRefused {
+                refusal: e.code().unwrap_or("").to_string(),
+                said: e.to_string(),
+            };
             tracing::warn!(
                 shop_id = session.shop_id,
                 id,
