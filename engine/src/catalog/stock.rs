@@ -75,14 +75,15 @@ pub const MAX_BATCH_CHARS: usize = 64;
 /// A batch label as stored: trimmed, at most 64 characters, no control characters. The error
 /// says what is wrong (the caller picks the status).
 pub fn batch_label(raw: &str) -> std::result::Result<String, String> {
+    // Checked before trimming: a trailing line break is a pasting mistake worth saying.
+    if raw.chars().any(char::is_control) {
+        return Err("a batch label cannot contain line breaks or control characters".into());
+    }
     let label = raw.trim();
     if label.chars().count() > MAX_BATCH_CHARS {
         return Err(format!(
             "a batch label has at most {MAX_BATCH_CHARS} characters"
         ));
-    }
-    if label.chars().any(char::is_control) {
-        return Err("a batch label cannot contain line breaks or control characters".into());
     }
     Ok(label.to_string())
 }

@@ -46,7 +46,9 @@ impl ItemsQuery {
         let blank = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
         let q = ItemQuery {
             status: blank(self.status).map(|s| s.trim().to_string()),
-            batch: self.batch,
+            // An empty label filters nothing; a label of spaces or control characters is
+            // checked (and refused) like any other.
+            batch: self.batch.filter(|b| !b.is_empty()),
             after: number("after", self.after)?,
             page: number("page", self.page)?,
             limit: number("limit", self.limit)?,
@@ -227,7 +229,7 @@ pub async fn export_stock(
             "status is available (unsold) or withdrawn: only unsold items are exported",
         ));
     }
-    let batch = match q.batch.filter(|b| !b.trim().is_empty()) {
+    let batch = match q.batch.filter(|b| !b.is_empty()) {
         Some(b) => Some(crate::catalog::batch_label(&b).map_err(ApiError::bad_request)?),
         None => None,
     };
