@@ -1,25 +1,30 @@
 //! AUTO's desktop app: starts the engine in this process on a loopback port, opens a window on
-//! the UI it serves (signed in with a one-time code handed over in-process), and keeps working
-//! in the tray when the window is closed. Quitting stops the server and closes the database.
+//! the UI it serves (signed in with a one-time code made in this process), and keeps working
+//! in the tray when the window is closed. The window runs in a process of its own that ends
+//! when it is closed (`window_process.rs` says why). `--hidden` starts in the tray only (how
+//! "Start at login" starts AUTO). Quitting stops the server and closes the database.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod notify;
 mod tray;
 mod window;
+mod window_process;
 
 use auto_engine::config::{resolve_data_dir, Config};
 use auto_engine::host::{self, Port};
 use auto_engine::Engine;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tauri::{Manager, RunEvent, WindowEvent};
+use tauri::{Manager, RunEvent};
+use tauri_plugin_notification::NotificationExt;
 use tokio::sync::oneshot;
 
 /// What the app's parts share: the engine, and how to stop it.
 pub struct Desktop {
     pub engine: Arc<Engine>,
     pub base_url: String,
+    pub window: window::Window,
     stop: Mutex<Option<oneshot::Sender<()>>>,
 }
 
@@ -33,6 +38,7 @@ impl Desktop {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
+        desktop.window.close();
         if let Some(stop) = stop {
             tracing::info!("quitting: stopping the server");
             let _ = stop.send(());
@@ -40,30 +46,51 @@ impl Desktop {
     }
 }
 
+/// Starts in the tray without a window.
+const HIDDEN: &str = "--hidden";
+
 fn main() {
     host::tune_allocators();
-    if let Err(e) = run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = if args.iter().any(|a| a == window_process::FLAG) {
+        window_process::run()
+    } else {
+        window::keep_gl_out_of_the_app();
+        run(args.iter().any(|a| a == HIDDEN))
+    };
+    if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn run() -> anyhow::Result<()> {
+/// The app's configuration, icons and capabilities, built into the program.
+pub fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+fn run(hidden: bool) -> anyhow::Result<()> {
     let data_dir = resolve_data_dir(std::env::var_os("AUTO_DATA_DIR").map(PathBuf::from))?;
     let mut config = Config::load(&data_dir)?;
     let _log = host::init_logging(&data_dir, true)?;
     let port = config.server.port;
 
     let app = tauri::Builder::default()
-        // A second launch focuses the first window instead of starting a second engine.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tracing::info!("AUTO was launched again: showing the running one");
-            window::show(app);
+        // A second launch shows the running AUTO instead of starting a second engine; one
+        // started at login while AUTO already runs leaves it as it is.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if args.iter().any(|a| a == HIDDEN) {
+                tracing::info!("AUTO was launched again, hidden: nothing to show");
+            } else {
+                tracing::info!("AUTO was launched again: showing the running one");
+                window::show(app);
+            }
         }))
         .plugin(tauri_plugin_notification::init())
+        // At login AUTO starts quietly in the tray.
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            None,
+            Some(vec![HIDDEN]),
         ))
         .setup(move |app| {
             // An installed app carries the UI, and the embedding model with its ONNX Runtime,
@@ -107,21 +134,27 @@ fn run() -> anyhow::Result<()> {
             app.manage(Desktop {
                 engine: engine.clone(),
                 base_url,
+                window: window::Window::default(),
                 stop: Mutex::new(Some(stop_tx)),
             });
             tray::build(app.handle())?;
+            // A click on a notification opens the window (registered before the first one is
+            // shown: only notifications shown while a handler exists report clicks).
+            let handle = app.handle().clone();
+            app.notification().on_action(move |performed| {
+                if performed.action_id() == "tap" {
+                    window::show(&handle);
+                }
+            })?;
             notify::spawn(app.handle().clone(), engine);
-            window::show(app.handle());
+            if hidden {
+                tracing::info!("started hidden: AUTO works from the tray");
+            } else {
+                window::show(app.handle());
+            }
             Ok(())
         })
-        .on_window_event(|window, event| {
-            // Closing the window keeps AUTO running in the tray.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                let _ = window.hide();
-            }
-        })
-        .build(tauri::generate_context!())?;
+        .build(context())?;
     app.run(|app, event| {
         if let RunEvent::ExitRequested {
             code: None, api, ..

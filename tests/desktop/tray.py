@@ -1,0 +1,60 @@
+"""AUTO's tray icon driven as a desktop panel drives it: an appindicator exports a
+StatusNotifierItem and its menu (com.canonical.dbusmenu) on the session bus; the panel reads
+the menu's layout and sends "clicked" events."""
+
+import re
+import subprocess
+
+
+def bus_names():
+    out = subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+         "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
+        capture_output=True, text=True, check=True).stdout
+    return re.findall(r'string "(:[0-9.]+)"', out)
+
+
+def find():
+    """The bus connection and menu path of AUTO's tray icon, or None."""
+    for name in bus_names():
+        out = subprocess.run(["gdbus", "introspect", "--session", "--dest", name,
+                              "--object-path", "/org/ayatana/NotificationItem", "--recurse"],
+                             capture_output=True, text=True, timeout=10).stdout
+        if "org.kde.StatusNotifierItem" not in out:
+            continue
+        m = re.search(r"node (/org/ayatana/NotificationItem/\S*auto_tray/Menu)", out)
+        if m:
+            return (name, m.group(1))
+    return None
+
+
+def menu(tray):
+    """[(id, label, toggle_state)] of the tray's menu."""
+    out = subprocess.run(["gdbus", "call", "--session", "--dest", tray[0], "--object-path", tray[1],
+                          "--method", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []"],
+                         capture_output=True, text=True, timeout=10, check=True).stdout
+    items = []
+    for m in re.finditer(r"<\((\d+), \{([^}]*)\}", out):
+        props = m.group(2)
+        label = re.search(r"'label': <'([^']*)'>", props)
+        toggle = re.search(r"'toggle-state': <(-?\d+)>", props)
+        if label:
+            items.append((int(m.group(1)), label.group(1), int(toggle.group(1)) if toggle else None))
+    return items
+
+
+def labels(tray):
+    return [label for _, label, _ in menu(tray)]
+
+
+def click(tray, label):
+    """Clicks the menu item `label` (dbusmenu Event "clicked")."""
+    item = next((i for i, l, _ in menu(tray) if l == label), None)
+    assert item is not None, f"no {label!r} in the tray menu"
+    subprocess.run(["gdbus", "call", "--session", "--dest", tray[0], "--object-path", tray[1],
+                    "--method", "com.canonical.dbusmenu.Event", "--", str(item), "clicked",
+                    "<0>", "0"], capture_output=True, text=True, timeout=10, check=True)
+
+
+def toggle_state(tray, label):
+    return next((t for _, l, t in menu(tray) if l == label), None)
