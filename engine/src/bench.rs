@@ -1,7 +1,8 @@
 //! `auto bench`: intake throughput and latency, paid-to-message-ready latency and idle memory,
 //! measured against a fresh data dir through real loopback HTTP, with the server in its own
-//! process (so its memory is its own); then the stock list's pages on a 100k pool, in-process
-//! (`--stock-only` for that alone). Prints figures; asserts nothing.
+//! process (so its memory is its own); then the stock list's pages on a 100k pool and the
+//! orders list's pages, in-process (`--stock-only`, `--list-only` for one alone). Prints
+//! figures; asserts nothing.
 
 use crate::auth::Scope;
 use crate::catalog::{Kind, NewProduct, StockInput};
@@ -37,6 +38,12 @@ pub struct BenchArgs {
     /// Only the stock case (list pages of a large pool).
     #[arg(long)]
     pub stock_only: bool,
+    /// Orders taken in for the orders-list case (its pages timed).
+    #[arg(long, default_value_t = 20_000)]
+    pub list_orders: usize,
+    /// Only the orders-list case.
+    #[arg(long)]
+    pub list_only: bool,
 }
 
 struct Server(Child);
@@ -54,6 +61,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if args.stock_only {
         return stock_pages(args.stock_items);
+    }
+    if args.list_only {
+        return order_pages(args.list_orders);
     }
     let dir = tempdir()?;
     let keys = args.orders + args.batches * 100 + args.ready_samples + 10;
@@ -142,7 +152,28 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         model.released_kib as f64 / 1024.0,
         model.reload_ms
     );
-    stock_pages(args.stock_items)
+    stock_pages(args.stock_items)?;
+    order_pages(args.list_orders)
+}
+
+/// The orders list's work per page (lines and product names included).
+fn order_pages(orders: usize) -> anyhow::Result<()> {
+    let dir = tempdir()?;
+    eprintln!(
+        "orders list: taking in {orders} orders into {}...",
+        dir.display()
+    );
+    let result = crate::orders::bench::run(&dir, orders);
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = result?;
+    println!(
+        "  orders list       {} orders of 2 lines (taken in in {:.1} s), median of 30, with JSON:",
+        r.orders, r.intake_secs
+    );
+    for (what, ms, n) in &r.pages {
+        println!("    {what:<42} {ms:>7.2} ms per page ({n} orders)");
+    }
+    Ok(())
 }
 
 /// The stock case: the list endpoint's work per page on a large pool.

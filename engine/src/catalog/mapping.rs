@@ -94,6 +94,11 @@ pub(super) fn mappings_of(conn: &Connection, id: i64) -> Result<Vec<Mapping>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A line found its product through a listing (its Shopee item/model).
+pub const BY_LISTING: &str = "listing";
+/// A line found its product through its SKU (a mapped one or the product's own).
+pub const BY_SKU: &str = "sku";
+
 /// The product an order line refers to: a listing match first (most specific wins), then a
 /// mapped SKU, then the product's own SKU.
 pub fn resolve_product(
@@ -103,7 +108,19 @@ pub fn resolve_product(
     model_id: Option<i64>,
     sku: &str,
 ) -> Result<Option<ProductRow>> {
+    Ok(resolve_product_by(conn, shop, item_id, model_id, sku)?.map(|(p, _)| p))
+}
+
+/// `resolve_product`, saying how it matched: `BY_LISTING` or `BY_SKU`.
+pub fn resolve_product_by(
+    conn: &Connection,
+    shop: &str,
+    item_id: Option<i64>,
+    model_id: Option<i64>,
+    sku: &str,
+) -> Result<Option<(ProductRow, &'static str)>> {
     let mut id: Option<i64> = None;
+    let mut by = BY_LISTING;
     if let Some(item) = item_id {
         id = conn
             .prepare_cached(
@@ -116,6 +133,7 @@ pub fn resolve_product(
     }
     let sku = sku.trim();
     if id.is_none() && !sku.is_empty() {
+        by = BY_SKU;
         id = conn
             .prepare_cached(
                 "SELECT product_id FROM listings WHERE sku = ?2 AND (shop = ?1 OR shop IS NULL)
@@ -131,7 +149,7 @@ pub fn resolve_product(
         }
     }
     let Some(id) = id else { return Ok(None) };
-    product_row(conn, id)
+    Ok(product_row(conn, id)?.map(|p| (p, by)))
 }
 
 /// The columns delivery needs of one product.
@@ -153,13 +171,14 @@ pub fn product_row(conn: &Connection, id: i64) -> Result<Option<ProductRow>> {
         .optional()?)
 }
 
-/// One remembered answer: shop, item id, model id, SKU, and the product they resolved to.
+/// One remembered answer: shop, item id, model id, SKU, and the product they resolved to
+/// with how.
 type Resolved = (
     String,
     Option<i64>,
     Option<i64>,
     String,
-    Option<Arc<ProductRow>>,
+    Option<(Arc<ProductRow>, &'static str)>,
 );
 
 /// Resolves order lines to products, remembering each answer for the life of one
@@ -178,7 +197,7 @@ impl Resolver {
         item_id: Option<i64>,
         model_id: Option<i64>,
         sku: &str,
-    ) -> Result<Option<Arc<ProductRow>>> {
+    ) -> Result<Option<(Arc<ProductRow>, &'static str)>> {
         let hit = self
             .seen
             .iter()
@@ -186,7 +205,8 @@ impl Resolver {
         if let Some((.., product)) = hit {
             return Ok(product.clone());
         }
-        let found = resolve_product(conn, shop, item_id, model_id, sku)?.map(Arc::new);
+        let found = resolve_product_by(conn, shop, item_id, model_id, sku)?
+            .map(|(p, by)| (Arc::new(p), by));
         self.seen.push((
             shop.to_string(),
             item_id,

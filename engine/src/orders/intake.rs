@@ -220,16 +220,19 @@ fn insert_new(
         o.paid_at
     };
     let mut lines = Vec::with_capacity(o.lines.len());
+    let mut matched_by = Vec::with_capacity(o.lines.len());
     for l in &o.lines {
+        let found = ctx
+            .resolver
+            .resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?;
+        matched_by.push(found.as_ref().map(|(_, by)| *by));
         lines.push(LineToFill {
             id: 0,
             sku: l.sku.clone(),
             item_id: l.item_id,
             model_id: l.model_id,
             quantity: l.quantity,
-            product: ctx
-                .resolver
-                .resolve(conn, &o.shop, l.item_id, l.model_id, &l.sku)?,
+            product: found.map(|(p, _)| p),
         });
     }
     let outcome = if initial == Status::Paid {
@@ -353,7 +356,8 @@ fn insert_new(
         lines: lines
             .iter()
             .zip(&o.lines)
-            .map(|(line, l)| Line {
+            .zip(matched_by)
+            .map(|((line, l), by)| Line {
                 id: line.id,
                 sku: l.sku.clone(),
                 item_id: l.item_id,
@@ -361,6 +365,8 @@ fn insert_new(
                 quantity: l.quantity,
                 unit_price: money::from_minor(l.unit_price_minor, &o.currency),
                 product_id: line.product.as_ref().map(|p| p.id),
+                product_name: line.product.as_ref().map(|p| p.name.clone()),
+                matched_by: by.map(str::to_string),
             })
             .collect(),
         total: money::from_minor(o.total_minor, &o.currency),

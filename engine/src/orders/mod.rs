@@ -1,5 +1,6 @@
 //! Orders: intake (idempotent on shop + order_sn), the status machine, the trail, queries.
 
+pub mod bench;
 mod intake;
 mod note;
 mod query;
@@ -94,12 +95,18 @@ pub struct Order {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Line {
     pub id: i64,
+    /// Empty when the line came with its Shopee item/model only.
     pub sku: String,
     pub item_id: Option<i64>,
     pub model_id: Option<i64>,
     pub quantity: i64,
     pub unit_price: f64,
     pub product_id: Option<i64>,
+    /// The product's name as it is now (null when no product matches).
+    pub product_name: Option<String>,
+    /// How the line finds its product: "listing" (the Shopee item/model is mapped to it) or
+    /// "sku"; null when no product matches.
+    pub matched_by: Option<String>,
 }
 
 /// One entry of an order's trail: who moved it, when, and why.

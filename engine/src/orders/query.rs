@@ -38,23 +38,62 @@ fn from_row(r: &Row) -> rusqlite::Result<Order> {
     })
 }
 
+/// Lines with their product's name and how they find it: "listing" when one of the product's
+/// listings names the line's Shopee item (model, shop), else "sku", read from the mappings as
+/// they are now. The listings are searched through the product (indexed), not the item.
+const LINE_SELECT: &str = "SELECT l.order_id, l.id, l.sku, l.item_id, l.model_id, l.quantity, \
+     l.unit_price_minor, l.product_id, p.name, \
+     CASE WHEN p.id IS NULL THEN NULL \
+          WHEN l.item_id IS NOT NULL AND EXISTS (SELECT 1 FROM listings li \
+               WHERE li.product_id = l.product_id AND li.item_id = l.item_id \
+                 AND (li.model_id IS NULL OR li.model_id = l.model_id) \
+                 AND (li.shop IS NULL OR li.shop = o.shop)) THEN 'listing' \
+          ELSE 'sku' END \
+     FROM order_lines l JOIN orders o ON o.id = l.order_id \
+     LEFT JOIN products p ON p.id = l.product_id";
+
+fn line_from_row(r: &Row, currency: &str) -> rusqlite::Result<Line> {
+    Ok(Line {
+        id: r.get(1)?,
+        sku: r.get(2)?,
+        item_id: r.get(3)?,
+        model_id: r.get(4)?,
+        quantity: r.get(5)?,
+        unit_price: money::from_minor(r.get(6)?, currency),
+        product_id: r.get(7)?,
+        product_name: r.get(8)?,
+        matched_by: r.get(9)?,
+    })
+}
+
 fn lines_of(conn: &Connection, order_id: i64, currency: &str) -> Result<Vec<Line>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, sku, item_id, model_id, quantity, unit_price_minor, product_id
-         FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
-    )?;
-    let rows = stmt.query_map([order_id], |r| {
-        Ok(Line {
-            id: r.get(0)?,
-            sku: r.get(1)?,
-            item_id: r.get(2)?,
-            model_id: r.get(3)?,
-            quantity: r.get(4)?,
-            unit_price: money::from_minor(r.get(5)?, currency),
-            product_id: r.get(6)?,
-        })
-    })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{LINE_SELECT} WHERE l.order_id = ?1 ORDER BY l.line_no"
+    ))?;
+    let rows = stmt.query_map([order_id], |r| line_from_row(r, currency))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Fills the lines of a page of orders with one query (not one per order).
+fn fill_lines(conn: &Connection, orders: &mut [Order]) -> Result<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let marks = vec!["?"; orders.len()].join(",");
+    let mut stmt = conn.prepare(&format!(
+        "{LINE_SELECT} WHERE l.order_id IN ({marks}) ORDER BY l.order_id, l.line_no"
+    ))?;
+    let index: std::collections::HashMap<i64, usize> =
+        orders.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
+    let mut rows = stmt.query(params_from_iter(orders.iter().map(|o| o.id)))?;
+    while let Some(r) = rows.next()? {
+        let order_id: i64 = r.get(0)?;
+        if let Some(&i) = index.get(&order_id) {
+            let line = line_from_row(r, &orders[i].currency)?;
+            orders[i].lines.push(line);
+        }
+    }
+    Ok(())
 }
 
 /// One order with its lines, if it exists.
@@ -216,9 +255,7 @@ pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {
     } else {
         None
     };
-    for o in &mut orders {
-        o.lines = lines_of(conn, o.id, &o.currency)?;
-    }
+    fill_lines(conn, &mut orders)?;
     Ok(OrderPage {
         orders,
         next_cursor,
