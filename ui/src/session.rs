@@ -91,7 +91,14 @@ pub fn start_live() {
         return;
     };
     for name in [
-        "order", "orders", "delivery", "message", "stock", "faq", "product",
+        "order",
+        "orders",
+        "delivery",
+        "message",
+        "stock",
+        "low_stock",
+        "faq",
+        "product",
     ] {
         let tx = tx.clone();
         let cb =
@@ -166,6 +173,16 @@ fn handle(name: &str, data: &str) {
         "orders" => *ORDERS_TICK.write() += 1,
         "delivery" => *ORDERS_TICK.write() += 1,
         "stock" | "product" => *PRODUCTS_TICK.write() += 1,
+        // Said once per crossing by the engine, so one toast per crossing.
+        "low_stock" => {
+            *PRODUCTS_TICK.write() += 1;
+            let available = v.get("available").and_then(|x| x.as_i64()).unwrap_or(0);
+            toast(format!(
+                "{}: {} ({available})",
+                crate::i18n::t("toast.low_stock"),
+                s("name")
+            ));
+        }
         "faq" => *FAQ_TICK.write() += 1,
         "message" => {
             *MESSAGES_TICK.write() += 1;

@@ -22,9 +22,26 @@ pub struct Mapping {
 #[serde(default)]
 pub struct StockCounts {
     pub available: i64,
+    /// Went to orders (allocated, delivered, or revealed to a cancelled one).
     pub allocated: i64,
+    /// Every item ever imported.
     pub total: i64,
     pub low_stock: bool,
+    /// When a sale took it to or below the threshold.
+    pub low_stock_since: Option<String>,
+    pub waiting_orders: i64,
+    pub by_status: StatusCounts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct StatusCounts {
+    pub available: i64,
+    pub allocated: i64,
+    pub delivered: i64,
+    pub revealed: i64,
+    pub bad: i64,
+    pub withdrawn: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -77,6 +94,10 @@ pub struct ImportReport {
     pub duplicates: Vec<LineIssue>,
     pub rejected: Vec<LineIssue>,
     pub available: i64,
+    pub batch: String,
+    /// Waiting orders the import delivered by itself.
+    pub waiting_delivered: u64,
+    pub still_waiting: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -355,6 +376,10 @@ pub struct StockWarning {
     pub name: String,
     pub available: i64,
     pub threshold: i64,
+    /// When a sale took it to or below the threshold.
+    pub low_since: Option<String>,
+    /// Paid orders waiting for its stock.
+    pub waiting: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -507,4 +532,77 @@ pub struct ShopSync {
 #[serde(default)]
 pub struct SyncReport {
     pub shops: Vec<ShopSync>,
+}
+
+/// The order a stock item went to.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct OrderRef {
+    pub id: i64,
+    pub order_sn: String,
+    pub shop: String,
+    pub status: String,
+}
+
+/// A stock item as lists show it: masked, never the secret.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct StockItem {
+    pub id: i64,
+    pub masked: String,
+    pub status: String,
+    pub batch: String,
+    pub imported_at: String,
+    pub changed_at: Option<String>,
+    pub note: Option<String>,
+    pub order: Option<OrderRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct StockItemPage {
+    pub items: Vec<StockItem>,
+    pub total: i64,
+    pub next_after: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FoundItem {
+    pub product_id: i64,
+    pub product_name: String,
+    pub product_sku: String,
+    pub item: StockItem,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FindResult {
+    pub found: Vec<FoundItem>,
+}
+
+/// A withdrawn item in plain, for the seller's own file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct PlainItem {
+    pub id: i64,
+    pub code: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct WithdrawReport {
+    pub withdrawn: u64,
+    pub items: Vec<PlainItem>,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DeliverWaiting {
+    pub delivering: u64,
 }

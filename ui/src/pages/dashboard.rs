@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::charts::{Bar, BarChart, Part, ShareBar};
-use crate::format::{day, money, percent, short, tz_offset_minutes};
+use crate::format::{datetime, day, money, percent, short, tz_offset_minutes};
 use crate::i18n::t;
 use crate::route::{go, go_query, Route};
 use crate::session::{MESSAGES_TICK, ORDERS_TICK, PRODUCTS_TICK};
@@ -171,6 +171,20 @@ pub fn Dashboard() -> Element {
                             }
                             span { class: if w.available == 0 { "badge st-needs_attention" } else { "badge st-paid" },
                                 "{w.available} / {w.threshold}"
+                            }
+                            if w.waiting > 0 {
+                                a {
+                                    class: "badge st-needs_attention waiting",
+                                    href: "/orders?status=needs_attention",
+                                    onclick: move |e: MouseEvent| {
+                                        e.prevent_default();
+                                        go_query(Route::Orders, "status=needs_attention");
+                                    },
+                                    "{w.waiting} {t(\"dash.waiting_orders\")}"
+                                }
+                            }
+                            if let Some(since) = w.low_since.as_ref() {
+                                span { class: "muted small", " {t(\"dash.low_since\")} {datetime(since)}" }
                             }
                         }
                     }

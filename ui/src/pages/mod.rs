@@ -12,3 +12,4 @@ pub mod settings;
 pub mod shopee_settings;
 pub mod shopee_shops;
 pub mod stock;
+pub mod stock_items;

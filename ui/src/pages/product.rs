@@ -1,10 +1,11 @@
 //! Creating and editing a product: kind, price, template with a live preview, Shopee mapping.
 
 use crate::api;
+use crate::format::datetime;
 use crate::i18n::{t, tk};
 use crate::route::{go, Route};
 use crate::session::PRODUCTS_TICK;
-use crate::types::{is_stock_kind, Mapping, Product};
+use crate::types::{is_stock_kind, Mapping, Product, StockCounts};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
 use serde_json::json;
@@ -261,6 +262,9 @@ pub fn ProductEdit(id: Option<i64>) -> Element {
                     label { "{t(\"stock.threshold\")}"
                         input { id: "p-threshold", r#type: "number", min: "0", value: "{f.threshold}", oninput: move |e| form.write().threshold = e.value() }
                     }
+                    if let Some(pid) = id {
+                        StockSummary { id: pid }
+                    }
                 } else {
                     label { "{tk(\"content\", &f.kind)}"
                         textarea { id: "p-content", rows: "3", value: "{f.content}", oninput: move |e| form.write().content = e.value() }
@@ -306,6 +310,37 @@ pub fn ProductEdit(id: Option<i64>) -> Element {
                     }
                     button { r#type: "button", class: "danger", onclick: delete, "{t(\"delete\")}" }
                 }
+            }
+        }
+    }
+}
+
+/// The product's stock at a glance: what is left, since when it is low, orders waiting.
+#[component]
+fn StockSummary(id: i64) -> Element {
+    let counts = use_resource(move || async move {
+        let _ = PRODUCTS_TICK();
+        api::get::<StockCounts>(&format!("/api/v1/products/{id}/stock")).await
+    });
+    let r = counts.read();
+    let Some(Ok(s)) = r.as_ref() else {
+        return rsx! {};
+    };
+    rsx! {
+        div { class: if s.low_stock { "stock-summary warn" } else { "stock-summary" }, id: "product-stock",
+            a {
+                href: "/stock/{id}",
+                onclick: move |e: MouseEvent| {
+                    e.prevent_default();
+                    go(Route::Stock(Some(id)));
+                },
+                "{t(\"stock.available\")}: {s.available} · {t(\"stock.sold\")}: {s.allocated} · {t(\"stock.total\")}: {s.total}"
+            }
+            if let Some(since) = s.low_stock_since.as_ref() {
+                p { class: "muted small", "{t(\"stock.low_since\")} {datetime(since)}" }
+            }
+            if s.waiting_orders > 0 {
+                p { class: "warn", "{s.waiting_orders} {t(\"stock.waiting\")}" }
             }
         }
     }

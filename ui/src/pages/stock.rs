@@ -1,11 +1,15 @@
-//! Stock: pick a product, paste or upload items, see duplicates and counts, set the low-stock
-//! warning. Large pastes go in chunks so the seller sees progress.
+//! Stock: pick a product, paste or upload items (with a batch label), see duplicates and
+//! counts, set the low-stock warning, deliver the orders waiting for stock; the items
+//! themselves and "find an order by a code" are in `stock_items`. Large pastes go in chunks so
+//! the seller sees progress.
 
 use crate::api;
+use crate::format::datetime;
 use crate::i18n::{t, tk_or};
+use crate::pages::stock_items::{FindByCode, StockItems};
 use crate::route::{go, Route};
 use crate::session::PRODUCTS_TICK;
-use crate::types::{ImportReport, LineIssue, Product, ProductList};
+use crate::types::{DeliverWaiting, ImportReport, LineIssue, Product, ProductList};
 use crate::widgets::{pending, ErrorNote, OkNote, Progress};
 use dioxus::prelude::*;
 use serde_json::json;
@@ -38,6 +42,9 @@ pub fn Stock(id: Option<i64>) -> Element {
         .cloned();
     rsx! {
         h1 { "{t(\"nav.stock\")}" }
+        if !stocked.is_empty() {
+            FindByCode {}
+        }
         if stocked.is_empty() {
             p { class: "empty", "{t(\"stock.no_products\")}" }
         }
@@ -78,7 +85,38 @@ fn StockPanel(product: Product) -> Element {
     let mut threshold = use_signal(|| product.low_stock_threshold.to_string());
     let mut th_note = use_signal(|| None::<String>);
     let mut th_error = use_signal(|| None::<String>);
-    let path = format!("/api/v1/products/{pid}/stock");
+    let mut batch = use_signal(String::new);
+    let mut waiting_note = use_signal(|| None::<String>);
+    let mut waiting_error = use_signal(|| None::<String>);
+    let base = format!("/api/v1/products/{pid}/stock");
+    // The label travels as a query parameter: text and CSV bodies have no room for it.
+    let path = move || {
+        let b = batch();
+        if b.trim().is_empty() {
+            base.clone()
+        } else {
+            format!("{base}?batch={}", api::enc(&b))
+        }
+    };
+    let deliver_waiting = move |_| {
+        waiting_note.set(None);
+        waiting_error.set(None);
+        spawn(async move {
+            let res =
+                api::call::<_, DeliverWaiting>("POST", "/api/v1/stock/deliver-waiting", &json!({}))
+                    .await;
+            match res {
+                Ok(r) if r.delivering > 0 => waiting_note.set(Some(format!(
+                    "{} {}",
+                    r.delivering,
+                    t("stock.delivering_now")
+                ))),
+                Ok(_) => waiting_error.set(Some(t("stock.none_delivered").to_string())),
+                Err(e) => waiting_error.set(Some(e.message)),
+            }
+            *PRODUCTS_TICK.write() += 1;
+        });
+    };
 
     let import_paste = {
         let path = path.clone();
@@ -88,7 +126,7 @@ fn StockPanel(product: Product) -> Element {
                 error.set(Some(t("stock.err_empty").to_string()));
                 return;
             }
-            let path = path.clone();
+            let path = path();
             spawn(async move {
                 error.set(None);
                 report.set(None);
@@ -111,7 +149,7 @@ fn StockPanel(product: Product) -> Element {
             let Some(file) = api::picked_file("stock-file") else {
                 return;
             };
-            let path = path.clone();
+            let path = path();
             spawn(async move {
                 error.set(None);
                 report.set(None);
@@ -165,9 +203,28 @@ fn StockPanel(product: Product) -> Element {
                     div { class: "value", id: "stock-available", "{s.available}" }
                     div { class: "label", "{t(\"stock.available\")}" }
                 }
-                div { class: "card", div { class: "value", "{s.allocated}" } div { class: "label", "{t(\"stock.allocated\")}" } }
+                div { class: "card", div { class: "value", "{s.allocated}" } div { class: "label", "{t(\"stock.sold\")}" } }
                 div { class: "card", div { class: "value", "{s.total}" } div { class: "label", "{t(\"stock.total\")}" } }
             }
+            p { class: "muted small", id: "stock-by-status",
+                for (k, n) in [("delivered", s.by_status.delivered), ("allocated", s.by_status.allocated), ("revealed", s.by_status.revealed), ("bad", s.by_status.bad), ("withdrawn", s.by_status.withdrawn)] {
+                    if n > 0 {
+                        span { key: "{k}", "{tk_or(\"item_status\", k)}: {n} · " }
+                    }
+                }
+            }
+            if let Some(since) = s.low_stock_since.as_ref() {
+                p { class: "warn", id: "stock-low-since", "{t(\"stock.low_since\")} {datetime(since)}" }
+            }
+            if s.waiting_orders > 0 {
+                div { class: "banner warn", id: "stock-waiting",
+                    strong { "{s.waiting_orders} {t(\"stock.waiting\")}" }
+                    " "
+                    button { id: "deliver-waiting", onclick: deliver_waiting, "{t(\"stock.deliver_waiting\")}" }
+                }
+            }
+            ErrorNote { error: waiting_error() }
+            OkNote { text: waiting_note() }
             div { class: "row",
                 label { "{t(\"stock.threshold\")}"
                     input { id: "threshold", r#type: "number", min: "0", value: "{threshold}", oninput: move |e| threshold.set(e.value()) }
@@ -178,6 +235,9 @@ fn StockPanel(product: Product) -> Element {
             OkNote { text: th_note() }
             h3 { "{t(\"stock.import\")}" }
             p { class: "muted small", if account { "{t(\"stock.hint_account\")}" } else { "{t(\"stock.hint_code\")}" } }
+            label { "{t(\"stock.batch_label\")}"
+                input { id: "stock-batch", maxlength: "64", placeholder: "{t(\"stock.batch_hint\")}", value: "{batch}", oninput: move |e| batch.set(e.value()) }
+            }
             textarea {
                 id: "stock-paste",
                 rows: "8",
@@ -200,10 +260,20 @@ fn StockPanel(product: Product) -> Element {
             if let Some(rep) = report() {
                 div { class: "report", id: "import-report",
                     p { class: "ok", "{t(\"stock.imported\")}: {rep.imported} · {t(\"stock.available\")}: {rep.available}" }
+                    if !rep.batch.is_empty() {
+                        p { class: "muted", "{t(\"stock.batch\")}: {rep.batch}" }
+                    }
+                    if rep.waiting_delivered > 0 {
+                        p { class: "ok", id: "import-waiting", "{rep.waiting_delivered} {t(\"stock.waiting_delivered\")}" }
+                    }
+                    if rep.still_waiting > 0 {
+                        p { class: "warn", "{rep.still_waiting} {t(\"stock.still_waiting\")}" }
+                    }
                     Issues { title: t("stock.duplicates").to_string(), issues: rep.duplicates.clone() }
                     Issues { title: t("stock.rejected").to_string(), issues: rep.rejected.clone() }
                 }
             }
+            StockItems { product: product.clone() }
         }
     }
 }
@@ -250,6 +320,9 @@ async fn import_chunked(
         let offset = (i * CHUNK) as u64;
         sum.imported += rep.imported;
         sum.available = rep.available;
+        sum.batch = rep.batch;
+        sum.waiting_delivered += rep.waiting_delivered;
+        sum.still_waiting = rep.still_waiting;
         sum.duplicates
             .extend(rep.duplicates.into_iter().map(|mut d| {
                 d.line += offset;
