@@ -316,6 +316,8 @@ impl Engine {
     /// allocation durable, like handing it to the extension.
     pub fn order_detail(&self, id: i64, reveal: bool) -> Result<OrderDetail> {
         if reveal {
+            // Once shown, its items are seen: a cancellation no longer returns them.
+            self.db.write(|tx| delivery::mark_revealed(tx, id))?;
             self.db.ensure_durable()?;
         }
         self.db
@@ -324,6 +326,7 @@ impl Engine {
 
     /// A status change asked for by the seller (refund, cancel, complete...).
     pub fn set_status(&self, id: i64, to: Status, reason: &str, actor: &str) -> Result<Order> {
+        let mut returned_to = Vec::new();
         self.db
             .write(|tx| {
                 let order = orders::get_order(tx, id)?;
@@ -344,6 +347,12 @@ impl Engine {
                 match to {
                     Status::Cancelled | Status::Refunded | Status::Returned => {
                         delivery::cancel_pending(tx, id)?;
+                        let left = delivery::leave_order(tx, id, to, "engine")?;
+                        if left.returned > 0 {
+                            // What came back may be what a waiting order needs.
+                            delivery::retry_waiting(tx, &self.vault, "engine")?;
+                        }
+                        returned_to = left.products;
                     }
                     Status::Paid => {
                         delivery::allocate_order(tx, &self.vault, id, actor)?;
@@ -354,12 +363,26 @@ impl Engine {
             })
             .inspect(|order| {
                 self.order_event(order);
+                for product_id in &returned_to {
+                    self.events.send(Event::Stock {
+                        product_id: *product_id,
+                    });
+                }
                 self.tell_low_stock();
             })
     }
 
     pub fn resend(&self, id: i64, actor: &str) -> Result<DeliveryInfo> {
-        let info = self.db.write(|tx| delivery::resend(tx, id, actor))?;
+        let info = self.db.write(|tx| {
+            // After a replacement the order's items as they stand, never the bad one.
+            match delivery::replace::resend_current(tx, &self.vault, id, actor)? {
+                Some(new) => delivery::deliveries_of(tx, &self.vault, id, false)?
+                    .into_iter()
+                    .find(|d| d.id == new)
+                    .ok_or_else(|| Error::not_found(format!("delivery {new}"))),
+                None => delivery::resend(tx, id, actor),
+            }
+        })?;
         self.delivery_event(&info, id);
         Ok(info)
     }

@@ -117,7 +117,7 @@ fn completed_reported_before_the_delivery_is_confirmed_completes_it_after() {
 }
 
 #[test]
-fn a_refund_before_sending_cancels_the_delivery_and_keeps_the_key_burned() {
+fn a_refund_before_sending_cancels_the_delivery_and_returns_the_unseen_key() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path());
     let id = product(
@@ -134,8 +134,9 @@ fn a_refund_before_sending_cancels_the_delivery_and_keeps_the_key_burned() {
             .is_empty(),
         "nothing to send after a refund"
     );
+    // No road was handed the key and no one was shown it: it is back in the pool.
     let stock = e.stock_counts(id).unwrap();
-    assert_eq!((stock.available, stock.allocated), (1, 1));
+    assert_eq!((stock.available, stock.allocated), (2, 0));
     // A late "paid" report cannot bring it back.
     assert_eq!(
         report(&e, "VN0003", "paid", "K", 1).status,

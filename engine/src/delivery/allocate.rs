@@ -353,7 +353,8 @@ pub fn retry_waiting(conn: &Connection, vault: &Vault, actor: &str) -> Result<us
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut delivered = 0;
+    // Replacements first: those buyers paid and got a bad item already.
+    let mut delivered = super::replace::fill_waiting(conn, vault, actor)?;
     for id in waiting {
         if allocate_order(conn, vault, id, actor)? == Status::Delivering {
             delivered += 1;

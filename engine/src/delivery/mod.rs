@@ -1,9 +1,13 @@
 //! Delivery: allocating stock to paid orders, rendering the message, and the outbox the
 //! extension drains (fetch, confirm, offer again after a timeout, resend).
 
+mod after_sale;
 mod allocate;
+mod order_items;
 mod outbox;
 pub mod parts;
+pub mod replace;
+pub mod returns;
 pub mod template;
 
 pub use allocate::{
@@ -13,3 +17,5 @@ pub use allocate::{
 pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,
 };
+pub use order_items::{OrderItem, OrderItems};
+pub use returns::{leave_order, mark_revealed, reopen_cancelled, Decision};

@@ -175,13 +175,20 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
                 )?;
             }
         } else if status == "pending" && order_status != Status::Delivering {
+            let replacement: bool = conn
+                .prepare_cached("SELECT replaces_item IS NOT NULL FROM deliveries WHERE id = ?1")?
+                .query_row([delivery_id], |r| r.get(0))?;
             record_event(
                 conn,
                 order_id,
                 Some(order_status),
                 order_status,
                 actor,
-                &Note::ResentDeliveryConfirmed,
+                &if replacement {
+                    Note::ReplacementConfirmed
+                } else {
+                    Note::ResentDeliveryConfirmed
+                },
             )?;
         }
     }

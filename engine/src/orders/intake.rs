@@ -386,6 +386,13 @@ fn apply_report(
     actor: &str,
 ) -> Result<()> {
     let reported = o.reported;
+    // A cancellation Shopee reported and then turned down comes back as paid: taken up again.
+    if current == Status::Cancelled
+        && o.unknown_status.is_none()
+        && delivery::reopen_cancelled(conn, vault, id, reported, actor)?
+    {
+        return Ok(());
+    }
     // Re-sent pages often carry stale statuses; only news moves an order.
     if current.is_final() || reported.progress() < current.progress() {
         return Ok(());
@@ -423,6 +430,8 @@ fn apply_report(
         {
             transition(conn, id, current, reported, actor, &why)?;
             delivery::cancel_pending(conn, id)?;
+            // Unseen items back to the pool, in this same transaction.
+            delivery::leave_order(conn, id, reported, "engine")?;
         }
         // Completed before AUTO's delivery was confirmed is kept in shop_status and applied
         // when the delivery is confirmed; anything else is not news.

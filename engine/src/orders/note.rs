@@ -37,6 +37,28 @@ pub enum Note {
     /// The seller's own words.
     SellerNote { text: String },
     DeliveredByHand { note: String },
+    /// Items allocated to the order that no road was handed and no one was shown went back
+    /// to the pool when it left.
+    ItemsReturned { count: i64 },
+    /// Items handed out or shown stay out of the pool until the seller decides.
+    ItemsHeld { count: i64 },
+    /// Replacements that waited for stock are not wanted any more (the order left).
+    ReplacementsDropped { count: i64 },
+    /// Shopee reported the cancelled order paid (or completed) again: taken up afresh.
+    Reopened { status: String },
+    /// A bad item (masked) replaced by a fresh one (masked), with the seller's reason.
+    KeyReplaced { old: String, new: String, reason: String },
+    /// A bad item whose replacement waits for stock of the product.
+    ReplacementWaiting {
+        old: String,
+        product: String,
+        reason: String,
+    },
+    ReplacementConfirmed,
+    /// The seller put an item held after the order left back in the pool.
+    ItemBackToStock { item: String },
+    /// The seller voided an item held after the order left: never sold again.
+    ItemVoided { item: String, reason: String },
 }
 
 impl Note {
@@ -60,6 +82,15 @@ impl Note {
             Note::SetBy { .. } => "set_by",
             Note::SellerNote { .. } => "seller_note",
             Note::DeliveredByHand { .. } => "delivered_by_hand",
+            Note::ItemsReturned { .. } => "items_returned",
+            Note::ItemsHeld { .. } => "items_held",
+            Note::ReplacementsDropped { .. } => "replacements_dropped",
+            Note::Reopened { .. } => "reopened",
+            Note::KeyReplaced { .. } => "key_replaced",
+            Note::ReplacementWaiting { .. } => "replacement_waiting",
+            Note::ReplacementConfirmed => "replacement_confirmed",
+            Note::ItemBackToStock { .. } => "item_back_to_stock",
+            Note::ItemVoided { .. } => "item_voided",
         }
     }
 
@@ -121,6 +152,36 @@ impl Note {
             Note::SellerNote { text } => text.clone(),
             Note::DeliveredByHand { note } if note.is_empty() => "delivered by hand".into(),
             Note::DeliveredByHand { note } => format!("delivered by hand: {note}"),
+            Note::ItemsReturned { count } => {
+                format!("{count} item(s) no one had seen went back to stock")
+            }
+            Note::ItemsHeld { count } => format!(
+                "{count} item(s) were already handed out or shown: held until you put them back in stock or void them"
+            ),
+            Note::ReplacementsDropped { count } => {
+                format!("{count} replacement(s) waiting for stock are no longer needed")
+            }
+            Note::Reopened { status } => format!(
+                "Shopee reported it {status} again after the cancellation: delivered afresh"
+            ),
+            Note::KeyReplaced { old, new, reason } => {
+                format!("item {old} marked bad ({reason}); replaced by {new}")
+            }
+            Note::ReplacementWaiting {
+                old,
+                product,
+                reason,
+            } => format!(
+                "item {old} marked bad ({reason}); its replacement waits for stock of '{product}'"
+            ),
+            Note::ReplacementConfirmed => "replacement confirmed in chat".into(),
+            Note::ItemBackToStock { item } => format!("item {item} put back in stock"),
+            Note::ItemVoided { item, reason } if reason.is_empty() => {
+                format!("item {item} voided: never sold again")
+            }
+            Note::ItemVoided { item, reason } => {
+                format!("item {item} voided ({reason}): never sold again")
+            }
         }
     }
 }

@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_stock_view",
         include_str!("../../migrations/0010_stock_view.sql"),
     ),
+    (
+        "0010_waiting_replacements",
+        include_str!("../../migrations/0010_waiting_replacements.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

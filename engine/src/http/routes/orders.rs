@@ -1,5 +1,6 @@
 //! Orders: intake (single or batch), list, detail, status changes, resend, manual delivery.
 
+use crate::delivery::{Decision, OrderItem, OrderItems};
 use crate::engine::{DeliverMode, RejectedOrder};
 use crate::http::error::{status_of, ApiError, ApiJson};
 use crate::http::guard::{Admin, Extension};
@@ -219,4 +220,103 @@ pub async fn deliver(
         .run(move |e| e.deliver(id, mode, &req.note, actor))
         .await?;
     Ok(Json(OrderEnvelope { order }))
+}
+
+// ---- after the sale: an order's items, replacing one, deciding about one held ----
+
+/// The stock items an order holds or held, masked, with status and replacements.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/items", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = OrderItems), (status = 404)))]
+pub async fn items(
+    State(app): State<App>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<Json<OrderItems>, ApiError> {
+    Ok(Json(app.run(move |e| e.order_items(id)).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceRequest {
+    /// Why the item is bad (shown in the order's history); 1 to 200 characters, one line.
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplaceResult {
+    /// The item marked bad.
+    pub replaced: i64,
+    /// The fresh item sent in its place; null while the replacement waits for stock.
+    pub replacement: Option<i64>,
+    /// The delivery that carries it to the buyer.
+    pub delivery_id: Option<i64>,
+    pub waiting: bool,
+    pub items: Vec<OrderItem>,
+}
+
+/// Marks a delivered (or allocated) item of the order bad and sends the buyer a fresh one as
+/// a replacement message; with no stock the replacement waits for the next import. The same
+/// request again is a 409: the item is bad already.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/items/{item_id}/replace", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ReplaceRequest,
+    responses((status = 200, body = ReplaceResult), (status = 404, description = "no such item on this order"),
+              (status = 409, description = "the item cannot be replaced now (bad already, held, being sent)"),
+              (status = 422, description = "the reason is missing or not valid")))]
+pub async fn replace_item(
+    State(app): State<App>,
+    caller: Admin,
+    Path((id, item_id)): Path<(i64, i64)>,
+    ApiJson(req): ApiJson<ReplaceRequest>,
+) -> Result<Json<ReplaceResult>, ApiError> {
+    let actor = caller.0.actor();
+    let (r, items) = app
+        .run(move |e| e.replace_item(id, item_id, &req.reason, actor))
+        .await?;
+    Ok(Json(ReplaceResult {
+        replaced: item_id,
+        replacement: r.replacement,
+        delivery_id: r.delivery_id,
+        waiting: r.replacement.is_none(),
+        items: items.items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReleaseAction {
+    /// Back in the pool, to be sold again.
+    Pool,
+    /// Bad: never sold again.
+    Void,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRequest {
+    pub action: ReleaseAction,
+    /// Why (kept with a voided item); optional.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Decides about an item held after its order was cancelled, refunded or returned: back to
+/// the pool, or void.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/items/{item_id}/release", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ReleaseRequest,
+    responses((status = 200, body = OrderItems), (status = 404), (status = 409, description = "the item is not held")))]
+pub async fn release_item(
+    State(app): State<App>,
+    caller: Admin,
+    Path((id, item_id)): Path<(i64, i64)>,
+    ApiJson(req): ApiJson<ReleaseRequest>,
+) -> Result<Json<OrderItems>, ApiError> {
+    let actor = caller.0.actor();
+    let decision = match req.action {
+        ReleaseAction::Pool => Decision::Pool,
+        ReleaseAction::Void => Decision::Void,
+    };
+    Ok(Json(
+        app.run(move |e| e.decide_item(id, item_id, decision, &req.reason, actor))
+            .await?,
+    ))
 }

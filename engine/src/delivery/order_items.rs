@@ -1,0 +1,102 @@
+//! The stock items an order holds or held, masked, for the order page: what was sent, what was
+//! replaced by what, what waits for the seller's decision after the order left.
+
+use super::returns::masked;
+use crate::catalog::Kind;
+use crate::orders::ts;
+use crate::secrets::Vault;
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One stock item of an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderItem {
+    pub id: i64,
+    /// The order line it went to.
+    pub line_id: i64,
+    pub product_id: i64,
+    pub product: String,
+    /// The secret masked (`ABCD-••••-••••-WXYZ`; an account by its username): never usable.
+    pub masked: String,
+    /// allocated, delivered, revealed (held after the order left: the seller decides), bad.
+    pub status: String,
+    /// Why it was marked bad or voided.
+    pub note: Option<String>,
+    /// The delivery whose message carries it.
+    pub delivery_id: Option<i64>,
+    /// The item sent in its place.
+    pub replaced_by: Option<i64>,
+    /// The bad item it stands in for.
+    pub replaces: Option<i64>,
+    /// Marked bad, its replacement waits for stock.
+    pub replacement_waiting: bool,
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+/// An order's items, by line, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderItems {
+    pub order_id: i64,
+    pub items: Vec<OrderItem>,
+}
+
+/// The items of an order (every status an item of an order can have).
+pub fn order_items(conn: &Connection, vault: &Vault, order_id: i64) -> Result<OrderItems> {
+    let exists: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM orders WHERE id = ?1")?
+        .query_row([order_id], |r| r.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Err(Error::not_found(format!("order {order_id}")));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.order_line_id, s.product_id, p.name, p.kind, s.secret, s.status, s.note,
+                s.delivery_id, s.replaced_by, s.changed_at,
+                EXISTS (SELECT 1 FROM waiting_replacements w WHERE w.item_id = s.id)
+         FROM order_lines l JOIN stock_items s ON s.order_line_id = l.id
+         JOIN products p ON p.id = s.product_id
+         WHERE l.order_id = ?1 ORDER BY l.line_no, s.id",
+    )?;
+    let rows = stmt.query_map([order_id], |r| {
+        let kind: String = r.get(4)?;
+        let sealed: Vec<u8> = r.get(5)?;
+        Ok((
+            OrderItem {
+                id: r.get(0)?,
+                line_id: r.get(1)?,
+                product_id: r.get(2)?,
+                product: r.get(3)?,
+                masked: String::new(),
+                status: r.get(6)?,
+                note: r.get(7)?,
+                delivery_id: r.get(8)?,
+                replaced_by: r.get(9)?,
+                replaces: None,
+                replacement_waiting: r.get(11)?,
+                changed_at: r.get::<_, Option<i64>>(10)?.map(ts),
+            },
+            Kind::parse(&kind).unwrap_or(Kind::LicenseKey),
+            sealed,
+        ))
+    })?;
+    let mut items = Vec::new();
+    for row in rows {
+        let (mut item, kind, sealed) = row?;
+        item.masked = masked(vault, kind, &sealed)?;
+        items.push(item);
+    }
+    // The item a replacement stands in for is of the same line, so it is in this list.
+    let pairs: Vec<(i64, i64)> = items
+        .iter()
+        .filter_map(|i| i.replaced_by.map(|by| (by, i.id)))
+        .collect();
+    for (by, old) in pairs {
+        if let Some(new) = items.iter_mut().find(|i| i.id == by) {
+            new.replaces = Some(old);
+        }
+    }
+    Ok(OrderItems { order_id, items })
+}
