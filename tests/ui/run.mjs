@@ -1,7 +1,7 @@
 // Browser tests of AUTO's UI: Debian's Chromium (headless, via playwright-core) against a real
 // `auto serve` on a fresh data dir. Each step leaves a screenshot in artifacts/.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,6 +235,52 @@ try {
     await waitText('ol.trail', 'buyer asked to cancel');
     const detail = await engine.api('GET', `/api/v1/orders/${order.id}`);
     assert(detail.status === 'cancelled', 'the engine has it cancelled');
+  });
+
+  await step('the stock page lists the items masked and finds the order a code went to', async () => {
+    await nav('/stock');
+    await page.click(`#stock-products a[href="/stock/${productId}"]`);
+    await page.waitForFunction((id) => location.pathname === `/stock/${id}`, productId);
+    await page.waitForFunction(() => document.querySelectorAll('#stock-items tbody tr').length === 5);
+    // Oldest first: the first key went to the first order, delivered; the middle of each code is hidden.
+    const first = '#stock-items tbody tr:first-child';
+    await waitText(first, 'NFXT-••••-••••-0001');
+    await waitText(first, 'Delivered');
+    await waitText(first, '261125UITEST01');
+    await waitText('#stock-items', 'NFX•-•••••-•004');
+    await noKeysShown('the stock item list');
+    await page.selectOption('#stock-status', 'available');
+    await page.waitForFunction(() => document.querySelectorAll('#stock-items tbody tr').length === 4);
+    await page.selectOption('#stock-status', '');
+    await page.waitForFunction(() => document.querySelectorAll('#stock-items tbody tr').length === 5);
+
+    // "Which order got this key?": the buyer quotes it, the seller pastes it.
+    await page.fill('#stock-find', KEYS[0]);
+    await page.click('#stock-find-go');
+    await waitText('#stock-found', '261125UITEST01');
+    await waitText('#stock-found', 'Netflix Gift Key');
+    assert((await page.inputValue('#stock-find')) === '', 'the code is not left on the screen');
+    await noKeysShown('the stock page after a find');
+    await page.fill('#stock-find', 'NFXT-NOT-A-KEY-9999');
+    await page.click('#stock-find-go');
+    await waitText('#stock-found', 'No stock item has this code.');
+
+    // An unsold key withdrawn: its code is downloaded first, and it leaves the pool.
+    await page.check('#stock-items tbody tr:last-child input.pick');
+    page.once('dialog', (d) => d.accept());
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#withdraw-selected')]);
+    const saved = join(profile, 'withdrawn.txt');
+    await download.saveAs(saved);
+    assert(readFileSync(saved, 'utf8') === `${KEYS[4]}\n`, 'the withdrawn key is handed back in the file');
+    await waitText('#stock-items tbody tr:last-child', 'Withdrawn');
+    await waitText('#stock-available', '3');
+    await noKeysShown('the stock page after a withdrawal');
+    await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}b-stock-items.png`), fullPage: true });
+
+    await page.fill('#stock-find', KEYS[0]);
+    await page.click('#stock-find-go');
+    await page.click('#stock-found a.order-link');
+    await page.waitForFunction((id) => location.pathname === `/orders/${id}`, orderId);
   });
 
   await step('the dashboard counts the order', async () => {

@@ -206,7 +206,7 @@ pub const TABLE: Table = &[
     ("stock.withdraw_count", "Or withdraw this many unsold items (newest first)"),
     ("stock.withdraw", "Withdraw"),
     ("stock.confirm_withdraw", "Withdraw these unsold items? They leave the pool for good and are never sold again. A file with their codes is downloaded for you."),
-    ("stock.withdrawn_note", "items withdrawn; the file with their codes was downloaded"),
+    ("stock.withdrawn_note", "Withdrawn, their codes downloaded"),
     ("stock.err_count", "The number to withdraw must be 1 or more."),
     ("stock.find_title", "Find an order by a code"),
     ("stock.find_hint", "Paste the exact code (or an account's username) a buyer quotes: AUTO says which order got it. Nothing is decrypted to search."),

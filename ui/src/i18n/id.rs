@@ -201,7 +201,7 @@ pub const TABLE: Table = &[
     ("stock.withdraw_count", "Atau tarik sejumlah item yang belum terjual (terbaru dulu)"),
     ("stock.withdraw", "Tarik"),
     ("stock.confirm_withdraw", "Tarik item yang belum terjual ini? Item keluar dari stok untuk selamanya dan tidak akan dijual lagi. Berkas berisi kodenya akan diunduh untuk Anda."),
-    ("stock.withdrawn_note", "item ditarik; berkas berisi kodenya sudah diunduh"),
+    ("stock.withdrawn_note", "Ditarik, kodenya sudah diunduh"),
     ("stock.err_count", "Jumlah yang ditarik minimal 1."),
     ("stock.find_title", "Cari pesanan lewat kode"),
     ("stock.find_hint", "Tempel kode persis (atau username akun) yang disebut pembeli: AUTO menunjukkan pesanan mana yang mendapatkannya. Tidak ada yang didekripsi untuk mencarinya."),

@@ -195,6 +195,19 @@ fn StockPanel(product: Product) -> Element {
     };
     let s = &product.stock;
     let account = product.kind == "account";
+    let b = &s.by_status;
+    let by_status = [
+        ("delivered", b.delivered),
+        ("allocated", b.allocated),
+        ("revealed", b.revealed),
+        ("bad", b.bad),
+        ("withdrawn", b.withdrawn),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(k, n)| format!("{}: {n}", tk_or("item_status", k)))
+    .collect::<Vec<_>>()
+    .join(" · ");
     rsx! {
         div { class: "panel grow",
             h2 { "{product.name}" }
@@ -206,13 +219,7 @@ fn StockPanel(product: Product) -> Element {
                 div { class: "card", div { class: "value", "{s.allocated}" } div { class: "label", "{t(\"stock.sold\")}" } }
                 div { class: "card", div { class: "value", "{s.total}" } div { class: "label", "{t(\"stock.total\")}" } }
             }
-            p { class: "muted small", id: "stock-by-status",
-                for (k, n) in [("delivered", s.by_status.delivered), ("allocated", s.by_status.allocated), ("revealed", s.by_status.revealed), ("bad", s.by_status.bad), ("withdrawn", s.by_status.withdrawn)] {
-                    if n > 0 {
-                        span { key: "{k}", "{tk_or(\"item_status\", k)}: {n} · " }
-                    }
-                }
-            }
+            p { class: "muted small", id: "stock-by-status", "{by_status}" }
             if let Some(since) = s.low_stock_since.as_ref() {
                 p { class: "warn", id: "stock-low-since", "{t(\"stock.low_since\")} {datetime(since)}" }
             }

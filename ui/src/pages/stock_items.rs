@@ -129,9 +129,9 @@ pub fn StockItems(product: Product) -> Element {
                 Ok(rep) => {
                     download(&format!("{sku}-withdrawn.txt"), &as_text(&rep.items));
                     note.set(Some(format!(
-                        "{} {}",
-                        rep.withdrawn,
-                        t("stock.withdrawn_note")
+                        "{}: {}",
+                        t("stock.withdrawn_note"),
+                        rep.withdrawn
                     )));
                     selected.set(Vec::new());
                     *PRODUCTS_TICK.write() += 1;
