@@ -1439,3 +1439,195 @@ async fn the_partner_key_and_tokens_never_appear_in_responses_logs_or_shopee_sta
         "the key itself never travels"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chat-sized deliveries
+// ---------------------------------------------------------------------------------------------
+
+/// Redeem steps longer than one chat message: with 20 keys, three messages (the steps cut at a
+/// space).
+const LONG_STEPS: &str = "Cara pakai: buka aplikasi Steam, masuk ke akun kakak, pilih menu Akun \
+    lalu Tambah Dana ke Dompet Steam, pilih Tukarkan Kode Voucher, tempel kodenya satu per satu, \
+    lalu tekan Lanjutkan. Saldo masuk dalam beberapa detik dan bisa langsung dipakai untuk membeli \
+    game, DLC atau item komunitas. Kalau ada kode yang tidak bisa dipakai, kirim tangkapan layarnya \
+    di chat ini ya kak, kami ganti secepatnya tanpa biaya. Kode hanya bisa dipakai satu kali dan \
+    berlaku untuk akun Steam region Indonesia; akun region lain tidak bisa menukarkannya, jadi \
+    pastikan region akun kakak sebelum menukar. Terima kasih sudah belanja di toko kami, ditunggu \
+    pesanan berikutnya!";
+
+/// A product of shop A's listing whose delivery of `keys` comes in several parts; returns its
+/// id. The order for it buys `keys.len()` of the listing.
+async fn long_delivery_product(admin: &Api, keys: &[String]) -> String {
+    let mut body = product_body("STEAM-BULK");
+    body["instructions"] = json!(LONG_STEPS);
+    body["mappings"] = json!([{"item_id": ITEM_A, "model_id": MODEL_A}]);
+    let pid = id_of(&create_product(admin, &body).await);
+    assert_eq!(import_keys(admin, &pid, keys).await["imported"], keys.len());
+    pid
+}
+
+/// The revealed delivery of the one order shop A's buyer 0 placed, and its order.
+async fn only_delivery(admin: &Api) -> (Value, Value) {
+    let orders = orders_of(admin, SHOP_A).await;
+    let order = orders.get(&sn(SHOP_A, 0)).expect("the order").clone();
+    let detail = order_detail(admin, &id_of(&order), true).await;
+    (detail["deliveries"].clone(), order)
+}
+
+fn part_texts(delivery: &Value) -> Vec<String> {
+    delivery["parts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no parts: {delivery}"))
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every key in exactly one message, whole.
+#[track_caller]
+fn each_key_once(texts: &[String], keys: &[String], prefix: &str) {
+    let got: Vec<String> = texts.iter().flat_map(|t| keys_in(t, prefix)).collect();
+    assert_eq!(got.len(), keys.len(), "{texts:#?}");
+    assert_eq!(got.iter().collect::<HashSet<_>>().len(), keys.len());
+    for k in keys {
+        assert!(got.contains(k), "key {k} missing");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivery_in_parts_goes_one_message_per_part_once_each_across_a_crash_between_parts() {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let mut fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    let keys = make_keys("BULK", 20);
+    long_delivery_product(&fx.admin, &keys).await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    let item = ShopeeItem::listing(ITEM_A, MODEL_A, 20, PRICE);
+    let b = buyer(SHOP_A, 0);
+    mock.add_orders(
+        SHOP_A,
+        [ShopeeOrder::paid(
+            &sn(SHOP_A, 0),
+            b,
+            "pembeli_a0",
+            item,
+            mock.now(),
+            200,
+        )],
+    );
+
+    // The first part is answered; the second reaches the buyer, its answer never comes, and
+    // AUTO dies waiting.
+    mock.hang_after_sends(1);
+    let admin = fx.admin.clone();
+    let stuck =
+        tokio::spawn(async move { admin.try_post("/api/v1/shopee/sync", &json!({})).await });
+    let m = &mock;
+    eventually(
+        Duration::from_secs(60),
+        "the second part to hang",
+        || async move { (m.hung_sends() == 1).then_some(()) },
+    )
+    .await;
+    assert_eq!(mock.sent_to(SHOP_A, b).len(), 2, "two parts with the buyer");
+    fx.server.restart();
+    let _ = stuck.await;
+    let admin = fx.admin.with_base(&fx.server.url);
+
+    let (deliveries, order) = only_delivery(&admin).await;
+    let parts = part_texts(&deliveries[0]);
+    assert!(parts.len() >= 3, "a long delivery: {parts:#?}");
+    assert_eq!(
+        deliveries[0]["parts_sent"], 1,
+        "the answered part is recorded"
+    );
+    sync_until_delivered(&admin, 10, &[(SHOP_A, &[sn(SHOP_A, 0)])]).await;
+
+    // Each part once, in order, each within Shopee's 600 (the stand-in refuses longer ones).
+    let got = mock.sent_to(SHOP_A, b);
+    assert_eq!(got, parts, "the chat holds the parts once each, in order");
+    assert!(got.iter().all(|t| t.chars().count() <= 600));
+    each_key_once(&got, &keys, "BULK");
+    let (deliveries, _) = only_delivery(&admin).await;
+    assert_eq!(deliveries.as_array().unwrap().len(), 1, "{deliveries}");
+    let d = &deliveries[0];
+    assert_eq!(d["status"], "sent", "{d}");
+    assert_eq!(d["parts_sent"], parts.len(), "{d}");
+    let last = mock.chat_with(SHOP_A, b).last().unwrap().message_id.clone();
+    assert_eq!(d["message_id"], last.as_str(), "{d}");
+    assert_eq!(order["status"], "delivering", "before the syncs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivery_refused_after_some_parts_goes_on_from_the_refused_part_when_the_seller_retries()
+{
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    // A small limit: more parts than Shopee lets the shop send in a row before the buyer answers.
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"chat_limit": 150}))
+        .await);
+    let keys = make_keys("ROW", 20);
+    long_delivery_product(&fx.admin, &keys).await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    let item = ShopeeItem::listing(ITEM_A, MODEL_A, 20, PRICE);
+    let b = buyer(SHOP_A, 0);
+    mock.add_orders(
+        SHOP_A,
+        [ShopeeOrder::paid(
+            &sn(SHOP_A, 0),
+            b,
+            "pembeli_a0",
+            item,
+            mock.now(),
+            200,
+        )],
+    );
+
+    sync(&fx.admin).await;
+    let (deliveries, order) = only_delivery(&fx.admin).await;
+    let parts = part_texts(&deliveries[0]);
+    assert!(parts.len() > 5, "{} parts", parts.len());
+    assert_eq!(order["status"], "needs_attention", "{order}");
+    assert_eq!(order["attention_reason"], "chat_refused", "{order}");
+    assert_eq!(
+        mock.sent_to(SHOP_A, b),
+        parts[..5].to_vec(),
+        "five in a row"
+    );
+    sync(&fx.admin).await;
+    assert_eq!(
+        mock.sent_to(SHOP_A, b).len(),
+        5,
+        "a refusal is not retried by itself"
+    );
+
+    // Each time, the buyer answers and the seller sends the rest. Nothing is sent twice.
+    for _ in 0..parts.len() {
+        if mock.sent_to(SHOP_A, b).len() >= parts.len() {
+            break;
+        }
+        mock.buyer_says(SHOP_A, b, "pembeli_a0", "sudah masuk kak, lanjut");
+        let (status, body) = fx
+            .admin
+            .post(
+                &format!("/api/v1/orders/{}/deliver", id_of(&order)),
+                &json!({"mode": "retry"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        sync(&fx.admin).await;
+    }
+    let got = mock.sent_to(SHOP_A, b);
+    assert_eq!(got, parts, "every part once, in order");
+    each_key_once(&got, &keys, "ROW");
+    assert!(got.iter().all(|t| t.encode_utf16().count() <= 150));
+    let orders = orders_of(&fx.admin, SHOP_A).await;
+    assert_eq!(orders[&sn(SHOP_A, 0)]["status"], "delivered");
+}

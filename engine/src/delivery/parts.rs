@@ -152,24 +152,28 @@ pub fn items_of(kind: Kind, secrets: &[StockSecret]) -> Items<'static> {
 }
 
 /// Cuts a rendered delivery into parts of at most `limit` (in `chat_len`), in order: as many
-/// whole lines and items as fit in each; a text line longer than the limit at its spaces (or,
-/// a word longer than the limit, anywhere). The text between two parts (line breaks, the space
-/// a long line was cut at) is left out.
+/// whole lines and items as fit in each; a text line longer than the limit starts a part of its
+/// own and is cut at its spaces (a word longer than the limit, anywhere). The text between two
+/// parts (line breaks, the space a long line was cut at) is left out.
 pub fn split(r: &Rendered, limit: usize) -> Vec<String> {
     let text = r.text.as_str();
     if chat_len(text) <= limit {
         return vec![text.to_string()];
     }
     let fits = |range: &Range<usize>| chat_len(&text[range.clone()]) <= limit;
-    let mut pieces = Vec::new();
+    // Each piece, and whether it must start a part.
+    let mut pieces: Vec<(Range<usize>, bool)> = Vec::new();
     for line in split_at(text, 0..text.len(), &r.items, |c| c == '\n') {
         if fits(&line) {
-            pieces.push(line);
+            pieces.push((line, false));
             continue;
         }
+        // A long line begins a message: a sentence cut across two messages is read more easily
+        // than one that begins at the end of the previous message.
+        let first = pieces.len();
         for word in split_at(text, line, &r.items, is_space) {
             if fits(&word) {
-                pieces.push(word);
+                pieces.push((word, false));
                 continue;
             }
             if r.items
@@ -182,11 +186,14 @@ pub fn split(r: &Rendered, limit: usize) -> Vec<String> {
             }
             for w in split_at(text, word, &[], is_space) {
                 if fits(&w) {
-                    pieces.push(w);
+                    pieces.push((w, false));
                 } else {
-                    pieces.extend(cut(text, w, limit));
+                    pieces.extend(cut(text, w, limit).into_iter().map(|c| (c, false)));
                 }
             }
+        }
+        if let Some(p) = pieces.get_mut(first) {
+            p.1 = true;
         }
     }
     pack(text, &pieces, limit)
@@ -247,16 +254,17 @@ fn cut(text: &str, range: Range<usize>, limit: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Joins consecutive pieces (with the text between them) while the result fits.
-fn pack(text: &str, pieces: &[Range<usize>], limit: usize) -> Vec<String> {
+/// Joins consecutive pieces (with the text between them) while the result fits and the next
+/// piece need not start a part.
+fn pack(text: &str, pieces: &[(Range<usize>, bool)], limit: usize) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current: Option<(usize, usize, usize)> = None;
-    for p in pieces {
+    for (p, starts) in pieces {
         let len = chat_len(&text[p.clone()]);
         current = Some(match current {
             Some((start, end, so_far)) => {
                 let joined = so_far + chat_len(&text[end..p.start]) + len;
-                if joined <= limit {
+                if joined <= limit && !starts {
                     (start, p.end, joined)
                 } else {
                     parts.push(text[start..end].to_string());
@@ -537,6 +545,9 @@ mod tests {
         assert_eq!(back, words, "no word was cut");
         assert!(parts.iter().all(|p| chat_len(p) <= 200));
         assert!(parts.len() >= 5);
+        // The key before it is a part of its own: the long line starts a message.
+        assert_eq!(parts[0], item_text(&keys(1)[0]));
+        assert!(parts[1].starts_with("Cara pakai:"), "{:?}", parts[1]);
         // A word longer than the limit (a URL) is the one thing cut inside.
         let url = format!("https://example.com/{}", "a".repeat(250));
         let r = render("{{instructions}}", &values(&url), Items::Text(""));

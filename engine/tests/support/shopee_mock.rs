@@ -154,6 +154,8 @@ pub(crate) struct MockState {
     faults_served: u64,
     expire_after_calls: Option<u64>,
     hang_next_send: bool,
+    /// Successful sends to let through before the hung one.
+    sends_before_hang: u64,
     hung_sends: u64,
     five_message_rule: bool,
     calls: BTreeMap<String, u64>,
@@ -209,6 +211,7 @@ impl ShopeeMock {
                 faults_served: 0,
                 expire_after_calls: None,
                 hang_next_send: false,
+                sends_before_hang: 0,
                 hung_sends: 0,
                 five_message_rule: true,
                 calls: BTreeMap::new(),
@@ -347,7 +350,15 @@ impl ShopeeMock {
     /// The next `send_message` that succeeds is recorded (the buyer has the message) and then
     /// never answered, so a test can kill AUTO between the send and its confirm.
     pub fn hang_after_next_send(&self) {
-        self.state().hang_next_send = true;
+        self.hang_after_sends(0);
+    }
+
+    /// As [`ShopeeMock::hang_after_next_send`], for the send after `answered` more sends that
+    /// succeed and are answered (a crash between two parts of one delivery).
+    pub fn hang_after_sends(&self, answered: u64) {
+        let mut st = self.state();
+        st.hang_next_send = true;
+        st.sends_before_hang = answered;
     }
 
     /// How many sends were recorded and left unanswered.

@@ -365,7 +365,9 @@ pub(crate) fn send_message(
         None,
         new_message(true, kind, &text, order_sn.as_deref()),
     );
-    if st.hang_next_send {
+    if st.hang_next_send && st.sends_before_hang > 0 {
+        st.sends_before_hang -= 1;
+    } else if st.hang_next_send {
         st.hang_next_send = false;
         st.hung_sends += 1;
         *hang = true;
