@@ -291,7 +291,10 @@ async function doRefreshWork(): Promise<void> {
       for (const x of d.value?.deliveries ?? []) {
         const key = `d:${x.id}`
         if (done.has(key)) confirms.push(`/deliveries/${x.id}/confirm`)
-        else fresh.set(key, { key, kind: "delivery", id: x.id, shop: x.shop, buyer: x.buyer, order_sn: x.order_sn, text: x.message, createdAt: secs(x.created_at), leasedAt: now })
+        else {
+          const parts = x.parts?.length ? x.parts : [x.message]
+          fresh.set(key, { key, kind: "delivery", id: x.id, shop: x.shop, buyer: x.buyer, order_sn: x.order_sn, text: x.message, parts, createdAt: secs(x.created_at), leasedAt: now })
+        }
       }
     }
     if (r.status === "fulfilled") {

@@ -3,7 +3,8 @@
 // when that cannot be read, from the DOM — and passes it to the background. On the web chat it
 // types the deliveries and replies AUTO has for the conversations listed, as the seller would:
 // open the buyer's conversation, focus the input, insert the text, press send (auto-send on) or
-// leave it for the seller (auto-send off), and reports it sent only once it shows in the chat.
+// leave it for the seller (auto-send off), and reports it sent only once it shows in the chat. A
+// delivery in chat-sized parts goes part by part and is reported sent when every part shows.
 
 import type { PlasmoCSConfig } from "plasmo"
 
@@ -17,6 +18,7 @@ import type { MessageInput, OrderInput } from "../lib/contract"
 import { isEnvelope, type CaptureEnvelope } from "../lib/envelope"
 import type { ConvRef, Request, WorkAnswer, WorkItem } from "../lib/messages"
 import { Pacer } from "../lib/pacer"
+import { nextPart, partsOf, partsShown, typeParts, type ChatHands } from "../lib/parts"
 import { conversationOfPath, pathOf } from "../lib/paths"
 import { readCaptured } from "../lib/read-capture"
 import { redact, redactText } from "../lib/redact"
@@ -275,8 +277,24 @@ function messagesOf(cid: string): ChatMessage[] {
   return [...json.filter((m) => !used.has(m.message_id)), ...shown]
 }
 
-function appearedInChat(cid: string, text: string, since: number): boolean {
-  return messagesOf(cid).some((m) => m.from === "seller" && (m.ts === 0 || m.ts >= since - 120) && sameText(m.text, text))
+/** The shop's messages in a conversation since an item was made (with grace for clocks). */
+function shopTexts(cid: string, since: number): string[] {
+  return messagesOf(cid)
+    .filter((m) => m.from === "seller" && (m.ts === 0 || m.ts >= since - 120))
+    .map((m) => m.text)
+}
+
+/** Parts the seller sent edited (auto-send off), by item: the chat cannot show them as ours. */
+const sentByHand = new Map<string, Set<number>>()
+
+/** The first part of an item the chat does not show yet, or -1 when it shows them all. */
+function nextOf(item: WorkItem, cid: string): number {
+  return nextPart(partsOf(item), shopTexts(cid, item.createdAt), sentByHand.get(item.key))
+}
+
+async function confirmSent(key: string): Promise<void> {
+  sentByHand.delete(key)
+  await bg({ type: "sent", key })
 }
 
 const reported = new Set<string>()
@@ -310,8 +328,8 @@ function toRef(c: ChatConversation): ConvRef {
   return { conversation_id: c.conversation_id, shop_id: c.shop_id ?? shopHint, buyer_id: c.buyer_id, buyer_name: c.buyer_name }
 }
 
-/** A text placed in the input for the seller to send (auto-send off). */
-let placed: { key: string; cid: string; text: string; since: number; sellerCount: number } | undefined
+/** A part placed in the input for the seller to send (auto-send off). */
+let placed: { key: string; cid: string; parts: string[]; part: number; text: string; since: number; sellerCount: number } | undefined
 
 function sellerMessageCount(cid: string): number {
   return messagesOf(cid).filter((m) => m.from === "seller").length
@@ -338,27 +356,40 @@ async function handle(item: WorkItem & { conversation_id: string }, autoSend: bo
     if (inputValue(input0).trim()) return
     if (!(await openConversation(cid))) return
     await sleep(200)
-    if (appearedInChat(cid, item.text, item.createdAt)) {
-      await bg({ type: "sent", key: item.key })
-      return
-    }
   }
-  const input = findChatInput(document)
-  if (!input) return
-  const current = inputValue(input)
-  if (current.trim() && !sameText(current, item.text)) return // the seller is typing
-  const claim = await bg<{ ok: boolean }>({ type: "claim", key: item.key })
-  if (!claim?.ok) return
-  if (!current.trim() && !insertText(input, item.text)) return
+  const parts = partsOf(item)
+  /** Puts a part in the input unless the seller is typing something else there. */
+  const place = async (part: string): Promise<HTMLElement | undefined> => {
+    const input = findChatInput(document)
+    if (!input || openConversationId() !== cid) return undefined
+    const current = inputValue(input)
+    if (current.trim() && !sameText(current, part)) return undefined // the seller is typing
+    // Claimed again for every part: another tab waits while this one types.
+    const claim = await bg<{ ok: boolean }>({ type: "claim", key: item.key })
+    if (!claim?.ok) return undefined
+    if (!current.trim() && !insertText(input, part)) return undefined
+    return input
+  }
   if (!autoSend) {
-    placed = { key: item.key, cid, text: item.text, since: item.createdAt, sellerCount: sellerMessageCount(cid) }
+    const next = nextOf(item, cid)
+    if (next < 0) return confirmSent(item.key)
+    if (!(await place(parts[next]))) return
+    placed = { key: item.key, cid, parts, part: next, text: parts[next], since: item.createdAt, sellerCount: sellerMessageCount(cid) }
     return
   }
-  await sleep(150)
-  pressSend(input, findSendButton(document))
-  if (await waitFor(() => appearedInChat(cid, item.text, item.createdAt), 10_000)) {
-    await bg({ type: "sent", key: item.key })
+  const hands: ChatHands = {
+    shopTexts: () => shopTexts(cid, item.createdAt),
+    typeAndSend: async (part) => {
+      const input = await place(part)
+      if (!input) return false
+      await sleep(150)
+      pressSend(input, findSendButton(document))
+      return true
+    },
+    waitFor
   }
+  // Confirmed once, when the chat shows every part.
+  if ((await typeParts(parts, hands)) === "done") await confirmSent(item.key)
 }
 
 /** Takes our text out of the input when the seller opened another buyer's chat and it came
@@ -376,18 +407,22 @@ function clearIfMovedAway(): boolean {
 async function checkPlaced(items: WorkItem[]): Promise<boolean> {
   if (!placed) return false
   const p = placed
-  if (appearedInChat(p.cid, p.text, p.since)) {
+  const byHand = sentByHand.get(p.key) ?? new Set<number>()
+  if (partsShown(p.parts, shopTexts(p.cid, p.since))[p.part]) {
+    // The seller sent it: the delivery is done once every part is in the chat, else the next
+    // part is placed.
     placed = undefined
-    await bg({ type: "sent", key: p.key })
+    if (nextPart(p.parts, shopTexts(p.cid, p.since), byHand) < 0) await confirmSent(p.key)
     return false
   }
   if (clearIfMovedAway()) return false
   const input = findChatInput(document)
   const stillThere = input && sameText(inputValue(input), p.text)
   if (!stillThere && openConversationId() === p.cid && sellerMessageCount(p.cid) > p.sellerCount) {
-    // The seller edited our text and sent it: it went out, in their words.
+    // The seller edited our part and sent it: it went out, in their words.
     placed = undefined
-    await bg({ type: "sent", key: p.key })
+    sentByHand.set(p.key, byHand.add(p.part))
+    if (nextPart(p.parts, shopTexts(p.cid, p.since), byHand) < 0) await confirmSent(p.key)
     return false
   }
   if (!items.some((i) => i.key === p.key) || (!stillThere && openConversationId() !== p.cid)) {
@@ -423,8 +458,8 @@ async function doWork() {
   const items = res?.items ?? []
   if (await checkPlaced(items)) return
   for (const item of items) {
-    if (appearedInChat(item.conversation_id, item.text, item.createdAt)) {
-      await bg({ type: "sent", key: item.key }) // it went out before (a crash before the confirm)
+    if (nextOf(item, item.conversation_id) < 0) {
+      await confirmSent(item.key) // it went out before (a crash before the confirm)
       continue
     }
     if (!res?.autoSend && openConversationId() !== item.conversation_id) continue

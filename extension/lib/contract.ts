@@ -43,7 +43,10 @@ export interface PendingDelivery {
   order_sn: string
   shop: string
   buyer: Buyer
+  /** The whole text (older clients type this). */
   message: string
+  /** The message in chat-sized parts, to type in order (absent from an AUTO before parts). */
+  parts?: string[]
   attempts: number
   created_at: string
 }

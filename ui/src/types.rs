@@ -104,8 +104,15 @@ pub struct ImportReport {
 #[serde(default)]
 pub struct Line {
     pub id: i64,
+    /// Empty when the line came with its Shopee item/model only.
     pub sku: String,
+    pub item_id: Option<i64>,
+    pub model_id: Option<i64>,
     pub product_id: Option<i64>,
+    /// The product's name (none when no product matches the line).
+    pub product_name: Option<String>,
+    /// "listing" (matched by the Shopee item/model) or "sku"; none when nothing matched.
+    pub matched_by: Option<String>,
     pub quantity: i64,
     pub unit_price: f64,
 }
@@ -123,6 +130,8 @@ pub struct Order {
     pub currency: String,
     pub attention_reason: Option<String>,
     pub attention_detail: Option<String>,
+    /// The reason's parameters, worded with it (trail_words).
+    pub attention_params: serde_json::Map<String, serde_json::Value>,
     pub created_at: String,
     pub paid_at: Option<String>,
     pub updated_at: String,
@@ -142,7 +151,10 @@ pub struct TrailEvent {
     pub from: Option<String>,
     pub to: String,
     pub actor: String,
+    /// The engine's English words, shown when `code` is none or one this UI does not know.
     pub reason: String,
+    pub code: Option<String>,
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

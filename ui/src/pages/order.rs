@@ -6,6 +6,7 @@ use crate::format::{datetime, money};
 use crate::i18n::{t, tk_or};
 use crate::route::{go, Route};
 use crate::session::ORDERS_TICK;
+use crate::trail_words::{actor_words, attention_words, listing_words, note_words, shows_listing};
 use crate::types::OrderDetail;
 use crate::widgets::{pending, ErrorNote, OkNote, StatusBadge};
 use dioxus::prelude::*;
@@ -78,8 +79,8 @@ pub fn OrderPage(id: i64) -> Element {
             StatusBadge { status: o.status.clone() }
         }
         if let Some(reason) = &o.attention_reason {
-            p { class: "error", id: "attention", "{tk_or(\"attention\", reason)}"
-                if let Some(detail) = &o.attention_detail { " — {detail}" }
+            p { class: "error", id: "attention",
+                {attention_words(reason, &o.attention_params, o.attention_detail.as_deref())}
             }
             if reason == "chat_refused" {
                 p { class: "muted", id: "chat-refused-hint", "{t(\"order.chat_refused_hint\")}" }
@@ -97,12 +98,25 @@ pub fn OrderPage(id: i64) -> Element {
                         dt { "{t(\"order.paid_at\")}" } dd { "{datetime(p)}" }
                     }
                 }
-                table { class: "list",
-                    thead { tr { th { "SKU" } th { class: "num", "{t(\"order.qty\")}" } th { class: "num", "{t(\"order.price\")}" } } }
+                table { class: "list", id: "order-lines",
+                    thead { tr { th { "{t(\"orders.product\")}" } th { "SKU" } th { class: "num", "{t(\"order.qty\")}" } th { class: "num", "{t(\"order.price\")}" } } }
                     tbody {
                         for l in o.lines.iter() {
                             tr { key: "{l.id}",
-                                td { "{l.sku}" }
+                                td { class: "product",
+                                    match &l.product_name {
+                                        Some(name) => rsx! { "{name}" },
+                                        None => rsx! { span { class: "muted", "{t(\"line.no_product\")}" } },
+                                    }
+                                }
+                                td {
+                                    "{l.sku}"
+                                    if shows_listing(l) {
+                                        if let Some(listing) = listing_words(l) {
+                                            div { class: "muted small listing", "{listing}" }
+                                        }
+                                    }
+                                }
                                 td { class: "num", "{l.quantity}" }
                                 td { class: "num", "{money(l.unit_price, &o.currency)}" }
                             }
@@ -178,8 +192,11 @@ pub fn OrderPage(id: i64) -> Element {
                         span { class: "muted", "{datetime(&e.at)} " }
                         if let Some(f) = &e.from { StatusBadge { status: f.clone() } " → " }
                         StatusBadge { status: e.to.clone() }
-                        " {e.actor}"
-                        if !e.reason.is_empty() { " — {e.reason}" }
+                        " {actor_words(&e.actor)}"
+                        {
+                            let words = note_words(e.code.as_deref(), &e.params, &e.reason);
+                            (!words.is_empty()).then(|| rsx! { span { class: "note", " — {words}" } })
+                        }
                     }
                 }
             }
