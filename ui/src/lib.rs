@@ -9,6 +9,7 @@ mod i18n;
 mod pages;
 mod route;
 mod session;
+mod trail_words;
 mod types;
 mod widgets;
 

@@ -3,6 +3,7 @@
 
 mod en;
 mod id;
+pub mod notes;
 
 use dioxus::prelude::*;
 

@@ -5,6 +5,7 @@ use crate::format::{datetime, local_day_bound, money};
 use crate::i18n::{t, tk};
 use crate::route::{go, Route};
 use crate::session::ORDERS_TICK;
+use crate::trail_words::{line_summary, note_words};
 use crate::types::{OrderPage, ProductList};
 use crate::widgets::{pending, StatusBadge};
 use dioxus::prelude::*;
@@ -140,9 +141,15 @@ pub fn Orders() -> Element {
                                     div { class: "muted small", "{o.shop}" }
                                 }
                                 td { "{o.buyer.username}" }
-                                td { {o.lines.iter().map(|l| format!("{} × {}", l.quantity, l.sku)).collect::<Vec<_>>().join(", ")} }
+                                td { class: "lines", {o.lines.iter().map(line_summary).collect::<Vec<_>>().join(", ")} }
                                 td { class: "num", "{money(o.total, &o.currency)}" }
-                                td { StatusBadge { status: o.status.clone() } }
+                                td { StatusBadge { status: o.status.clone() }
+                                    if let Some(reason) = &o.attention_reason {
+                                        div { class: "muted small attention",
+                                            {note_words(Some(reason), &o.attention_params, o.attention_detail.as_deref().unwrap_or_default())}
+                                        }
+                                    }
+                                }
                                 td { "{datetime(&o.created_at)}" }
                             }
                         }
