@@ -375,7 +375,7 @@ impl Engine {
     pub fn resend(&self, id: i64, actor: &str) -> Result<DeliveryInfo> {
         let info = self.db.write(|tx| {
             // After a replacement the order's items as they stand, never the bad one.
-            match delivery::replace::resend_current(tx, &self.vault, id, actor)? {
+            match delivery::resend_current(tx, &self.vault, id, actor)? {
                 Some(new) => delivery::deliveries_of(tx, &self.vault, id, false)?
                     .into_iter()
                     .find(|d| d.id == new)

@@ -7,6 +7,7 @@ mod order_items;
 mod outbox;
 pub mod parts;
 pub mod replace;
+mod rerender;
 pub mod returns;
 pub mod template;
 
@@ -18,4 +19,5 @@ pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,
 };
 pub use order_items::{OrderItem, OrderItems};
+pub use rerender::resend_current;
 pub use returns::{leave_order, mark_revealed, reopen_cancelled, Decision};

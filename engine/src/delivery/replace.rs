@@ -8,7 +8,8 @@
 //! A replacement message uses a default template in the product's language (no per-product
 //! template: the few words around one key need no editing), with the product's instructions.
 
-use super::parts::{self, Items, Rendered};
+use super::parts::{self, Rendered};
+use super::rerender::{addressee, current_items, queue};
 use super::returns::{item_of_order, masked};
 use super::template::Values;
 use crate::catalog::{low_stock, mask_secret, product_row, ProductRow, StockSecret};
@@ -84,9 +85,11 @@ pub fn replace_item(
                 "stock item {item_id} is held after the order left: put it back in stock or void it"
             )))
         }
-        other => return Err(Error::conflict(format!(
+        other => {
+            return Err(Error::conflict(format!(
             "stock item {item_id} is {other}; only a delivered or allocated item can be replaced"
-        ))),
+        )))
+        }
     }
     let secret = StockSecret::from_plain(item.kind, &vault.open(&item.secret)?);
     let carriers = carriers(conn, vault, order_id, &parts::item_text(&secret), lease_ms)?;
@@ -249,13 +252,6 @@ fn fill(conn: &Connection, vault: &Vault, w: &Want) -> Result<Option<(i64, Strin
     Ok(Some((new_id, mask_secret(&secret), delivery_id)))
 }
 
-/// The buyer and order number of an order.
-fn addressee(conn: &Connection, order_id: i64) -> Result<(String, String)> {
-    Ok(conn
-        .prepare_cached("SELECT buyer_username, order_sn FROM orders WHERE id = ?1")?
-        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
-}
-
 /// One fresh item in the replacement template of the product's language.
 fn replacement_message(
     conn: &Connection,
@@ -279,86 +275,6 @@ fn replacement_message(
         },
         parts::items_of(product.kind, std::slice::from_ref(secret)),
     ))
-}
-
-/// The order's message as it stands now: every line in its product's template with the items
-/// the order holds (allocated or delivered; never a bad one).
-pub fn current_items(conn: &Connection, vault: &Vault, order_id: i64) -> Result<Rendered> {
-    let (buyer, order_sn) = addressee(conn, order_id)?;
-    let lines: Vec<(i64, i64, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT id, quantity, product_id FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
-        )?
-        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut rendered = Vec::with_capacity(lines.len());
-    for (line_id, quantity, product_id) in lines {
-        let Some(product) = product_id
-            .map(|p| product_row(conn, p))
-            .transpose()?
-            .flatten()
-        else {
-            continue;
-        };
-        let items = if product.kind.has_stock() {
-            let sealed: Vec<Vec<u8>> = conn
-                .prepare_cached(
-                    "SELECT secret FROM stock_items WHERE order_line_id = ?1
-                       AND status IN ('allocated', 'delivered') ORDER BY id",
-                )?
-                .query_map([line_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            if sealed.is_empty() {
-                continue;
-            }
-            let secrets = sealed
-                .iter()
-                .map(|s| Ok(StockSecret::from_plain(product.kind, &vault.open(s)?)))
-                .collect::<Result<Vec<_>>>()?;
-            parts::items_of(product.kind, &secrets)
-        } else {
-            Items::Text(&product.content)
-        };
-        rendered.push(parts::render(
-            &product.template,
-            &Values {
-                buyer: &buyer,
-                order_sn: &order_sn,
-                product: &product.name,
-                items: "",
-                quantity,
-                instructions: &product.instructions,
-            },
-            items,
-        ));
-    }
-    Ok(Rendered::join(rendered, "\n\n"))
-}
-
-/// Queues a rendered delivery (sealed, in chat-sized parts); returns its id.
-fn queue(
-    conn: &Connection,
-    vault: &Vault,
-    order_id: i64,
-    rendered: &Rendered,
-    replaces_item: Option<i64>,
-    resend_of: Option<i64>,
-) -> Result<i64> {
-    let message = rendered.text();
-    let chunks = parts::parts_for(conn, rendered)?;
-    conn.prepare_cached(
-        "INSERT INTO deliveries (order_id, message, parts, status, created_at, replaces_item, resend_of)
-         VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        order_id,
-        vault.seal(message),
-        parts::seal(vault, message, &chunks),
-        now_ms(),
-        replaces_item,
-        resend_of
-    ])?;
-    Ok(conn.last_insert_rowid())
 }
 
 /// Fills the replacements that wait for stock, oldest first; returns how many went out.
@@ -413,56 +329,20 @@ pub fn fill_waiting(conn: &Connection, vault: &Vault, actor: &str) -> Result<usi
     Ok(filled)
 }
 
-/// After a replacement, a resend carries the order's items as they stand (the bad one never
-/// again), rendered afresh; returns the new delivery, or None when nothing of the order was
-/// replaced (the plain resend repeats the last message then).
-pub fn resend_current(
-    conn: &Connection,
-    vault: &Vault,
-    order_id: i64,
-    actor: &str,
-) -> Result<Option<i64>> {
-    let replaced: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM stock_items s JOIN order_lines l ON l.id = s.order_line_id
-                            WHERE l.order_id = ?1 AND s.status = 'bad')",
-        )?
-        .query_row([order_id], |r| r.get(0))?;
-    if !replaced {
-        return Ok(None);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Kind;
+    use crate::delivery::template::validate;
+
+    #[test]
+    fn every_replacement_template_is_a_valid_stock_template() {
+        for lang in ["id", "en", "vi", "th", "xx"] {
+            let t = replacement_template(lang);
+            validate(t, Kind::LicenseKey).unwrap();
+            validate(t, Kind::Account).unwrap();
+        }
+        assert!(replacement_template("en").starts_with("Hi {{buyer}}, here is a replacement"));
+        assert_eq!(replacement_template("xx"), replacement_template("id"));
     }
-    let status: String = conn
-        .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
-        .query_row([order_id], |r| r.get(0))?;
-    let status = Status::parse(&status).unwrap_or(Status::NeedsAttention);
-    if !matches!(
-        status,
-        Status::Delivering | Status::Delivered | Status::Completed
-    ) {
-        return Err(Error::conflict(format!(
-            "an order that is {status} has no delivery to resend"
-        )));
-    }
-    let rendered = current_items(conn, vault, order_id)?;
-    if rendered.text().is_empty() {
-        return Err(Error::conflict(
-            "this order holds no item to resend; its replacement waits for stock",
-        ));
-    }
-    let last: Option<i64> = conn
-        .prepare_cached(
-            "SELECT id FROM deliveries WHERE order_id = ?1 AND status != 'cancelled' ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row([order_id], |r| r.get(0))
-        .optional()?;
-    let id = queue(conn, vault, order_id, &rendered, None, last)?;
-    record_event(
-        conn,
-        order_id,
-        Some(status),
-        status,
-        actor,
-        &Note::ResendRequested,
-    )?;
-    Ok(Some(id))
 }
