@@ -10,7 +10,10 @@
 // restart, delivered when AUTO is back; the card list changes shape → the DOM reader still
 // finds the orders, a redacted sample is kept and AUTO's dashboard warns; the chat changes shape
 // → the DOM is read; auto-send off → the text waits in the input until the seller sends it; the
-// popup saves the samples as JSON (no buyer name or message in it) and clears them.
+// popup saves the samples as JSON (no buyer name or message in it) and clears them; a token
+// revoked and paired again; with a chat limit of 100, a delivery in three chat-sized parts typed
+// part by part and confirmed once, and one whose first part the chat already shows (a tab that
+// closed half-way) goes on from the second part without typing the first again.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
@@ -594,6 +597,74 @@ async function main() {
     const secrets = [...KEYS, extToken, adminToken]
     const leaked = consoleLines.filter((l) => secrets.some((k) => l.includes(k)))
     if (leaked.length) throw new Error(`${leaked.length} console line(s) carry a secret`)
+  })
+
+  await step("a delivery in three chat-sized parts is typed part by part and confirmed once; one whose first part the chat already shows goes on from the second", async () => {
+    const popup = await ctx.newPage()
+    await popup.goto(`chrome-extension://${extId}/popup.html`)
+    await popup.getByTestId("auto-send").check()
+    await until("auto-send on again", async () => popup.getByTestId("auto-send").isChecked(), 5000)
+    await popup.close()
+    const page = ctx.pages().find((p) => p.url().includes("/webchat/")) ?? (await ctx.newPage())
+    if (!page.url().includes("/webchat/")) await page.goto("https://seller.shopee.co.id/webchat/conversations")
+    await page.bringToFront()
+    const limit = await admin<{ chat_limit: number }>("PUT", "/settings/delivery", { chat_limit: 100 })
+    if (limit.chat_limit !== 100) throw new Error(`chat limit: ${JSON.stringify(limit)}`)
+    const { products } = await admin<{ products: Array<{ id: number; sku: string }> }>("GET", "/products")
+    const product = products.find((p) => p.sku === "STEAM-IDR-60K")!
+    const more = Array.from({ length: 6 }, (_, i) => `E2E-STM60-${11 + i}-${Math.random().toString(36).slice(2, 8).toUpperCase()}`)
+    KEYS.push(...more)
+    await admin("POST", `/products/${product.id}/stock`, more.join("\n"), "text/plain")
+    const orderFor = (b: { user_id: number; username: string }, sn: string) => ({
+      shop: String(SC.SHOP_ID.ID),
+      order_sn: sn,
+      status: "READY_TO_SHIP",
+      buyer: { username: b.username, user_id: b.user_id },
+      lines: [{ sku: "STEAM-IDR-60K", quantity: 3, unit_price: 63500 }],
+      total: 190500,
+      currency: "IDR"
+    })
+    type Detail = { status: string; trail: Array<{ to: string }>; deliveries: Array<{ status: string; confirmed_at: string | null; parts?: string[] }> }
+    const partsOf = async (id: number) => {
+      const d = await admin<Detail>("GET", `/orders/${id}?reveal=true`)
+      const parts = d.deliveries[0]?.parts ?? []
+      if (parts.length !== 3 || parts.some((p) => p.length > 100)) throw new Error(`expected 3 parts of at most 100: ${JSON.stringify(parts.map((p) => p.length))}`)
+      return parts
+    }
+    const deliveredOnce = async (id: number, to: number, from: number, want: string[]) => {
+      const d = await until(`order ${id} delivered`, async () => {
+        const x = await admin<Detail>("GET", `/orders/${id}`)
+        return x.status === "delivered" ? x : undefined
+      }, 90_000)
+      const typed = ((await fixture<{ sent: Array<{ to_id: number; text: string; at: number }> }>("GET", "/__fixture/state")).sent).slice(from).filter((m) => m.to_id === to)
+      if (JSON.stringify(typed.map((m) => m.text)) !== JSON.stringify(want)) throw new Error(`typed ${typed.length} message(s), not the ${want.length} part(s) in order`)
+      const confirmed = Date.parse(d.deliveries[0].confirmed_at ?? "")
+      if (d.deliveries.length !== 1 || d.deliveries[0].status !== "sent" || !(confirmed >= typed[typed.length - 1].at)) {
+        throw new Error(`confirmed before the last part showed, or not once: ${JSON.stringify(d.deliveries.map((x) => [x.status, x.confirmed_at]))}`)
+      }
+      if (d.trail.filter((e) => e.to === "delivered").length !== 1) throw new Error("delivered more than once in the trail")
+    }
+
+    // A fresh delivery: three parts, typed in order, confirmed once when the third shows.
+    const fresh = SC.BUYERS_ID[8]
+    const before = (await sent()).length
+    const one = await admin<{ order: { id: number } }>("POST", "/orders", orderFor(fresh, "2612E2EPART1"))
+    const parts = await partsOf(one.order.id)
+    await deliveredOnce(one.order.id, fresh.user_id, before, parts)
+    await shot(page, "13-chat-three-parts")
+
+    // A delivery half-typed by a tab that closed: its first part is in the chat already.
+    const resumed = SC.BUYERS_ID[3]
+    await admin("PUT", "/settings/delivery", { paused: true })
+    const two = await admin<{ order: { id: number } }>("POST", "/orders", orderFor(resumed, "2612E2EPART2"))
+    const parts2 = await partsOf(two.order.id)
+    await fixture("POST", "/__fixture/seller-message", { conversation_id: resumed.conversation_id, text: parts2[0] })
+    const before2 = (await sent()).length
+    await admin("PUT", "/settings/delivery", { paused: false })
+    await deliveredOnce(two.order.id, resumed.user_id, before2, parts2.slice(1))
+    await page.waitForTimeout(4000)
+    if ((await sent()).length !== before2 + 2) throw new Error("a part was typed again after the confirm")
+    await admin("PUT", "/settings/delivery", { chat_limit: 600 })
   })
 
   await ctx.close()

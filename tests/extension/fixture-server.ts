@@ -6,8 +6,9 @@
 // extension/fixtures/seller-centre.ts. get_one_order answers the details of a card, and
 // conversation/open opens a chat with a buyer who never wrote. Chromium reaches it at the real
 // domain through --host-resolver-rules, so the extension's real match patterns apply. Control
-// endpoints under /__fixture/ let the test add orders and buyer messages, switch the order or chat
-// JSON to a shape the extension does not know, and see what was sent and asked.
+// endpoints under /__fixture/ let the test add orders, buyer messages and messages the shop sent
+// before (a half-typed delivery), switch the order or chat JSON to a shape the extension does not
+// know, and see what was sent and asked.
 
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
@@ -316,6 +317,24 @@ export async function startFixture(init?: Partial<FixtureState>): Promise<{ port
         if (b.shape) state.shape = b.shape === "changed" ? "changed" : "seller-centre"
         if (b.chat) state.chatShape = b.chat === "changed" ? "changed" : "seller-centre"
         return json(res, { shape: state.shape, chat: state.chatShape })
+      }
+      if (p === "/__fixture/seller-message" && req.method === "POST") {
+        // A message the shop sent before (a tab that typed it and closed): in the chat, not in `sent`.
+        const b = (await readBody(req)) as { conversation_id?: string; text?: string }
+        const conv = state.conversations.find((c) => c.conversation_id === b.conversation_id)
+        if (!conv || !b.text) return json(res, { error: "no such conversation" }, 400)
+        const m: SC.FixtureMessage = {
+          message_id: `${conv.conversation_id}9${String(seq++).padStart(4, "0")}`,
+          conversation_id: conv.conversation_id,
+          from_id: SC.SELLER_USER_ID.ID,
+          to_id: conv.to_id,
+          from_shop_id: conv.shop_id,
+          to_shop_id: 0,
+          text: b.text,
+          created_timestamp: Math.floor(Date.now() / 1000)
+        }
+        state.messages.push(m)
+        return json(res, { message_id: m.message_id })
       }
       if (p === "/__fixture/buyer-message" && req.method === "POST") {
         const b = (await readBody(req)) as { conversation_id?: string; text?: string }
