@@ -468,6 +468,8 @@ pub struct TokenList {
 #[serde(default)]
 pub struct DeliverySettings {
     pub paused: bool,
+    /// The most characters one chat message of a delivery holds; longer ones go in parts.
+    pub chat_limit: usize,
 }
 
 /// The seller's Shopee Open Platform app as the engine shows it: never the key.

@@ -31,14 +31,44 @@ pub fn Settings() -> Element {
 fn Delivery() -> Element {
     let mut state = use_signal(|| None::<DeliverySettings>);
     let mut error = use_signal(|| None::<String>);
+    let mut limit = use_signal(String::new);
+    let mut saved = use_signal(|| None::<String>);
     use_hook(move || {
         spawn(async move {
             match api::get::<DeliverySettings>("/api/v1/settings/delivery").await {
-                Ok(s) => state.set(Some(s)),
+                Ok(s) => {
+                    limit.set(s.chat_limit.to_string());
+                    state.set(Some(s));
+                }
                 Err(e) => error.set(Some(e.message)),
             }
         })
     });
+    let save_limit = move |e: FormEvent| {
+        e.prevent_default();
+        saved.set(None);
+        error.set(None);
+        let Ok(n) = limit().trim().parse::<i64>() else {
+            error.set(Some(t("settings.err_chat_limit").to_string()));
+            return;
+        };
+        spawn(async move {
+            match api::call::<_, DeliverySettings>(
+                "PUT",
+                "/api/v1/settings/delivery",
+                &json!({ "chat_limit": n }),
+            )
+            .await
+            {
+                Ok(s) => {
+                    limit.set(s.chat_limit.to_string());
+                    state.set(Some(s));
+                    saved.set(Some(t("settings.chat_limit_saved").to_string()));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
     let toggle = move |_| {
         let paused = !state().map(|s| s.paused).unwrap_or(false);
         spawn(async move {
@@ -60,6 +90,14 @@ fn Delivery() -> Element {
             h2 { "{t(\"settings.delivery\")}" }
             p { class: if paused { "warn" } else { "ok" }, if paused { "{t(\"settings.paused\")}" } else { "{t(\"settings.running\")}" } }
             button { disabled: state().is_none(), onclick: toggle, if paused { "{t(\"settings.resume\")}" } else { "{t(\"settings.pause\")}" } }
+            form { id: "chat-limit", onsubmit: save_limit,
+                label { "{t(\"settings.chat_limit\")}"
+                    input { id: "chat-limit-input", inputmode: "numeric", value: "{limit}", oninput: move |e| limit.set(e.value()) }
+                }
+                p { class: "muted small", "{t(\"settings.chat_limit_hint\")}" }
+                button { class: "primary", r#type: "submit", disabled: state().is_none(), "{t(\"save\")}" }
+                OkNote { text: saved() }
+            }
             ErrorNote { error: error() }
         }
     }
