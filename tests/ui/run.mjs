@@ -283,6 +283,51 @@ try {
     await page.waitForFunction((id) => location.pathname === `/orders/${id}`, orderId);
   });
 
+  await step('the UI in Chromium replaces a key on an order page', async () => {
+    await page.goto(`${engine.base}/orders/${orderId}`);
+    const row = (status) => `#order-items tr[data-status="${status}"]`;
+    await page.waitForSelector(row('delivered'));
+    await noKeysShown('the order\'s items');
+    const itemsOf = async () => (await engine.api('GET', `/api/v1/orders/${orderId}/items`)).items;
+    const [sold] = await itemsOf();
+    const shown = await engine.api('GET', `/api/v1/orders/${orderId}?reveal=true`);
+    const badKey = KEYS.find((k) => shown.deliveries[0].message.includes(k));
+    assert(badKey && sold.masked.includes('•'), `the sold key is listed masked (${sold.masked})`);
+    await waitText(row('delivered'), sold.masked);
+    await page.click(`${row('delivered')} button.replace`);
+    assert(await page.isDisabled('#replace-confirm'), 'no replacement without a reason');
+    await page.fill('#replace-reason', 'buyer says it was already redeemed');
+    // A dismissed confirm replaces nothing.
+    page.once('dialog', (d) => d.dismiss());
+    await page.click('#replace-confirm');
+    await page.waitForTimeout(300);
+    assert((await itemsOf()).length === 1, 'a dismissed confirm replaces nothing');
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); d.accept(); });
+    await page.click('#replace-confirm');
+    await waitText('#order-items', 'A new key is on its way to the buyer.');
+    assert(asked.includes('never sold again'), `the confirm says what happens: ${asked}`);
+    await waitText(row('bad'), 'buyer says it was already redeemed');
+    await page.waitForSelector(row('allocated'));
+    assert((await page.locator(`${row('bad')} button.replace`).count()) === 0, 'a bad key cannot be replaced twice');
+    const items = await itemsOf();
+    const bad = items.find((i) => i.status === 'bad');
+    const fresh = items.find((i) => i.status === 'allocated');
+    assert(items.length === 2 && bad.id === sold.id && bad.replaced_by === fresh.id, `old → new: ${JSON.stringify(items)}`);
+    await waitText('ol.trail', bad.masked);
+    await waitText('ol.trail', fresh.masked);
+    await noKeysShown('the order after a replacement');
+    // The outbox carries a fresh key, never the bad one; once posted, the new key is delivered.
+    const { deliveries } = await engine.api('GET', '/api/v1/deliveries');
+    const out = deliveries.filter((d) => d.order_id === orderId);
+    assert(out.length === 1, `one delivery goes out (${out.length})`);
+    assert(!out[0].message.includes(badKey) && KEYS.some((k) => out[0].message.includes(k)), 'a fresh key, not the bad one');
+    await engine.api('POST', `/api/v1/deliveries/${out[0].id}/confirm`);
+    await page.waitForSelector(row('delivered'));
+    await waitText(row('delivered'), fresh.masked);
+    await waitText('.page-head', 'Delivered');
+  });
+
   await step('the dashboard counts the order', async () => {
     await nav('/');
     await waitText('#today', 'Rp 50.000');

@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod dashboard;
 pub mod faq;
 pub mod order;
+pub mod order_items;
 pub mod orders;
 pub mod product;
 pub mod products;

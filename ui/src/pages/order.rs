@@ -152,6 +152,7 @@ pub fn OrderPage(id: i64) -> Element {
                 OkNote { text: done() }
             }
         }
+        super::order_items::OrderItemsPanel { id, status: o.status.clone() }
         section { class: "panel", id: "deliveries",
             div { class: "page-head",
                 h2 { "{t(\"order.deliveries\")}" }
