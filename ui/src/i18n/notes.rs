@@ -91,8 +91,8 @@ pub const NOTES: &[(&str, &str, &str)] = &[
     ),
     (
         "chat_refused.message_too_long",
-        "the message is longer than Shopee chat takes (600 characters); shorten the template, or send it by hand in parts ({refusal})",
-        "pesan lebih panjang dari yang diterima chat Shopee (600 karakter); persingkat template, atau kirim manual dalam beberapa bagian ({refusal})",
+        "a message is longer than Shopee chat takes (600 characters); set the longest chat message in Settings → Automatic delivery to 600 or less, then deliver again ({refusal})",
+        "pesan lebih panjang dari yang diterima chat Shopee (600 karakter); atur panjang pesan chat maksimum di Pengaturan → Pengiriman otomatis ke 600 atau kurang, lalu kirim lagi ({refusal})",
     ),
     (
         "chat_refused.blocked",
