@@ -8,6 +8,7 @@
 
 mod notify;
 mod tray;
+mod trim;
 mod window;
 mod window_process;
 
@@ -147,6 +148,7 @@ fn run(hidden: bool) -> anyhow::Result<()> {
                 }
             })?;
             notify::spawn(app.handle().clone(), engine);
+            trim::after_start();
             if hidden {
                 tracing::info!("started hidden: AUTO works from the tray");
             } else {

@@ -86,6 +86,10 @@ fn open(desktop: &Desktop) -> anyhow::Result<Running> {
         .spawn(move || {
             let status = child.wait();
             watch.store(false, Ordering::SeqCst);
+            // WebKit's processes end a moment after the window's; then the libraries' pages
+            // they shared with this process are this process's alone, and can go too.
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            crate::trim::release();
             match status {
                 Ok(s) if s.success() => tracing::info!("window closed; its memory is freed"),
                 Ok(s) => tracing::warn!("the window's process ended: {s}"),
