@@ -648,6 +648,56 @@ try {
     await waitText('nav.top', 'Orders');
   });
 
+  await step('orders name what was bought, and the trail and reasons speak the seller\'s language', async () => {
+    // A Shopee listing (item + model, no SKU on the order) mapped to the product.
+    const p = await engine.api('GET', `/api/v1/products/${productId}`);
+    await engine.api('PATCH', `/api/v1/products/${productId}`, { mappings: [...p.mappings, { item_id: 55501, model_id: 77702 }] });
+    await engine.api('POST', `/api/v1/products/${productId}/stock`, { items: ['NFXT-NAMES-0099'] });
+    const { order: byItem } = await engine.api('POST', '/api/v1/orders', {
+      shop: 'toko_test', order_sn: '261125UITEST09', status: 'paid', currency: 'IDR',
+      buyer: { username: 'dewi' }, lines: [{ item_id: 55501, model_id: 77702, quantity: 1, unit_price: 50000 }],
+    });
+    assert(byItem.lines[0].product_name === 'Netflix Gift Key' && byItem.lines[0].matched_by === 'listing', `matched by its listing: ${JSON.stringify(byItem.lines)}`);
+    const { order: short } = await engine.api('POST', '/api/v1/orders', {
+      shop: 'toko_test', order_sn: '261125UITEST10', status: 'paid', currency: 'IDR',
+      buyer: { username: 'eko' }, lines: [{ sku: 'NFXGIFT', quantity: 40, unit_price: 50000 }],
+    });
+    assert(short.attention_reason === 'out_of_stock', `waits for stock (${short.attention_reason})`);
+    await nav('/orders');
+    await waitText('tr[data-order-sn="261125UITEST09"]', '1 × Netflix Gift Key');
+    await waitText('tr[data-order-sn="261125UITEST01"]', '1 × Netflix Gift Key');
+    await waitText('tr[data-order-sn="261125UITEST10"]', 'this order needs 40');
+    await page.click('tr[data-order-sn="261125UITEST09"]');
+    await page.waitForFunction((id) => location.pathname === `/orders/${id}`, byItem.id);
+    await waitText('#order-lines', 'Netflix Gift Key');
+    await waitText('#order-lines', 'item 55501 · model 77702');
+    await waitText('ol.trail', 'reported as paid');
+    await waitText('ol.trail', 'items allocated; delivery waiting to be sent in chat');
+
+    await page.selectOption('nav.top #lang', 'id');
+    await waitText('#order-lines', 'produk 55501 · variasi 77702');
+    await waitText('ol.trail', 'dilaporkan sebagai dibayar');
+    await waitText('ol.trail', 'barang dialokasikan; pengiriman menunggu dikirim di chat');
+    await waitText('ol.trail', 'penjual');
+    assert(!(await page.innerText('ol.trail')).includes('items allocated'), 'no English left in the Indonesian trail');
+    await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}b-order-bahasa-indonesia.png`), fullPage: true });
+    await nav('/orders');
+    await waitText('tr[data-order-sn="261125UITEST09"]', '1 × Netflix Gift Key');
+    await waitText('tr[data-order-sn="261125UITEST10"]', 'pesanan ini butuh 40');
+    await page.click('tr[data-order-sn="261125UITEST10"]');
+    await waitText('#attention', 'Stok habis');
+    await waitText('#attention', "stok 'Netflix Gift Key' tinggal");
+    await waitText('ol.trail', 'pesanan ini butuh 40; tambah stok');
+    await page.selectOption('nav.top #lang', 'en');
+    await waitText('#attention', "'Netflix Gift Key' has");
+    // Leave nothing waiting for the steps after this one.
+    await engine.api('POST', `/api/v1/orders/${short.id}/status`, { status: 'cancelled', reason: 'test over' });
+    const { deliveries } = await engine.api('GET', '/api/v1/deliveries');
+    const out = deliveries.find((d) => d.order_id === byItem.id);
+    assert(out, 'the order by its listing is in the outbox');
+    await engine.api('POST', `/api/v1/deliveries/${out.id}/confirm`);
+  });
+
   await step('no stock key appears on any page', async () => {
     for (const href of ['/', '/orders', '/products', '/stock', '/faq', '/conversations', '/settings']) {
       await nav(href);
