@@ -316,6 +316,7 @@ try {
     assert(items.length === 2 && bad.id === sold.id && bad.replaced_by === fresh.id, `old → new: ${JSON.stringify(items)}`);
     await waitText('ol.trail', bad.masked);
     await waitText('ol.trail', fresh.masked);
+    await waitText(row('bad'), `replaced by ${fresh.masked}`);
     await noKeysShown('the order after a replacement');
     // The outbox carries a fresh key, never the bad one; once posted, the new key is delivered.
     const { deliveries } = await engine.api('GET', '/api/v1/deliveries');

@@ -138,11 +138,11 @@ pub fn OrderItemsPanel(id: i64, status: String) -> Element {
                                 td {
                                     span { class: "badge item-{item.status}", "{tk_or(\"item_status\", &item.status)}" }
                                     if let Some(n) = &item.note { span { class: "muted", " — {n}" } }
-                                    if let Some(by) = item.replaced_by { span { class: "muted", " · {t(\"items.replaced_by\")} #{by}" } }
-                                    if let Some(old) = item.replaces { span { class: "muted", " · {t(\"items.replaces\")} #{old}" } }
+                                    if let Some(by) = item.replaced_by { span { class: "muted replaced-by", " · {t(\"items.replaced_by\")} {masked_of(&list, by)}" } }
+                                    if let Some(old) = item.replaces { span { class: "muted replaces", " · {t(\"items.replaces\")} {masked_of(&list, old)}" } }
                                     if item.replacement_waiting { span { class: "error", " · {t(\"items.waiting\")}" } }
                                 }
-                                td { class: "row",
+                                td { div { class: "row",
                                     if can_replace && matches!(item.status.as_str(), "allocated" | "delivered") {
                                         button { class: "replace", disabled: busy(),
                                             onclick: {
@@ -162,7 +162,7 @@ pub fn OrderItemsPanel(id: i64, status: String) -> Element {
                                             "{t(\"items.void\")}"
                                         }
                                     }
-                                }
+                                } }
                             }
                         }
                     }
@@ -185,4 +185,12 @@ pub fn OrderItemsPanel(id: i64, status: String) -> Element {
             OkNote { text: done() }
         }
     }
+}
+
+/// How the list shows item `id` (its masked code; its number when it is not in the list).
+fn masked_of(list: &[OrderItem], id: i64) -> String {
+    list.iter()
+        .find(|i| i.id == id)
+        .map(|i| i.masked.clone())
+        .unwrap_or_else(|| format!("#{id}"))
 }
