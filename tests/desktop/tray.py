@@ -4,6 +4,7 @@ the menu's layout and sends "clicked" events."""
 
 import re
 import subprocess
+import time
 
 
 def bus_names():
@@ -49,11 +50,23 @@ def labels(tray):
 
 def click(tray, label):
     """Clicks the menu item `label` (dbusmenu Event "clicked")."""
-    item = next((i for i, l, _ in menu(tray) if l == label), None)
-    assert item is not None, f"no {label!r} in the tray menu"
-    subprocess.run(["gdbus", "call", "--session", "--dest", tray[0], "--object-path", tray[1],
-                    "--method", "com.canonical.dbusmenu.Event", "--", str(item), "clicked",
-                    "<0>", "0"], capture_output=True, text=True, timeout=10, check=True)
+    errors = []
+    # Right after start the menu can be exported again as the indicator settles; a panel
+    # would just be shown the new one.
+    for _ in range(5):
+        item = next((i for i, l, _ in menu(tray) if l == label), None)
+        assert item is not None, f"no {label!r} in the tray menu"
+        done = subprocess.run(["gdbus", "call", "--session", "--dest", tray[0], "--object-path",
+                               tray[1], "--method", "com.canonical.dbusmenu.Event", "--",
+                               str(item), "clicked", "<0>", "0"],
+                              capture_output=True, text=True, timeout=10)
+        if done.returncode == 0:
+            if errors:
+                print(f"[tray] clicking {label!r} worked after: {errors}", flush=True)
+            return
+        errors.append(done.stderr.strip())
+        time.sleep(0.5)
+    raise AssertionError(f"clicking {label!r} failed: {errors}")
 
 
 def toggle_state(tray, label):
