@@ -151,6 +151,32 @@ fn samples() -> Vec<Note> {
         Note::DeliveredByHand {
             note: s("sent by WhatsApp"),
         },
+        Note::ItemsReturned { count: 2 },
+        Note::ItemsHeld { count: 1 },
+        Note::ReplacementsDropped { count: 1 },
+        Note::Reopened { status: s("paid") },
+        Note::KeyReplaced {
+            old: s("ABCD-••••-WXYZ"),
+            new: s("EFGH-••••-QRST"),
+            reason: s("already redeemed"),
+        },
+        Note::ReplacementWaiting {
+            old: s("ABCD-••••-WXYZ"),
+            product: s("Steam Wallet 100k"),
+            reason: s("already redeemed"),
+        },
+        Note::ReplacementConfirmed,
+        Note::ItemBackToStock {
+            item: s("ABCD-••••-WXYZ"),
+        },
+        Note::ItemVoided {
+            item: s("ABCD-••••-WXYZ"),
+            reason: s(""),
+        },
+        Note::ItemVoided {
+            item: s("ABCD-••••-WXYZ"),
+            reason: s("buyer kept it"),
+        },
     ]
 }
 
@@ -173,6 +199,14 @@ fn the_english_words_are_the_engines_and_the_indonesian_ones_fill() {
             assert_ne!(indonesian, english, "{note:?}");
         }
         covered.insert(notes::key_of(note.code(), &param));
+    }
+    for code in engine_codes() {
+        assert!(
+            covered
+                .iter()
+                .any(|k| k == &code || k.starts_with(&format!("{code}."))),
+            "no sample of '{code}': add one above, so that its English is checked"
+        );
     }
     // Each chat refusal's own words are reached.
     for (key, _, _) in notes::NOTES
