@@ -421,7 +421,9 @@ impl Engine {
                         // A delivery Shopee's chat refused goes out again as it was: its
                         // items are the order's already.
                         let refused = order.attention_reason.as_deref() == Some("chat_refused");
-                        if !(refused && crate::shopee::outbox::retry_refused(tx, id, actor)?) {
+                        if !(refused
+                            && crate::shopee::outbox::retry_refused(tx, &self.vault, id, actor)?)
+                        {
                             delivery::allocate_order(tx, &self.vault, id, actor)?;
                         }
                     }

@@ -1631,3 +1631,62 @@ async fn a_delivery_refused_after_some_parts_goes_on_from_the_refused_part_when_
     let orders = orders_of(&fx.admin, SHOP_A).await;
     assert_eq!(orders[&sn(SHOP_A, 0)]["status"], "delivered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_part_shopee_refuses_as_too_long_is_cut_again_when_the_seller_lowers_the_limit_and_retries(
+) {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    // Above what Shopee takes: the keys go in one message, the long steps in one too many.
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"chat_limit": 1000}))
+        .await);
+    let keys = make_keys("TOOL", 20);
+    long_delivery_product(&fx.admin, &keys).await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    let item = ShopeeItem::listing(ITEM_A, MODEL_A, 20, PRICE);
+    let b = buyer(SHOP_A, 0);
+    let order = ShopeeOrder::paid(&sn(SHOP_A, 0), b, "pembeli_a0", item, mock.now(), 200);
+    mock.add_orders(SHOP_A, [order]);
+
+    sync(&fx.admin).await;
+    let (deliveries, order) = only_delivery(&fx.admin).await;
+    let first = part_texts(&deliveries[0]);
+    assert_eq!(first.len(), 2, "{first:#?}");
+    assert!(first[1].chars().count() > 600);
+    assert_eq!(order["status"], "needs_attention", "{order}");
+    let words = order["attention_detail"].as_str().unwrap_or_default();
+    assert!(words.contains("600 or less"), "{order}");
+    assert_eq!(mock.sent_to(SHOP_A, b), first[..1].to_vec());
+
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"chat_limit": 600}))
+        .await);
+    let (status, body) = fx
+        .admin
+        .post(
+            &format!("/api/v1/orders/{}/deliver", id_of(&order)),
+            &json!({"mode": "retry"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sync(&fx.admin).await;
+
+    let got = mock.sent_to(SHOP_A, b);
+    assert_eq!(got.len(), 3, "the keys once, the steps in two: {got:#?}");
+    assert_eq!(got[0], first[0], "the part the buyer had is not sent again");
+    assert!(got.iter().all(|t| t.chars().count() <= 600));
+    assert_eq!(
+        format!("{} {}", got[1], got[2]),
+        first[1],
+        "the steps cut at a space"
+    );
+    each_key_once(&got, &keys, "TOOL");
+    let orders = orders_of(&fx.admin, SHOP_A).await;
+    assert_eq!(orders[&sn(SHOP_A, 0)]["status"], "delivered");
+}

@@ -19,5 +19,5 @@ pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,
 };
 pub use order_items::{OrderItem, OrderItems};
-pub use rerender::resend_current;
+pub use rerender::{current_items, resend_current};
 pub use returns::{leave_order, mark_revealed, reopen_cancelled, Decision};

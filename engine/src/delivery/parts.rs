@@ -199,6 +199,46 @@ pub fn split(r: &Rendered, limit: usize) -> Vec<String> {
     pack(text, &pieces, limit)
 }
 
+/// Cuts again, under `limit`, parts that were cut under a higher one (Shopee refused one as too
+/// long and the seller lowered the limit). Parts that fit stay as they are, so parts the buyer
+/// has keep their place; a longer one is cut keeping whole every item of `whole` (the order's
+/// delivery rendered afresh) found in it.
+pub fn recut(whole: &Rendered, old: &[String], limit: usize) -> Vec<String> {
+    let items: Vec<&str> = whole
+        .items
+        .iter()
+        .map(|r| &whole.text[r.clone()])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut out = Vec::with_capacity(old.len());
+    for part in old {
+        if chat_len(part) <= limit {
+            out.push(part.clone());
+            continue;
+        }
+        let mut keep: Vec<Range<usize>> = items
+            .iter()
+            .flat_map(|item| part.match_indices(item).map(|(at, m)| at..at + m.len()))
+            .collect();
+        keep.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(keep.len());
+        for r in keep {
+            match merged.last_mut() {
+                Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        out.extend(split(
+            &Rendered {
+                text: part.clone(),
+                items: merged,
+            },
+            limit,
+        ));
+    }
+    out
+}
+
 fn is_space(c: char) -> bool {
     c == ' ' || c == '\t'
 }
@@ -623,6 +663,33 @@ mod tests {
         };
         let r = render(TEMPLATE, &odd, items_of(Kind::LicenseKey, &secrets));
         assert!(r.text().contains(&joined));
+    }
+
+    #[test]
+    fn parts_cut_under_a_higher_limit_are_cut_again_keeping_items_whole() {
+        let secrets: Vec<StockSecret> = (0..6)
+            .map(|i| StockSecret::Account {
+                username: format!("user{i}@mail.example"),
+                password: format!("pass-{i}-long-enough"),
+                notes: "PIN 1234".into(),
+            })
+            .collect();
+        let r = render(TEMPLATE, &values(STEPS), items_of(Kind::Account, &secrets));
+        let old = split(&r, 1000);
+        let again = recut(&r, &old, 200);
+        assert!(again.len() > old.len());
+        assert!(again.iter().all(|p| chat_len(p) <= 200));
+        let numbered: Vec<String> = secrets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {}", i + 1, item_text(s)))
+            .collect();
+        every_item_in_one_part(&again, &numbered);
+        // Parts that fit are kept as they were (the buyer may have them already).
+        let mixed = vec!["short first part".to_string(), r.text().to_string()];
+        let cut = recut(&r, &mixed, 200);
+        assert_eq!(cut[0], "short first part");
+        every_item_in_one_part(&cut[1..], &numbered);
     }
 
     #[test]

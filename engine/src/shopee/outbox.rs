@@ -296,22 +296,39 @@ pub fn unsettled(
 
 /// The seller retries a delivery Shopee's chat refused: the same message (same items, nothing
 /// new allocated) goes to the outbox again and the order to delivering.
-pub fn retry_refused(conn: &Connection, order_id: i64, actor: &str) -> Result<bool> {
-    let last: Option<(i64, Vec<u8>)> = conn
+pub fn retry_refused(conn: &Connection, vault: &Vault, order_id: i64, actor: &str) -> Result<bool> {
+    type Last = (i64, Vec<u8>, Option<Vec<u8>>, i64);
+    let last: Option<Last> = conn
         .prepare_cached(
-            "SELECT id, message FROM deliveries WHERE order_id = ?1 AND status = 'cancelled' ORDER BY id DESC LIMIT 1",
+            "SELECT id, message, parts, parts_sent FROM deliveries
+             WHERE order_id = ?1 AND status = 'cancelled' ORDER BY id DESC LIMIT 1",
         )?
-        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([order_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
-    let Some((last_id, message)) = last else {
+    let Some((last_id, message, mut sealed_parts, sent)) = last else {
         return Ok(false);
     };
+    // Refused as too long, the seller lowers the chat limit and retries: the parts not sent
+    // yet are cut again under the limit now set, keeping whole the items the order holds.
+    let limit = parts::chat_limit(conn)?;
+    let text = vault.open(&message)?;
+    let old = parts::open(vault, &text, sealed_parts.as_deref())?;
+    if old.iter().any(|p| parts::chat_len(p) > limit) {
+        let whole = crate::delivery::current_items(conn, vault, order_id)?;
+        let sent_before = usize::try_from(sent).unwrap_or(0).min(old.len());
+        let (had, rest) = old.split_at(sent_before);
+        let mut again = had.to_vec();
+        again.extend(parts::recut(&whole, rest, limit));
+        sealed_parts = parts::seal(vault, &text, &again);
+    }
     // Its parts too, and how far it got: the parts the buyer already has are not sent again.
     conn.prepare_cached(
         "INSERT INTO deliveries (order_id, message, parts, parts_sent, status, created_at, resend_of)
-         SELECT order_id, ?2, parts, parts_sent, 'pending', ?3, id FROM deliveries WHERE id = ?1",
+         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
     )?
-    .execute(params![last_id, message, now_ms()])?;
+    .execute(params![order_id, message, sealed_parts, sent, now_ms(), last_id])?;
     transition(
         conn,
         order_id,
