@@ -6,9 +6,10 @@
 use crate::engine::Engine;
 use crate::store::now_ms;
 use crate::{fields, Error, Result};
-use chrono::{DateTime, Utc};
+pub use auto_api::ExtensionHealth;
+use chrono::DateTime;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 const META_KEY: &str = "extension_health";
@@ -27,15 +28,6 @@ pub struct HealthReport {
     /// Why it could not be read, in the extension's words.
     #[serde(default)]
     pub last_reason: Option<String>,
-}
-
-/// The last report, as the dashboard shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ExtensionHealth {
-    pub unreadable: i64,
-    pub last_path: Option<String>,
-    pub last_reason: Option<String>,
-    pub reported_at: DateTime<Utc>,
 }
 
 /// Checks a report: a count in range, a path that is a path, one-line texts.

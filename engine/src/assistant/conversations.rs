@@ -6,7 +6,7 @@ use crate::store::now_ms;
 use crate::{fields, Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 pub const MAX_MESSAGE: usize = 4000;
@@ -126,29 +126,7 @@ pub fn set_message_state(conn: &Connection, message: i64, d: &Decision) -> Resul
     Ok(())
 }
 
-/// A reply in the outbox or waiting for approval.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Reply {
-    pub id: i64,
-    /// Our conversation id.
-    pub conversation: i64,
-    pub shop: String,
-    /// Shopee's conversation id, to find the chat.
-    pub conversation_id: String,
-    pub buyer: Buyer,
-    /// The buyer message it answers.
-    pub message_id: Option<i64>,
-    pub text: String,
-    /// faq, llm or seller.
-    pub source: String,
-    pub faq_id: Option<i64>,
-    pub score: Option<f32>,
-    /// draft (waits for the seller), pending (to be sent), sent, discarded.
-    pub status: String,
-    pub attempts: i64,
-    pub created_at: DateTime<Utc>,
-    pub confirmed_at: Option<DateTime<Utc>>,
-}
+pub use auto_api::{ConversationDetail, ConversationPage, ConversationSummary, Message, Reply};
 
 const REPLY_SELECT: &str =
     "SELECT r.id, r.conversation_id, c.shop, c.conversation_id, c.buyer_username,
@@ -407,48 +385,6 @@ pub fn seller_reply(conn: &Connection, conversation: i64, text: &str) -> Result<
     )
 }
 
-/// One message of a thread.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Message {
-    pub id: i64,
-    /// in (from the buyer) or out (sent to the buyer).
-    pub direction: String,
-    pub text: String,
-    pub language: String,
-    /// For inbound: who answered (faq, llm, seller, none); for outbound: who wrote it.
-    pub source: String,
-    pub faq_id: Option<i64>,
-    pub score: Option<f32>,
-    pub latency_us: Option<i64>,
-    /// waiting (the seller owes an answer), drafted, answered.
-    pub state: String,
-    pub note: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ConversationSummary {
-    pub id: i64,
-    pub shop: String,
-    pub conversation_id: String,
-    pub buyer: Buyer,
-    pub product_id: Option<i64>,
-    pub order_sn: Option<String>,
-    pub last_message: Option<String>,
-    pub last_message_at: DateTime<Utc>,
-    /// Questions the seller still owes an answer to (waiting or drafted).
-    pub open_questions: i64,
-    pub drafts: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ConversationDetail {
-    #[serde(flatten)]
-    pub summary: ConversationSummary,
-    pub messages: Vec<Message>,
-    pub replies: Vec<Reply>,
-}
-
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConversationFilter {
@@ -460,12 +396,6 @@ pub struct ConversationFilter {
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page (conversations are newest first).
     pub cursor: Option<i64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConversationPage {
-    pub conversations: Vec<ConversationSummary>,
-    pub next_cursor: Option<i64>,
 }
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.shop, c.conversation_id, c.buyer_username, c.buyer_user_id,

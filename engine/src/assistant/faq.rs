@@ -6,7 +6,7 @@ use crate::store::now_ms;
 use crate::{fields, Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use utoipa::ToSchema;
 
@@ -16,76 +16,7 @@ const MAX_VARIANTS: usize = 50;
 const MAX_TAGS: usize = 20;
 const MAX_TRANSLATIONS: usize = 10;
 
-/// One FAQ entry as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FaqEntry {
-    pub id: i64,
-    pub question: String,
-    /// Other phrasings of the question.
-    pub variants: Vec<String>,
-    pub answer: String,
-    /// The product this entry is about; none = store-wide.
-    pub product_id: Option<i64>,
-    /// The language of the question and answer.
-    pub language: String,
-    /// The answer in other languages, by language code. A buyer who writes in one of them (or
-    /// whose reply language is set to one) gets that text instead of `answer`.
-    pub translations: BTreeMap<String, String>,
-    pub tags: Vec<String>,
-    pub enabled: bool,
-    /// How often it answered a buyer (automatically or as an approved draft).
-    pub hits: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewFaq {
-    pub question: String,
-    #[serde(default)]
-    pub variants: Vec<String>,
-    pub answer: String,
-    #[serde(default)]
-    pub product_id: Option<i64>,
-    #[serde(default)]
-    pub language: String,
-    /// The answer in other languages, by language code ("en": "…").
-    #[serde(default)]
-    pub translations: BTreeMap<String, String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default = "yes")]
-    pub enabled: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// Fields to change; absent ones stay. `product_id: null` makes the entry store-wide.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FaqPatch {
-    pub question: Option<String>,
-    pub variants: Option<Vec<String>>,
-    pub answer: Option<String>,
-    #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub product_id: Option<Option<i64>>,
-    pub language: Option<String>,
-    /// Replaces every translation; `{}` removes them.
-    pub translations: Option<BTreeMap<String, String>>,
-    pub tags: Option<Vec<String>>,
-    pub enabled: Option<bool>,
-}
-
-mod double_option {
-    use serde::{Deserialize, Deserializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-        Option::<i64>::deserialize(d).map(Some)
-    }
-}
+pub use auto_api::{FaqEntry, FaqPage, FaqPatch, NewFaq};
 
 /// What changed in the variant set, so the search indexes can follow.
 #[derive(Debug, Default)]
@@ -394,10 +325,17 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<FaqEntry> {
     })
 }
 
-impl FaqEntry {
+/// What the engine reads out of an entry for a buyer (the entry itself is the API's type).
+pub trait Answers {
     /// The answer for a buyer who wants `language` (see `Effective::reply_language`): its
     /// translation when the entry has one and is not already in that language, else `answer`.
-    pub fn answer_in(&self, language: Option<&str>) -> &str {
+    fn answer_in(&self, language: Option<&str>) -> &str;
+    /// Every text of this entry that can reach a buyer: the answer and its translations.
+    fn answers(&self) -> impl Iterator<Item = &str>;
+}
+
+impl Answers for FaqEntry {
+    fn answer_in(&self, language: Option<&str>) -> &str {
         let Some(want) = language else {
             return &self.answer;
         };
@@ -415,8 +353,7 @@ impl FaqEntry {
             .unwrap_or(&self.answer)
     }
 
-    /// Every text of this entry that can reach a buyer: the answer and its translations.
-    pub fn answers(&self) -> impl Iterator<Item = &str> {
+    fn answers(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.answer.as_str()).chain(self.translations.values().map(String::as_str))
     }
 }
@@ -451,13 +388,6 @@ pub struct FaqFilter {
     pub limit: Option<usize>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<i64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FaqPage {
-    pub entries: Vec<FaqEntry>,
-    pub total: i64,
-    pub next_cursor: Option<i64>,
 }
 
 pub fn list(conn: &Connection, f: &FaqFilter) -> Result<FaqPage> {

@@ -4,11 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::faq::{self, FaqEntry, FaqFilter, NewFaq};
-use crate::catalog::LineIssue;
 use crate::{Error, Result};
 
 /// The CSV columns, in the order export writes them. Only question and answer are required.
@@ -65,14 +64,11 @@ pub enum FaqImport {
     Json(Vec<ImportEntry>),
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FaqImportReport {
-    pub created: usize,
-    /// Entries whose question (same product) already exists, in the FAQ or earlier in the file.
-    pub duplicates: Vec<LineIssue>,
-    pub rejected: Vec<LineIssue>,
-    /// The new entries' ids (for the search index).
-    #[serde(skip)]
+pub use auto_api::{FaqImportReport, LineIssue};
+
+/// What an import did, and the new entries' ids (for the search index).
+pub struct Imported {
+    pub report: FaqImportReport,
     pub entry_ids: Vec<i64>,
 }
 
@@ -239,19 +235,16 @@ fn from_json(
 
 /// Imports inside the caller's transaction. Each entry is checked like one created through the
 /// API; a bad one is reported and skipped, the others go in.
-pub fn import(conn: &Connection, input: FaqImport) -> Result<FaqImportReport> {
+pub fn import(conn: &Connection, input: FaqImport) -> Result<Imported> {
     let rows = match input {
         FaqImport::Csv(text) => parse_csv(conn, &text)?,
         FaqImport::Json(items) => from_json(conn, items)?,
     };
-    let mut report = FaqImportReport {
-        created: 0,
-        duplicates: Vec::new(),
-        rejected: Vec::new(),
-        entry_ids: Vec::new(),
-    };
+    let mut report = FaqImportReport::default();
+    let mut entry_ids = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (line, entry) in rows {
+        let line = line as u64;
         let entry = match entry {
             Ok(e) => e,
             Err(reason) => {
@@ -277,13 +270,13 @@ pub fn import(conn: &Connection, input: FaqImport) -> Result<FaqImportReport> {
         match faq::create(conn, entry) {
             Ok((id, _)) => {
                 report.created += 1;
-                report.entry_ids.push(id);
+                entry_ids.push(id);
             }
             Err(Error::Invalid(reason)) => report.rejected.push(LineIssue { line, reason }),
             Err(e) => return Err(e),
         }
     }
-    Ok(report)
+    Ok(Imported { report, entry_ids })
 }
 
 /// Every entry, in id order.

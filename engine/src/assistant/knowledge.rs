@@ -23,31 +23,7 @@ use crate::Result;
 /// Variants embedded per step of the background indexer (about 0.2 s of work).
 const BATCH: usize = 64;
 
-/// How the assistant searches right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SearchMode {
-    /// Embeddings and full text.
-    Hybrid,
-    /// No model: words only.
-    Fulltext,
-}
-
-/// What the health report and the UI show about the assistant's search.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct KnowledgeStatus {
-    pub mode: SearchMode,
-    pub model: String,
-    /// Whether the model is in memory now (it is let go while no buyer asks for a while).
-    pub model_loaded: bool,
-    /// Why there is no model, when there is none.
-    pub model_error: Option<String>,
-    /// Live variants, and how many of them are in the vector index.
-    pub variants: usize,
-    pub indexed: usize,
-    /// True while variants wait to be embedded (an import, a model change, a rebuild).
-    pub indexing: bool,
-}
+pub use auto_api::{KnowledgeStatus, SearchMode};
 
 /// An entry's centroids, one per language of its variants. A question is compared with the
 /// centroid of the variants in its own language, and only when there are at least
@@ -435,11 +411,11 @@ impl Knowledge {
 
     /// Embeds everything pending, reporting progress as (done, total).
     pub fn index_all(&self, db: &Db, mut progress: impl FnMut(usize, usize)) -> Result<()> {
-        let total = self.status().variants;
+        let total = self.status().variants as usize;
         loop {
             let n = self.index_step(db)?;
             let st = self.status();
-            progress(st.indexed, total);
+            progress(st.indexed as usize, total);
             if n == 0 {
                 return Ok(());
             }
@@ -493,8 +469,12 @@ impl Knowledge {
             model,
             model_loaded,
             model_error,
-            variants,
-            indexed: if has_model { variants - pending } else { 0 },
+            variants: variants as u64,
+            indexed: if has_model {
+                (variants - pending) as u64
+            } else {
+                0
+            },
             indexing: has_model && pending > 0,
         }
     }

@@ -11,14 +11,14 @@ use utoipa::ToSchema;
 use super::conversations::{
     self as conv, ConversationDetail, ConversationFilter, ConversationPage, Reply, ReplyFilter,
 };
-use super::faq::{self, FaqEntry, FaqFilter, FaqPage, FaqPatch, NewFaq};
+use super::faq::{self, Answers as _, FaqEntry, FaqFilter, FaqPage, FaqPatch, NewFaq};
 use super::faq_io::{self, FaqImport, FaqImportReport};
 use super::guard;
-use super::knowledge::{Knowledge, KnowledgeStatus};
+use super::knowledge::Knowledge;
 use super::llm::LlmError;
 use super::policy::{self, Evidence};
 use super::service::{Assistant, DraftJob, MessageInput, MessageOutcome, Received};
-use super::settings::{self, AiSettings, Effective, Level, LlmEndpoint, LlmEndpointView};
+use super::settings::{self, AiSettings, Effective, Level, LlmEndpoint, LlmView};
 use crate::config::Config;
 use crate::events::Event;
 use crate::memory::{GraphStats, Memory};
@@ -90,48 +90,19 @@ fn set_watermark(conn: &rusqlite::Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// One FAQ entry found by the tester, with its text.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SearchHitView {
-    pub faq_id: i64,
-    pub question: String,
-    pub answer: String,
-    pub product_id: Option<i64>,
-    pub score: f32,
-    pub cosine: f32,
-    pub fulltext_rank: Option<usize>,
-}
+pub use auto_api::{AssistantStatus, ModelChoice, SearchHit, SearchView};
 
-/// The answer of `POST /assistant/search`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SearchView {
-    pub hits: Vec<SearchHitView>,
-    /// Confidence in the first hit, and whether it would be sent automatically.
-    pub confidence: f32,
-    pub threshold: f32,
-    pub would_answer: bool,
-    pub evidence: Evidence,
-    /// hybrid or fulltext.
-    pub mode: super::knowledge::SearchMode,
-    pub micros: u64,
-    pub language: String,
-}
-
-/// The assistant's state for health and the UI.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AssistantStatus {
-    pub search: KnowledgeStatus,
-    #[schema(value_type = Object)]
-    pub graph: GraphStats,
-    pub llm: LlmEndpointView,
-    /// The models a seller can choose, with what each needs.
-    pub models: Vec<ModelChoice>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ModelChoice {
-    pub name: String,
-    pub about: String,
+/// The graph's counts as the API shows them.
+fn graph_view(s: GraphStats) -> auto_api::GraphStats {
+    auto_api::GraphStats {
+        customers: s.customers as u64,
+        orders: s.orders as u64,
+        products: s.products as u64,
+        faqs: s.faqs as u64,
+        conversations: s.conversations as u64,
+        questions: s.questions as u64,
+        edges: s.edges as u64,
+    }
 }
 
 /// What the memory graph knows that is useful to the seller.
@@ -223,21 +194,21 @@ impl Engine {
     /// Imports entries in one transaction; their embeddings follow in the background (see
     /// `assistant_status` for progress), full-text search has them at once.
     pub fn faq_import(&self, input: FaqImport) -> Result<FaqImportReport> {
-        let report = self.db.write(|tx| {
-            let report = faq_io::import(tx, input)?;
-            for entry in faq::get_many(tx, &report.entry_ids)? {
+        let imported = self.db.write(|tx| {
+            let imported = faq_io::import(tx, input)?;
+            for entry in faq::get_many(tx, &imported.entry_ids)? {
                 if let Some(product) = self.leaked_in(tx, &entry)? {
                     return Err(Error::invalid(format!(
                         "an answer in the import contains a stock item of {product}; nothing was imported"
                     )));
                 }
             }
-            Ok(report)
+            Ok(imported)
         })?;
         self.assistant
             .knowledge
-            .entries_changed(&self.db, &report.entry_ids, false)?;
-        Ok(report)
+            .entries_changed(&self.db, &imported.entry_ids, false)?;
+        Ok(imported.report)
     }
 
     pub fn faq_export_csv(&self) -> Result<String> {
@@ -269,14 +240,14 @@ impl Engine {
             let hits = top
                 .iter()
                 .zip(entries)
-                .map(|(h, e)| SearchHitView {
+                .map(|(h, e)| SearchHit {
                     faq_id: h.faq_id,
                     answer: e.answer_in(eff.reply_language(language)).to_string(),
                     question: e.question,
                     product_id: e.product_id,
                     score: h.score,
                     cosine: h.cosine,
-                    fulltext_rank: h.fulltext_rank,
+                    fulltext_rank: h.fulltext_rank.map(|r| r as u64),
                 })
                 .collect();
             Ok(SearchView {
@@ -286,7 +257,7 @@ impl Engine {
                 would_answer: !found.hits.is_empty()
                     && confidence >= eff.threshold
                     && !found.incomplete,
-                evidence,
+                evidence: evidence.into(),
                 mode: found.mode,
                 micros: found.micros,
                 language: language.to_string(),
@@ -421,10 +392,10 @@ impl Engine {
         self.db.read(|c| settings::effective(c, product, customer))
     }
 
-    pub fn llm_endpoint(&self) -> Result<LlmEndpointView> {
+    pub fn llm_endpoint(&self) -> Result<LlmView> {
         self.db.read(|c| {
             let (e, key) = settings::get_endpoint(c)?;
-            Ok(LlmEndpointView {
+            Ok(LlmView {
                 configured: !e.base_url.is_empty(),
                 base_url: e.base_url,
                 model: e.model,
@@ -439,11 +410,7 @@ impl Engine {
     }
 
     /// Sets the model endpoint. `api_key`: None keeps the stored key, Some("") removes it.
-    pub fn put_llm_endpoint(
-        &self,
-        e: &LlmEndpoint,
-        api_key: Option<&str>,
-    ) -> Result<LlmEndpointView> {
+    pub fn put_llm_endpoint(&self, e: &LlmEndpoint, api_key: Option<&str>) -> Result<LlmView> {
         let e = settings::check_endpoint(e)?;
         let sealed = api_key.map(|k| {
             let k = k.trim();
@@ -464,7 +431,7 @@ impl Engine {
     pub fn assistant_status(&self) -> Result<AssistantStatus> {
         Ok(AssistantStatus {
             search: self.assistant.knowledge.status(),
-            graph: self.assistant.memory.stats()?,
+            graph: graph_view(self.assistant.memory.stats()?),
             llm: self.llm_endpoint()?,
             models: super::embed::MODEL_CHOICES
                 .iter()
@@ -540,8 +507,8 @@ impl Engine {
         if embedded > 0 {
             let st = self.assistant.knowledge.status();
             self.events.send(Event::Faq {
-                indexed: st.indexed,
-                variants: st.variants,
+                indexed: st.indexed as usize,
+                variants: st.variants as usize,
             });
         }
         let orders = if self.graph_may_catch_up() {

@@ -13,6 +13,16 @@ pub struct Evidence {
     pub fulltext_agrees: bool,
 }
 
+impl From<Evidence> for auto_api::Evidence {
+    fn from(e: Evidence) -> Self {
+        auto_api::Evidence {
+            top: e.top,
+            second: e.second,
+            fulltext_agrees: e.fulltext_agrees,
+        }
+    }
+}
+
 impl Evidence {
     pub fn of(hits: &[EntryHit]) -> Evidence {
         let top = hits.first().map_or(0.0, |h| h.score);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use super::conversations::{self as conv, Decision, Reply};
-use super::faq;
+use super::faq::{self, Answers as _};
 use super::guard;
 use super::knowledge::Knowledge;
 use super::lang;

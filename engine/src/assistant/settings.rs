@@ -9,29 +9,7 @@ use super::policy::DEFAULT_THRESHOLD;
 use crate::store::now_ms;
 use crate::{fields, Error, Result};
 
-/// The fields one level sets; absent (null) ones fall through to the next level.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AiSettings {
-    /// Send confident FAQ answers without asking the seller.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auto_reply: Option<bool>,
-    /// Confidence (0–1) an FAQ match needs to be sent automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f32>,
-    /// Ask the language model for a draft when the FAQ is not sure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub llm: Option<bool>,
-    /// Send the model's drafts without the seller's approval.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub llm_auto_send: Option<bool>,
-    /// Extra instructions for the model (tone, what to say about the shop).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<String>,
-    /// "auto" answers in the buyer's language; or a code such as "id", "en", "vi".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reply_language: Option<String>,
-}
+pub use auto_api::{AiSettings, LlmView};
 
 /// The settings in force for one message, with the level each came from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -258,16 +236,6 @@ pub struct LlmEndpoint {
 
 fn default_timeout() -> u64 {
     20
-}
-
-/// What the API shows of the endpoint: never the key, only whether one is set.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LlmEndpointView {
-    pub configured: bool,
-    pub base_url: String,
-    pub model: String,
-    pub timeout_secs: u64,
-    pub api_key_set: bool,
 }
 
 pub fn get_endpoint(conn: &Connection) -> Result<(LlmEndpoint, Option<Vec<u8>>)> {

@@ -2,41 +2,14 @@
 
 use crate::store::now_ms;
 use crate::{Error, Result};
+pub use auto_api::{Scope, TokenInfo};
 use base64::Engine as _;
 use rand::RngCore;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use utoipa::ToSchema;
-
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Everything: the UI, the seller's scripts.
-    Admin,
-    /// Report orders and chat messages, fetch and confirm deliveries.
-    Extension,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Admin => "admin",
-            Scope::Extension => "extension",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Scope> {
-        match s {
-            "admin" => Some(Scope::Admin),
-            "extension" => Some(Scope::Extension),
-            _ => None,
-        }
-    }
-}
 
 pub(super) fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
@@ -94,20 +67,6 @@ pub fn verify_token(conn: &Connection, token: &str) -> Result<Option<Scope>> {
         .query_row(params![hash(token), now_ms()], |r| r.get(0))
         .optional()?;
     Ok(scope.as_deref().and_then(Scope::parse))
-}
-
-/// A token as the seller sees it: never the token itself.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub scope: Scope,
-    pub label: String,
-    pub origin: Option<String>,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// True for a UI sign-in session (it expires); false for a paired extension or a script.
-    pub session: bool,
-    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Every token ever made, newest first.

@@ -19,15 +19,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The buyer, as Shopee names them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Buyer {
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub user_id: Option<i64>,
-}
+/// The buyer, as Shopee names them (the API's type: orders and chat messages carry it).
+pub use auto_api::Buyer;
 
 /// An order as a source reports it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

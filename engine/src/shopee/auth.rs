@@ -6,7 +6,7 @@
 use super::client::{resolve_base_url, Client, Credentials};
 use super::session::{tokens_from, Session};
 use super::sign::Signer;
-use super::store::{self, AppView, ShopView};
+use super::store::{self, ShopeeApp, ShopeeShop};
 use super::{blocking, RoadError};
 use crate::{Engine, Error, Result};
 use serde_json::{json, Value};
@@ -18,7 +18,7 @@ pub fn set_app(
     partner_id: i64,
     partner_key: &str,
     base_url: &str,
-) -> Result<AppView> {
+) -> Result<ShopeeApp> {
     if partner_id <= 0 {
         return Err(Error::invalid(
             "partner_id must be a positive number (the app's id in Shopee's Open Platform console)",
@@ -123,7 +123,7 @@ pub fn check_shop_id(s: &str) -> Result<u64> {
 }
 
 /// Trades the code for the shop's tokens, stores them, and learns the shop's name.
-pub async fn connect(engine: Arc<Engine>, code: String, shop_id: u64) -> Result<ShopView> {
+pub async fn connect(engine: Arc<Engine>, code: String, shop_id: u64) -> Result<ShopeeShop> {
     let client = {
         let e = engine.clone();
         tokio::task::spawn_blocking(move || client(&e))

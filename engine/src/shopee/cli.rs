@@ -113,7 +113,7 @@ pub fn run(data_dir: &Path, engine: Engine, command: ShopeeCommand) -> anyhow::R
             }
         }
         ShopeeCommand::Sync => {
-            let report = runtime.block_on(sync::sync_all(engine.clone()))?;
+            let report = runtime.block_on(sync::sync_all(engine.clone()))?.report;
             for s in &report.shops {
                 println!(
                     "shop {}: {} orders seen ({} new, {} refused by intake), {} deliveries sent, {} refused by chat, {} settled, {} messages, {} replies sent, {} calls{}",

@@ -5,23 +5,13 @@ use super::client::Credentials;
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
-use chrono::{DateTime, Utc};
+pub use auto_api::{FirstSync, ShopeeApp, ShopeeShop};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// An authorization link is good for this long (the seller logs in to Shopee meanwhile).
 const STATE_TTL_MS: i64 = 60 * 60 * 1000;
 
-/// The app as the API shows it: never the key.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AppView {
-    pub configured: bool,
-    pub partner_id: Option<u64>,
-    pub base_url: Option<String>,
-}
-
-pub fn app_view(conn: &Connection) -> Result<AppView> {
+pub fn app_view(conn: &Connection) -> Result<ShopeeApp> {
     let row: Option<(i64, String)> = conn
         .query_row(
             "SELECT partner_id, base_url FROM shopee_app WHERE id = 1",
@@ -30,12 +20,12 @@ pub fn app_view(conn: &Connection) -> Result<AppView> {
         )
         .optional()?;
     Ok(match row {
-        Some((id, url)) => AppView {
+        Some((id, url)) => ShopeeApp {
             configured: true,
             partner_id: Some(id as u64),
             base_url: Some(url),
         },
-        None => AppView {
+        None => ShopeeApp {
             configured: false,
             partner_id: None,
             base_url: None,
@@ -88,34 +78,10 @@ pub struct ShopTokens {
     pub refresh_expires_at: i64,
 }
 
-/// What AUTO remembers of a connected shop, for the API and the UI.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ShopView {
-    pub shop_id: u64,
-    pub name: Option<String>,
-    pub connected_at: DateTime<Utc>,
-    pub access_expires_at: DateTime<Utc>,
-    pub refresh_expires_at: DateTime<Utc>,
-    /// The refresh token ends within a week: the seller should authorize the shop again.
-    pub reauthorize_soon: bool,
-    pub last_sync_at: Option<DateTime<Utc>>,
-    pub orders_pulled: i64,
-    pub last_error: Option<String>,
-    /// The first pull of the shop's history, while it runs (and once done).
-    pub first_sync: FirstSync,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FirstSync {
-    pub done: i64,
-    pub total: Option<i64>,
-    pub finished: bool,
-}
-
 /// A refresh token this close to its end raises the "authorize again" warning.
 pub const REAUTHORIZE_WITHIN_MS: i64 = 7 * 24 * 3600 * 1000;
 
-pub fn list_shops(conn: &Connection) -> Result<Vec<ShopView>> {
+pub fn list_shops(conn: &Connection) -> Result<Vec<ShopeeShop>> {
     let now = now_ms();
     let mut stmt = conn.prepare_cached(
         "SELECT shop_id, name, connected_at, access_expires_at, refresh_expires_at, last_sync_at,
@@ -124,7 +90,7 @@ pub fn list_shops(conn: &Connection) -> Result<Vec<ShopView>> {
     )?;
     let rows = stmt.query_map([], |r| {
         let refresh: i64 = r.get(4)?;
-        Ok(ShopView {
+        Ok(ShopeeShop {
             shop_id: r.get::<_, i64>(0)? as u64,
             name: r.get(1)?,
             connected_at: crate::orders::ts(r.get(2)?),

@@ -6,40 +6,21 @@ use super::chat::{self, ChatReport};
 use super::session::Session;
 use super::{auth, blocking, orders, store, RoadError};
 use crate::{Engine, Error, Result};
-use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use utoipa::ToSchema;
 
-/// What one sync did for a shop.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct ShopSync {
-    pub shop_id: u64,
-    pub orders_seen: usize,
-    pub orders_new: usize,
-    pub orders_rejected: usize,
-    pub deliveries_sent: usize,
-    pub replies_sent: usize,
-    pub refused: usize,
-    /// Sends that got no answer earlier, settled against the chat.
-    pub settled: usize,
-    pub messages: usize,
-    /// Calls made to Shopee.
-    pub calls: u64,
-    pub error: Option<String>,
-    /// Shopee was busy or rate-limited: the poller waits longer.
-    #[serde(skip)]
+pub use auto_api::{ShopSync, SyncReport};
+
+/// What a sync of every shop did, and whether Shopee was busy or rate-limiting for any of them
+/// (the poller then waits longer; the seller sees only the report).
+pub struct Synced {
+    pub report: SyncReport,
     pub busy: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct SyncReport {
-    pub shops: Vec<ShopSync>,
-}
-
 /// Syncs every connected shop now; one sync at a time in this process.
-pub async fn sync_all(engine: Arc<Engine>) -> Result<SyncReport> {
+pub async fn sync_all(engine: Arc<Engine>) -> Result<Synced> {
     let road = &engine.shopee;
     let _one_at_a_time = road.sync_lock.lock().await;
     let (client, shops) = {
@@ -53,12 +34,16 @@ pub async fn sync_all(engine: Arc<Engine>) -> Result<SyncReport> {
     // Sends a crashed process left unanswered are settled first, whatever their age: no
     // other send of this process can be in flight before its first sync.
     let settle_all = !road.reconciled.swap(true, Ordering::SeqCst);
-    let mut report = SyncReport::default();
+    let mut synced = Synced {
+        report: SyncReport::default(),
+        busy: false,
+    };
     for shop_id in shops {
-        let done = sync_shop(&engine, client.clone(), shop_id, settle_all).await;
-        report.shops.push(done);
+        let (done, busy) = sync_shop(&engine, client.clone(), shop_id, settle_all).await;
+        synced.report.shops.push(done);
+        synced.busy |= busy;
     }
-    Ok(report)
+    Ok(synced)
 }
 
 async fn sync_shop(
@@ -66,28 +51,29 @@ async fn sync_shop(
     client: super::client::Client,
     shop_id: u64,
     settle_all: bool,
-) -> ShopSync {
+) -> (ShopSync, bool) {
     let mut out = ShopSync {
         shop_id,
         ..ShopSync::default()
     };
+    let mut busy = false;
     let session = match Session::open(engine.clone(), client, shop_id).await {
         Ok(s) => s,
         Err(e) => {
             out.error = Some(e.to_string());
-            return out;
+            return (out, busy);
         }
     };
     let mut chat = ChatReport::default();
     let result = steps(&session, settle_all, &mut out, &mut chat).await;
-    out.deliveries_sent = chat.deliveries_sent;
-    out.replies_sent = chat.replies_sent;
-    out.refused = chat.refused;
-    out.settled = chat.settled;
-    out.messages = chat.messages;
+    out.deliveries_sent = chat.deliveries_sent as u64;
+    out.replies_sent = chat.replies_sent as u64;
+    out.refused = chat.refused as u64;
+    out.settled = chat.settled as u64;
+    out.messages = chat.messages as u64;
     out.calls = session.counters.calls.load(Ordering::Relaxed);
     if let Err(e) = &result {
-        out.busy = matches!(e, RoadError::Shopee(c) if c.is_busy());
+        busy = matches!(e, RoadError::Shopee(c) if c.is_busy());
         out.error = Some(e.to_string());
         tracing::warn!(shop_id, "Shopee sync stopped: {e}");
     }
@@ -107,7 +93,7 @@ async fn sync_shop(
     {
         tracing::warn!(shop_id, "could not record the sync: {e}");
     }
-    out
+    (out, busy)
 }
 
 async fn steps(
@@ -118,9 +104,9 @@ async fn steps(
 ) -> std::result::Result<(), RoadError> {
     chat::settle(session, settle_all, chat).await?;
     let pulled = orders::pull(session).await?;
-    out.orders_seen = pulled.seen;
-    out.orders_new = pulled.new;
-    out.orders_rejected = pulled.rejected;
+    out.orders_seen = pulled.seen as u64;
+    out.orders_new = pulled.new as u64;
+    out.orders_rejected = pulled.rejected as u64;
     chat::send_outbox(session, chat).await?;
     chat::pull_messages(session, chat).await?;
     // Answers the FAQ gave to the messages just taken in go out in the same sync.
@@ -164,7 +150,7 @@ pub fn spawn_poller(engine: Arc<Engine>) -> tokio::task::JoinHandle<()> {
                 continue;
             }
             let busy = match sync_all(engine.clone()).await {
-                Ok(r) => r.shops.iter().any(|s| s.busy),
+                Ok(synced) => synced.busy,
                 Err(e) => {
                     tracing::warn!("Shopee sync could not start: {e}");
                     false

@@ -2,10 +2,11 @@
 //! the language model endpoint, and what the memory graph has learned.
 
 use crate::assistant::ops::{AssistantStatus, Insights};
-use crate::assistant::settings::{AiSettings, Effective, Level, LlmEndpoint, LlmEndpointView};
+use crate::assistant::settings::{AiSettings, Effective, Level, LlmEndpoint, LlmView};
 use crate::http::error::{ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
+use auto_api::{LlmRequest, ModelRequest};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -18,12 +19,6 @@ use utoipa::ToSchema;
     responses((status = 200, body = AssistantStatus)))]
 pub async fn status(State(app): State<App>, _: Admin) -> Result<Json<AssistantStatus>, ApiError> {
     Ok(Json(app.run(|e| e.assistant_status()).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ModelRequest {
-    pub model: String,
 }
 
 /// Switches the embedding model (an online one is downloaded once); every variant is
@@ -137,32 +132,19 @@ pub async fn effective(
 
 /// The language model endpoint (never the key; `api_key_set` says whether one is stored).
 #[utoipa::path(get, path = "/api/v1/settings/llm", tag = "assistant", security(("bearer" = [])),
-    responses((status = 200, body = LlmEndpointView)))]
-pub async fn get_llm(State(app): State<App>, _: Admin) -> Result<Json<LlmEndpointView>, ApiError> {
+    responses((status = 200, body = LlmView)))]
+pub async fn get_llm(State(app): State<App>, _: Admin) -> Result<Json<LlmView>, ApiError> {
     Ok(Json(app.run(|e| e.llm_endpoint()).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LlmRequest {
-    /// An OpenAI-compatible base URL; empty turns the model off.
-    #[serde(default)]
-    pub base_url: String,
-    #[serde(default)]
-    pub model: String,
-    pub timeout_secs: Option<u64>,
-    /// The API key, stored encrypted. Left out: the stored key stays; "": it is removed.
-    pub api_key: Option<String>,
 }
 
 /// Sets the language model endpoint and key.
 #[utoipa::path(put, path = "/api/v1/settings/llm", tag = "assistant", security(("bearer" = [])),
-    request_body = LlmRequest, responses((status = 200, body = LlmEndpointView)))]
+    request_body = LlmRequest, responses((status = 200, body = LlmView)))]
 pub async fn put_llm(
     State(app): State<App>,
     _: Admin,
     ApiJson(req): ApiJson<LlmRequest>,
-) -> Result<Json<LlmEndpointView>, ApiError> {
+) -> Result<Json<LlmView>, ApiError> {
     let endpoint = LlmEndpoint {
         base_url: req.base_url,
         model: req.model,

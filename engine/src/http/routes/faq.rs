@@ -6,6 +6,7 @@ use crate::assistant::ops::SearchView;
 use crate::http::error::{from_value, ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
+use auto_api::SearchRequest;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -166,14 +167,6 @@ pub async fn export(
             "format {other:?} is not known: use csv or json"
         ))),
     }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchRequest {
-    pub text: String,
-    /// Search as if the conversation were about this product.
-    pub product_id: Option<i64>,
 }
 
 /// The tester: ranked FAQ entries for a question, with scores and the decision the assistant

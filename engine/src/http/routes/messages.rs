@@ -11,11 +11,10 @@ use crate::auth::Scope;
 use crate::http::error::{ApiError, ApiJson};
 use crate::http::guard::{Admin, Extension};
 use crate::http::App;
+use auto_api::{ApproveRequest, ReplyList, SellerReply};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// The longest a buyer's message waits for the model's draft (all retries included); after
 /// that it waits for the seller instead.
@@ -46,11 +45,6 @@ pub async fn receive(
     Ok(Json(outcome))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ReplyList {
-    pub replies: Vec<Reply>,
-}
-
 /// Replies to post in Shopee chat (`status=pending`, the default; leased like deliveries), or
 /// drafts waiting for the seller (`status=draft`, admin only).
 #[utoipa::path(get, path = "/api/v1/replies", tag = "assistant", security(("bearer" = [])), params(ReplyFilter),
@@ -77,13 +71,6 @@ pub async fn confirm_reply(
     Path(id): Path<i64>,
 ) -> Result<Json<Reply>, ApiError> {
     Ok(Json(app.run(move |e| e.confirm_reply(id)).await?))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveRequest {
-    /// The text to send instead of the draft's, if the seller edited it.
-    pub text: Option<String>,
 }
 
 /// The seller approves a draft (optionally edited); it goes to the outbox.
@@ -142,12 +129,6 @@ pub async fn conversation(
     Path(id): Path<i64>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     Ok(Json(app.run(move |e| e.conversation(id)).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SellerReply {
-    pub text: String,
 }
 
 /// The seller answers in a conversation; the reply goes to the outbox and every open question

@@ -5,33 +5,23 @@ use crate::http::error::{ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
 use crate::shopee::{auth, store, sync};
+use auto_api::{AppInput, AuthorizeLink, ShopeeApp, ShopeeShopList, ShopeeShopOut, SyncReport};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppInput {
-    /// The app's partner id (Open Platform console → App List).
-    pub partner_id: i64,
-    /// The app's partner key; stored encrypted and never shown again.
-    pub partner_key: String,
-    /// "live", "test", or an http(s) base URL (a local server).
-    pub base_url: String,
-}
 
 /// Sets the Open Platform app's credentials.
 #[utoipa::path(put, path = "/api/v1/shopee/app", tag = "shopee", security(("bearer" = [])), request_body = AppInput,
-    responses((status = 200, body = store::AppView), (status = 422)))]
+    responses((status = 200, body = ShopeeApp), (status = 422)))]
 pub async fn put_app(
     State(app): State<App>,
     _: Admin,
     ApiJson(input): ApiJson<AppInput>,
-) -> Result<Json<store::AppView>, ApiError> {
+) -> Result<Json<ShopeeApp>, ApiError> {
     let view = app
         .run(move |e| auth::set_app(e, input.partner_id, &input.partner_key, &input.base_url))
         .await?;
@@ -40,8 +30,8 @@ pub async fn put_app(
 
 /// The app's credentials, without the key.
 #[utoipa::path(get, path = "/api/v1/shopee/app", tag = "shopee", security(("bearer" = [])),
-    responses((status = 200, body = store::AppView)))]
-pub async fn get_app(State(app): State<App>, _: Admin) -> Result<Json<store::AppView>, ApiError> {
+    responses((status = 200, body = ShopeeApp)))]
+pub async fn get_app(State(app): State<App>, _: Admin) -> Result<Json<ShopeeApp>, ApiError> {
     Ok(Json(app.run(|e| e.db.read(store::app_view)).await?))
 }
 
@@ -50,11 +40,6 @@ pub async fn get_app(State(app): State<App>, _: Admin) -> Result<Json<store::App
 pub struct AuthorizeQuery {
     /// Where Shopee sends the seller back; default AUTO's own `/shopee/callback`.
     pub redirect: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AuthorizeLink {
-    pub url: String,
 }
 
 /// The link that authorizes a shop for the app (open it in a browser, log in as the shop).
@@ -93,19 +78,14 @@ pub enum ConnectInput {
     Url { url: String },
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ShopOut {
-    pub shop: store::ShopView,
-}
-
 /// Connects a shop with the code Shopee gave (or the URL the seller landed on).
 #[utoipa::path(post, path = "/api/v1/shopee/shops", tag = "shopee", security(("bearer" = [])), request_body = ConnectInput,
-    responses((status = 201, body = ShopOut), (status = 422), (status = 502)))]
+    responses((status = 201, body = ShopeeShopOut), (status = 422), (status = 502)))]
 pub async fn connect(
     State(app): State<App>,
     _: Admin,
     ApiJson(input): ApiJson<ConnectInput>,
-) -> Result<(StatusCode, Json<ShopOut>), ApiError> {
+) -> Result<(StatusCode, Json<ShopeeShopOut>), ApiError> {
     let (code, shop_id) = match input {
         ConnectInput::Code { code, shop_id } => {
             let id = match &shop_id {
@@ -122,20 +102,15 @@ pub async fn connect(
     };
     let shop = auth::connect(app.engine.clone(), code, shop_id).await?;
     app.engine.shopee.wake_poller();
-    Ok((StatusCode::CREATED, Json(ShopOut { shop })))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ShopList {
-    pub shops: Vec<store::ShopView>,
+    Ok((StatusCode::CREATED, Json(ShopeeShopOut { shop })))
 }
 
 /// The connected shops: token expiry, last sync, orders pulled, last error.
 #[utoipa::path(get, path = "/api/v1/shopee/shops", tag = "shopee", security(("bearer" = [])),
-    responses((status = 200, body = ShopList)))]
-pub async fn shops(State(app): State<App>, _: Admin) -> Result<Json<ShopList>, ApiError> {
+    responses((status = 200, body = ShopeeShopList)))]
+pub async fn shops(State(app): State<App>, _: Admin) -> Result<Json<ShopeeShopList>, ApiError> {
     let shops = app.run(|e| e.db.read(store::list_shops)).await?;
-    Ok(Json(ShopList { shops }))
+    Ok(Json(ShopeeShopList { shops }))
 }
 
 /// Disconnects a shop (its orders stay).
@@ -154,12 +129,9 @@ pub async fn disconnect(
 
 /// Syncs every connected shop now and answers when done, with what each sync did.
 #[utoipa::path(post, path = "/api/v1/shopee/sync", tag = "shopee", security(("bearer" = [])),
-    responses((status = 200, body = sync::SyncReport), (status = 409)))]
-pub async fn sync_now(
-    State(app): State<App>,
-    _: Admin,
-) -> Result<Json<sync::SyncReport>, ApiError> {
-    Ok(Json(sync::sync_all(app.engine.clone()).await?))
+    responses((status = 200, body = SyncReport), (status = 409)))]
+pub async fn sync_now(State(app): State<App>, _: Admin) -> Result<Json<SyncReport>, ApiError> {
+    Ok(Json(sync::sync_all(app.engine.clone()).await?.report))
 }
 
 #[derive(Deserialize)]

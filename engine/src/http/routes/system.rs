@@ -4,9 +4,10 @@ use crate::auth::Scope;
 use crate::http::error::{ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
+use auto_api::{PairingCode, SystemInfo, TokenList};
 use axum::extract::State;
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -78,12 +79,6 @@ pub async fn pair(
     }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PairingCode {
-    pub code: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 /// Creates a pairing code for the extension, valid for 5 minutes.
 #[utoipa::path(post, path = "/api/v1/pairing-codes", tag = "access", security(("bearer" = [])),
     responses((status = 200, body = PairingCode)))]
@@ -93,11 +88,6 @@ pub async fn create_pairing_code(
 ) -> Result<Json<PairingCode>, ApiError> {
     let (code, expires_at) = app.run(|e| e.create_pairing_code()).await?;
     Ok(Json(PairingCode { code, expires_at }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TokenList {
-    pub tokens: Vec<crate::auth::TokenInfo>,
 }
 
 /// Every API token (never the token itself): paired extensions, scripts.
@@ -120,18 +110,6 @@ pub async fn revoke_token(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SystemInfo {
-    pub version: String,
-    pub data_dir: String,
-    /// The port this server answers on.
-    pub port: Option<u16>,
-    /// No order seen and no extension paired yet: the UI shows its first-run guide.
-    pub first_run: bool,
-    pub products: usize,
-    pub delivery_paused: bool,
-}
-
 /// Version, data dir, port, and whether this is a first run.
 #[utoipa::path(get, path = "/api/v1/system", tag = "system", security(("bearer" = [])),
     responses((status = 200, body = SystemInfo)))]
@@ -146,7 +124,7 @@ pub async fn system_info(
         .and_then(|h| h.rsplit_once(':'))
         .and_then(|(_, p)| p.parse().ok());
     let (first_run, products) = app
-        .run(|e| Ok((e.first_run()?, e.list_products()?.len())))
+        .run(|e| Ok((e.first_run()?, e.list_products()?.len() as u64)))
         .await?;
     Ok(Json(SystemInfo {
         version: crate::VERSION.into(),
