@@ -5,7 +5,7 @@ use crate::api;
 use crate::i18n::{t, tk};
 use crate::route::{go, Route};
 use crate::session::{FAQ_TICK, PRODUCTS_TICK};
-use crate::types::{FaqPage, ProductList, TokenList};
+use crate::types::{FaqPage, ProductList, Scope, TokenList};
 use dioxus::prelude::*;
 
 const KEY: &str = "auto.guide.dismissed";
@@ -51,7 +51,7 @@ async fn progress() -> Done {
         paired: tokens
             .tokens
             .iter()
-            .any(|t| t.scope == "extension" && t.revoked_at.is_none()),
+            .any(|t| t.scope == Scope::Extension && t.revoked_at.is_none()),
         faq: faq.total > 0,
     }
 }

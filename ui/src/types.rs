@@ -2,12 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Buyer {
-    pub user_id: Option<i64>,
-    pub username: String,
-}
+// Shared with the engine, which serializes them: a change on one side that the other does not
+// follow does not compile.
+pub use auto_api::{
+    AiSettings, AppInput, ApproveRequest, AssistantStatus, AuthorizeLink, Buyer,
+    ConversationDetail, ConversationPage, ExtensionHealth, FaqEntry, FaqImportReport, FaqPage,
+    FaqPatch, LineIssue, LlmRequest, LlmView, ModelRequest, NewFaq, PairingCode, Reply, ReplyList,
+    Scope, SearchMode, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShop,
+    ShopeeShopList, ShopeeShopOut, SyncReport, SystemInfo, TokenList,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -78,13 +81,6 @@ pub fn is_stock_kind(kind: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct ProductList {
     pub products: Vec<Product>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct LineIssue {
-    pub line: u64,
-    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -189,184 +185,6 @@ pub struct OrderDetail {
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-pub struct FaqEntry {
-    pub id: i64,
-    pub question: String,
-    pub variants: Vec<String>,
-    pub answer: String,
-    pub product_id: Option<i64>,
-    pub language: String,
-    /// The answer in other languages, by language code.
-    pub translations: std::collections::BTreeMap<String, String>,
-    pub tags: Vec<String>,
-    pub enabled: bool,
-    pub hits: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct FaqPage {
-    pub entries: Vec<FaqEntry>,
-    pub total: i64,
-    pub next_cursor: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct FaqImportReport {
-    pub created: u64,
-    pub duplicates: Vec<LineIssue>,
-    pub rejected: Vec<LineIssue>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct SearchHit {
-    pub faq_id: i64,
-    pub question: String,
-    pub answer: String,
-    pub score: f64,
-    pub cosine: f64,
-    pub fulltext_rank: Option<u64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct SearchView {
-    pub hits: Vec<SearchHit>,
-    pub confidence: f64,
-    pub threshold: f64,
-    pub would_answer: bool,
-    pub mode: String,
-    pub micros: u64,
-    pub language: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct KnowledgeStatus {
-    pub mode: String,
-    pub model: String,
-    pub model_error: Option<String>,
-    /// False while the model rests (let go after a quiet spell; the next question loads it).
-    pub model_loaded: bool,
-    pub variants: u64,
-    pub indexed: u64,
-    pub indexing: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ModelChoice {
-    pub name: String,
-    pub about: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct LlmView {
-    pub configured: bool,
-    pub base_url: String,
-    pub model: String,
-    pub timeout_secs: u64,
-    pub api_key_set: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct AssistantStatus {
-    pub search: KnowledgeStatus,
-    pub llm: LlmView,
-    pub models: Vec<ModelChoice>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AiSettings {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auto_reply: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub llm: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub llm_auto_send: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reply_language: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_prompt: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ConversationSummary {
-    pub id: i64,
-    pub shop: String,
-    pub conversation_id: String,
-    pub buyer: Buyer,
-    pub last_message: Option<String>,
-    pub last_message_at: String,
-    pub open_questions: i64,
-    pub drafts: i64,
-    pub order_sn: Option<String>,
-    pub product_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ConversationPage {
-    pub conversations: Vec<ConversationSummary>,
-    pub next_cursor: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Message {
-    pub id: i64,
-    pub direction: String,
-    pub text: String,
-    pub language: String,
-    pub source: String,
-    pub state: String,
-    pub note: String,
-    pub score: Option<f64>,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Reply {
-    pub id: i64,
-    pub conversation: i64,
-    pub shop: String,
-    pub conversation_id: String,
-    pub buyer: Buyer,
-    pub text: String,
-    pub source: String,
-    pub status: String,
-    pub message_id: Option<i64>,
-    pub score: Option<f64>,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ReplyList {
-    pub replies: Vec<Reply>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct ConversationDetail {
-    #[serde(flatten)]
-    pub summary: ConversationSummary,
-    #[serde(default)]
-    pub messages: Vec<Message>,
-    #[serde(default)]
-    pub replies: Vec<Reply>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
 pub struct Amount {
     pub currency: String,
     pub amount: f64,
@@ -419,133 +237,12 @@ pub struct Dashboard {
     pub extension: Option<ExtensionHealth>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ExtensionHealth {
-    pub unreadable: i64,
-    pub last_path: Option<String>,
-    pub last_reason: Option<String>,
-    pub reported_at: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct SystemInfo {
-    pub version: String,
-    pub data_dir: String,
-    pub port: u16,
-    pub first_run: bool,
-    pub products: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct PairingCode {
-    pub code: String,
-    pub expires_at: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub scope: String,
-    pub label: String,
-    pub origin: Option<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-    /// A browser or desktop-window sign-in session, not a connected app.
-    pub session: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct TokenList {
-    pub tokens: Vec<TokenInfo>,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeliverySettings {
     pub paused: bool,
     /// The most characters one chat message of a delivery holds; longer ones go in parts.
     pub chat_limit: usize,
-}
-
-/// The seller's Shopee Open Platform app as the engine shows it: never the key.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ShopeeApp {
-    pub configured: bool,
-    pub partner_id: Option<u64>,
-    pub base_url: Option<String>,
-}
-
-/// The first pull of a connected shop's history.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct FirstSync {
-    pub done: i64,
-    pub total: Option<i64>,
-    pub finished: bool,
-}
-
-/// A shop connected through the Open Platform.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ShopeeShop {
-    pub shop_id: u64,
-    pub name: Option<String>,
-    pub connected_at: String,
-    pub access_expires_at: String,
-    pub refresh_expires_at: String,
-    /// The authorization ends within a week: the seller should authorize the shop again.
-    pub reauthorize_soon: bool,
-    pub last_sync_at: Option<String>,
-    pub orders_pulled: i64,
-    pub last_error: Option<String>,
-    pub first_sync: FirstSync,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ShopeeShopList {
-    pub shops: Vec<ShopeeShop>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ShopeeShopOut {
-    pub shop: ShopeeShop,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct AuthorizeLink {
-    pub url: String,
-}
-
-/// What one sync did for a shop.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ShopSync {
-    pub shop_id: u64,
-    pub orders_seen: u64,
-    pub orders_new: u64,
-    pub orders_rejected: u64,
-    pub deliveries_sent: u64,
-    pub replies_sent: u64,
-    pub refused: u64,
-    pub settled: u64,
-    pub messages: u64,
-    pub calls: u64,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct SyncReport {
-    pub shops: Vec<ShopSync>,
 }
 
 /// The order a stock item went to.

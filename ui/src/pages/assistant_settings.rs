@@ -4,10 +4,9 @@
 use crate::api;
 use crate::i18n::t;
 use crate::pages::faq::IndexStatus;
-use crate::types::{AiSettings, AssistantStatus, LlmView};
+use crate::types::{AiSettings, AssistantStatus, LlmRequest, LlmView, ModelRequest};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
-use serde_json::json;
 
 #[component]
 pub fn StoreAi() -> Element {
@@ -35,7 +34,7 @@ pub fn StoreAi() -> Element {
         body.threshold = if th.trim().is_empty() {
             None
         } else {
-            match th.trim().replace(',', ".").parse::<f64>() {
+            match th.trim().replace(',', ".").parse::<f32>() {
                 Ok(v) if (0.0..=1.0).contains(&v) => Some(v),
                 _ => {
                     error.set(Some(t("settings.err_threshold").to_string()));
@@ -133,14 +132,17 @@ pub fn Llm() -> Element {
             error.set(Some(t("settings.err_timeout").to_string()));
             return;
         };
-        let mut body =
-            json!({ "base_url": base().trim(), "model": model().trim(), "timeout_secs": secs });
-        // The key is write-only: left empty, the stored one stays.
-        if remove_key() {
-            body["api_key"] = json!("");
-        } else if !key().is_empty() {
-            body["api_key"] = json!(key());
-        }
+        let body = LlmRequest {
+            base_url: base().trim().to_string(),
+            model: model().trim().to_string(),
+            timeout_secs: Some(secs),
+            // The key is write-only: left out, the stored one stays; empty, it is removed.
+            api_key: if remove_key() {
+                Some(String::new())
+            } else {
+                Some(key()).filter(|k| !k.is_empty())
+            },
+        };
         spawn(async move {
             match api::call::<_, LlmView>("PUT", "/api/v1/settings/llm", &body).await {
                 Ok(v) => {
@@ -196,7 +198,7 @@ pub fn Model() -> Element {
             if let Err(e) = api::call::<_, AssistantStatus>(
                 "PUT",
                 "/api/v1/assistant/model",
-                &json!({ "model": m }),
+                &ModelRequest { model: m },
             )
             .await
             {

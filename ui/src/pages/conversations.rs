@@ -6,10 +6,11 @@ use crate::format::datetime;
 use crate::i18n::{t, tk};
 use crate::route::{go, Route};
 use crate::session::MESSAGES_TICK;
-use crate::types::{ConversationDetail, ConversationPage, Reply, ReplyList};
+use crate::types::{
+    ApproveRequest, ConversationDetail, ConversationPage, Reply, ReplyList, SellerReply,
+};
 use crate::widgets::{pending, ErrorNote};
 use dioxus::prelude::*;
-use serde_json::json;
 
 #[component]
 pub fn Conversations(id: Option<i64>) -> Element {
@@ -100,7 +101,7 @@ fn DraftCard(reply: Reply, show_buyer: bool) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let original = reply.text.clone();
-    let mut act = move |path: String, body: Option<serde_json::Value>| {
+    let mut act = move |path: String, body: Option<ApproveRequest>| {
         busy.set(true);
         error.set(None);
         spawn(async move {
@@ -137,7 +138,7 @@ fn DraftCard(reply: Reply, show_buyer: bool) -> Element {
                     disabled: busy(),
                     onclick: move |_| {
                         let edited = text();
-                        let body = if edited == original { json!({}) } else { json!({ "text": edited }) };
+                        let body = ApproveRequest { text: (edited != original).then_some(edited) };
                         act(format!("/api/v1/replies/{id}/approve"), Some(body));
                     },
                     "{t(\"conv.approve\")}"
@@ -167,7 +168,7 @@ fn Thread(id: i64) -> Element {
             match api::call::<_, Reply>(
                 "POST",
                 &format!("/api/v1/conversations/{id}/reply"),
-                &json!({ "text": text }),
+                &SellerReply { text },
             )
             .await
             {

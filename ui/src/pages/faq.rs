@@ -3,10 +3,13 @@
 use crate::api::{self, enc};
 use crate::i18n::{t, tk};
 use crate::session::FAQ_TICK;
-use crate::types::{AssistantStatus, FaqEntry, FaqImportReport, FaqPage, ProductList, SearchView};
+use crate::types::{
+    AssistantStatus, FaqEntry, FaqImportReport, FaqPage, FaqPatch, NewFaq, ProductList, SearchMode,
+    SearchRequest, SearchView,
+};
 use crate::widgets::{pending, ErrorNote, OkNote, Progress};
 use dioxus::prelude::*;
-use serde_json::json;
+use std::collections::BTreeMap;
 
 #[component]
 pub fn Faq() -> Element {
@@ -124,9 +127,9 @@ pub fn IndexStatus() -> Element {
     let k = &s.search;
     rsx! {
         div { class: "status-line", id: "index-status",
-            span { class: "badge", "{tk(\"mode\", &k.mode)}" }
+            span { class: "badge", "{tk(\"mode\", k.mode.as_str())}" }
             " {k.model} · {t(\"faq.indexed\")} {k.indexed} / {k.variants}"
-            if k.mode == "hybrid" && !k.model_loaded {
+            if k.mode == SearchMode::Hybrid && !k.model_loaded {
                 span { class: "muted", id: "model-resting", " · {t(\"faq.model_resting\")}" }
             }
             if let Some(err) = &k.model_error { span { class: "error", " — {err}" } }
@@ -146,7 +149,10 @@ fn Tester(products: Vec<crate::types::Product>) -> Element {
     let mut error = use_signal(|| None::<String>);
     let run = move |e: FormEvent| {
         e.prevent_default();
-        let body = json!({ "text": text(), "product_id": product().parse::<i64>().ok() });
+        let body = SearchRequest {
+            text: text(),
+            product_id: product().parse::<i64>().ok(),
+        };
         spawn(async move {
             error.set(None);
             match api::call::<_, SearchView>("POST", "/api/v1/assistant/search", &body).await {
@@ -171,7 +177,7 @@ fn Tester(products: Vec<crate::types::Product>) -> Element {
                 div { id: "tester-result",
                     p { class: if v.would_answer { "ok" } else { "warn" },
                         if v.would_answer { "{t(\"faq.would_answer\")}" } else { "{t(\"faq.would_not\")}" }
-                        " — {t(\"faq.confidence\")} {v.confidence:.2} / {t(\"faq.threshold\")} {v.threshold:.2} · {tk(\"mode\", &v.mode)} · {v.micros / 1000} ms"
+                        " — {t(\"faq.confidence\")} {v.confidence:.2} / {t(\"faq.threshold\")} {v.threshold:.2} · {tk(\"mode\", v.mode.as_str())} · {v.micros / 1000} ms"
                     }
                     if v.hits.is_empty() { p { class: "muted", "{t(\"faq.no_match\")}" } }
                     table { class: "list",
@@ -201,10 +207,15 @@ fn Editor(
     products: Vec<crate::types::Product>,
     on_done: EventHandler<()>,
 ) -> Element {
-    let e0 = entry.clone().unwrap_or(FaqEntry {
-        enabled: true,
+    let e0 = entry.as_ref().map(form_of).unwrap_or_else(|| NewFaq {
+        question: String::new(),
+        variants: Vec::new(),
+        answer: String::new(),
+        product_id: None,
         language: "id".into(),
-        ..Default::default()
+        translations: BTreeMap::new(),
+        tags: Vec::new(),
+        enabled: true,
     });
     let id = entry.as_ref().map(|e| e.id);
     let mut question = use_signal(|| e0.question.clone());
@@ -224,20 +235,32 @@ fn Editor(
     let mut error = use_signal(|| None::<String>);
     let save = move |e: FormEvent| {
         e.prevent_default();
-        let body = json!({
-            "question": question(), "answer": answer(),
-            "variants": variants().lines().map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
-            "product_id": product().parse::<i64>().ok(),
-            "language": language(),
-            "translations": translations_body(&translations()),
-            "tags": tags().split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
-            "enabled": enabled(),
-        });
+        let body = NewFaq {
+            question: question(),
+            answer: answer(),
+            variants: variants()
+                .lines()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            product_id: product().parse::<i64>().ok(),
+            language: language(),
+            translations: translations_body(&translations()),
+            tags: tags()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            enabled: enabled(),
+        };
         spawn(async move {
             let res = match id {
                 None => api::call::<_, FaqEntry>("POST", "/api/v1/faq", &body).await,
                 Some(id) => {
-                    api::call::<_, FaqEntry>("PATCH", &format!("/api/v1/faq/{id}"), &body).await
+                    let patch = every_field(body);
+                    api::call::<_, FaqEntry>("PATCH", &format!("/api/v1/faq/{id}"), &patch).await
                 }
             };
             match res {
@@ -314,11 +337,39 @@ fn Editor(
 
 /// The translation rows as the API takes them; a row left wholly empty is no translation (a
 /// half-filled one goes to the engine, which says what is missing).
-fn translations_body(rows: &[(String, String)]) -> serde_json::Map<String, serde_json::Value> {
+fn translations_body(rows: &[(String, String)]) -> BTreeMap<String, String> {
     rows.iter()
         .filter(|(l, a)| !(l.trim().is_empty() && a.trim().is_empty()))
-        .map(|(l, a)| (l.trim().to_string(), serde_json::Value::from(a.as_str())))
+        .map(|(l, a)| (l.trim().to_string(), a.clone()))
         .collect()
+}
+
+/// An entry's fields as the editor starts from them.
+fn form_of(e: &FaqEntry) -> NewFaq {
+    NewFaq {
+        question: e.question.clone(),
+        variants: e.variants.clone(),
+        answer: e.answer.clone(),
+        product_id: e.product_id,
+        language: e.language.clone(),
+        translations: e.translations.clone(),
+        tags: e.tags.clone(),
+        enabled: e.enabled,
+    }
+}
+
+/// The edited entry as a patch that sets every field (no product: store-wide).
+fn every_field(e: NewFaq) -> FaqPatch {
+    FaqPatch {
+        question: Some(e.question),
+        variants: Some(e.variants),
+        answer: Some(e.answer),
+        product_id: Some(e.product_id),
+        language: Some(e.language),
+        translations: Some(e.translations),
+        tags: Some(e.tags),
+        enabled: Some(e.enabled),
+    }
 }
 
 /// Importing a CSV or JSON file of entries.

@@ -136,7 +136,7 @@ fn Pairing() -> Element {
                         for tk in list.tokens.iter().filter(|x| x.revoked_at.is_none() && !x.session) {
                             tr { key: "{tk.id}",
                                 td { "{tk.label}" if let Some(o) = &tk.origin { div { class: "muted small", "{o}" } } }
-                                td { "{tk.scope}" }
+                                td { "{tk.scope.as_str()}" }
                                 td { "{datetime(&tk.created_at)}" }
                                 td {
                                     button {
@@ -216,7 +216,7 @@ fn System() -> Element {
                 dl {
                     dt { "{t(\"settings.version\")}" } dd { "{s.version}" }
                     dt { "{t(\"settings.data_dir\")}" } dd { code { "{s.data_dir}" } }
-                    dt { "{t(\"settings.port\")}" } dd { "{s.port}" }
+                    dt { "{t(\"settings.port\")}" } dd { {s.port.map(|p| p.to_string()).unwrap_or_default()} }
                 }
             }
             div { class: "row",

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::i18n::t;
 use crate::pages::shopee_shops::{self, shop_label};
-use crate::types::{AuthorizeLink, ShopeeApp, ShopeeShopOut};
+use crate::types::{AppInput, AuthorizeLink, ShopeeApp, ShopeeShopOut};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
 use serde_json::json;
@@ -81,7 +81,11 @@ fn AppForm(app: Signal<Option<ShopeeApp>>) -> Element {
             "custom" => custom().trim().to_string(),
             h => h.to_string(),
         };
-        let body = json!({ "partner_id": id, "partner_key": key(), "base_url": base });
+        let body = AppInput {
+            partner_id: id,
+            partner_key: key(),
+            base_url: base,
+        };
         spawn(async move {
             match api::call::<_, ShopeeApp>("PUT", "/api/v1/shopee/app", &body).await {
                 Ok(v) => {

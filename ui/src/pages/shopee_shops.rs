@@ -7,6 +7,7 @@ use crate::i18n::t;
 use crate::pages::shopee_settings::authorize;
 use crate::types::{ShopeeShop, ShopeeShopList, SyncReport};
 use crate::widgets::{confirm, ErrorNote, Progress};
+use auto_api::chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 use serde_json::json;
 
@@ -18,10 +19,9 @@ pub(super) fn shop_label(shop: &ShopeeShop) -> String {
         .unwrap_or_else(|| format!("{} {}", t("shopee.shop"), shop.shop_id))
 }
 
-/// Whether an RFC 3339 instant has passed.
-fn past(iso: &str) -> bool {
-    let at = js_sys::Date::parse(iso);
-    !at.is_nan() && at <= js_sys::Date::now()
+/// Whether an instant has passed, by the browser's clock.
+fn past(at: &DateTime<Utc>) -> bool {
+    at.timestamp_millis() as f64 <= js_sys::Date::now()
 }
 
 #[component]
