@@ -2,7 +2,7 @@
 # Builds the Dioxus UI into ui/dist (index.html, style.css, auto_ui.js, auto_ui_bg.wasm), which
 # the engine serves at /. Idempotent: installs the wasm target and the wasm-bindgen CLI of the
 # version in ui/Cargo.lock when they are missing, and does nothing when ui/dist is newer than
-# every UI source. FORCE=1 rebuilds anyway.
+# every UI source (the shared API types in api-types/ included). FORCE=1 rebuilds anyway.
 set -euo pipefail
 # The UI and the wasm-bindgen CLI are not the workspace the test scripts lint on the build
 # (scripts/cargo-env.sh): build them with plain rustc.
@@ -13,7 +13,8 @@ dist="$ui/dist"
 stamp="$dist/.built"
 
 if [[ "${FORCE:-0}" != 1 && -f "$stamp" && -f "$dist/auto_ui_bg.wasm" ]]; then
-  newer="$(find "$ui/src" "$ui/assets" "$ui/index.html" "$ui/Cargo.toml" "$ui/Cargo.lock" -newer "$stamp" -print -quit)"
+  newer="$(find "$ui/src" "$ui/assets" "$ui/index.html" "$ui/Cargo.toml" "$ui/Cargo.lock" \
+    "$root/api-types/src" "$root/api-types/Cargo.toml" -newer "$stamp" -print -quit)"
   if [[ -z "$newer" ]]; then
     echo "build-ui: ui/dist is up to date"
     exit 0
