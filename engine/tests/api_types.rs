@@ -1,0 +1,500 @@
+//! The shared API types (`auto_api`) against what the real engine sends: for every call the UI
+//! makes (`ui/src/api.rs` and its callers), the answer of a real `auto serve` reads into the
+//! type the UI reads it into and writes back to the very same JSON. A field the engine sends
+//! that the type lacks, one the type has that the engine does not send, or a field whose type
+//! differs fails here, naming the route and the field, instead of leaving a page of the UI
+//! blank.
+//!
+//! The data is seeded so that every list and optional field the UI shows is filled: a type's
+//! element or optional part is only checked when the answer holds one.
+
+mod support;
+
+use std::time::Duration;
+
+use auto_api::{
+    AiSettings, ApproveRequest, AssistantStatus, AuthorizeLink, ConversationDetail,
+    ConversationPage, ExtensionHealth, FaqEntry, FaqPage, FaqPatch, LlmRequest, LlmView, NewFaq,
+    PairingCode, ReplyList, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShopList,
+    SyncReport, SystemInfo, TokenList,
+};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use support::shopee_mock::ShopeeMock;
+use support::*;
+
+const SHOP_ID: u64 = 610_004_321;
+const ORIGIN: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+
+// ---------------------------------------------------------------------------------------------
+// The check
+// ---------------------------------------------------------------------------------------------
+
+/// Reads `body` as `T` and writes it back; the JSON must come back unchanged. Floats go through
+/// text both ways, as between the engine and the browser (an f32 turned straight into a JSON
+/// value would gain digits).
+fn round_trip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<(), String> {
+    let typed: T =
+        serde_json::from_value(body.clone()).map_err(|e| format!("does not read: {e}"))?;
+    let text = serde_json::to_string(&typed).map_err(|e| format!("does not write: {e}"))?;
+    let back: Value = serde_json::from_str(&text).expect("JSON the type wrote");
+    match first_difference(body, &back, "") {
+        None => Ok(()),
+        Some(d) => Err(d),
+    }
+}
+
+/// Where the engine's JSON and the type's JSON first part ways, in words.
+fn first_difference(sent: &Value, back: &Value, at: &str) -> Option<String> {
+    match (sent, back) {
+        (Value::Object(s), Value::Object(b)) => {
+            for (k, v) in s {
+                let path = format!("{at}/{k}");
+                match b.get(k) {
+                    None => {
+                        return Some(format!(
+                            "{path}: the engine sends it, the shared type has no such field"
+                        ))
+                    }
+                    Some(w) => {
+                        if let Some(d) = first_difference(v, w, &path) {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+            b.keys()
+                .find(|k| !s.contains_key(*k))
+                .map(|k| format!("{at}/{k}: the shared type has it, the engine does not send it"))
+        }
+        (Value::Array(s), Value::Array(b)) if s.len() == b.len() => s
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_difference(v, w, &format!("{at}/{i}"))),
+        _ if sent == back => None,
+        _ => Some(format!(
+            "{}: the engine sends {sent}, the shared type gives back {back}",
+            if at.is_empty() { "/" } else { at }
+        )),
+    }
+}
+
+/// A call the UI makes, the shared type it reads the answer into, and the parts of the answer
+/// the seeded data must fill for the check to mean something (JSON pointers, none null).
+struct Call {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    check: fn(&Value) -> Result<(), String>,
+    filled: &'static [&'static str],
+}
+
+fn get(path: impl Into<String>, check: fn(&Value) -> Result<(), String>) -> Call {
+    Call {
+        method: Method::GET,
+        path: path.into(),
+        body: None,
+        check,
+        filled: &[],
+    }
+}
+
+fn send(
+    method: Method,
+    path: impl Into<String>,
+    body: Value,
+    check: fn(&Value) -> Result<(), String>,
+) -> Call {
+    Call {
+        method,
+        path: path.into(),
+        body: Some(body),
+        check,
+        filled: &[],
+    }
+}
+
+/// A request body as the UI sends it: built from the shared type.
+fn wire(body: impl Serialize) -> Value {
+    serde_json::to_value(body).expect("a request body")
+}
+
+impl Call {
+    fn filled(mut self, pointers: &'static [&'static str]) -> Call {
+        self.filled = pointers;
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding: one of everything the UI shows
+// ---------------------------------------------------------------------------------------------
+
+/// Ids the calls need.
+struct Seeded {
+    faq: i64,
+    conversation: i64,
+    draft: i64,
+}
+
+async fn seed(fx: &Fixture, mock: &ShopeeMock) -> Seeded {
+    let admin = &fx.admin;
+    let ext = fx.extension();
+
+    // The FAQ: one entry about a product with a translation, one store-wide.
+    let product = create_product(admin, &product_body("TYPES-KEY")).await;
+    let mut ids = Vec::new();
+    for body in [
+        json!({"question": "Berapa lama kode dikirim?", "variants": ["Kapan kode saya dikirim?"],
+               "answer": "Kode dikirim otomatis lewat chat dalam 5 menit.", "language": "id",
+               "translations": {"en": "The code comes in chat within 5 minutes."},
+               "tags": ["pengiriman"], "product_id": product["id"]}),
+        json!({"question": "Apakah ada garansi?", "answer": "Ada garansi 30 hari.",
+               "language": "id", "tags": ["garansi"]}),
+    ] {
+        let (status, entry) = admin.post("/api/v1/faq", &body).await;
+        assert_eq!(status, StatusCode::CREATED, "create FAQ {body}: {entry}");
+        ids.push(entry["id"].as_i64().expect("FAQ id"));
+    }
+
+    // Drafts wait for the seller: the store does not auto-reply.
+    ok(admin
+        .put(
+            "/api/v1/settings/ai/store",
+            &json!({"auto_reply": false, "threshold": 0.7, "llm": false, "llm_auto_send": false,
+                    "system_prompt": "Jawab singkat.", "reply_language": "auto"}),
+        )
+        .await);
+    let asked = ok(ext
+        .post(
+            "/api/v1/messages",
+            &json!({"shop": "toko_types", "conversation_id": "77001",
+                    "buyer": {"username": "rina_k", "user_id": 66_001},
+                    "text": "Berapa lama kode dikirim?"}),
+        )
+        .await);
+    let conversation = asked["conversation"].as_i64().expect("conversation id");
+    let draft = asked["reply"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("the FAQ answer waits as a draft: {asked}"));
+    // A second question that stays a draft, and a first one approved, sent and confirmed.
+    let second = ok(ext
+        .post(
+            "/api/v1/messages",
+            &json!({"shop": "toko_types", "conversation_id": "77001",
+                    "buyer": {"username": "rina_k", "user_id": 66_001},
+                    "text": "Apakah ada garansi?"}),
+        )
+        .await);
+    ok(admin
+        .post(&format!("/api/v1/replies/{draft}/approve"), &json!({}))
+        .await);
+    let pending = ok(ext.get("/api/v1/replies?status=pending").await);
+    for r in pending["replies"].as_array().expect("replies") {
+        ok(ext
+            .post(&format!("/api/v1/replies/{}/confirm", r["id"]), &json!({}))
+            .await);
+    }
+    let draft = second["reply"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("the second answer waits as a draft: {second}"));
+
+    // Access: a paired extension, a revoked token, a sign-in session.
+    let code = ok(admin.post("/api/v1/pairing-codes", &json!({})).await);
+    ok(admin
+        .with_token(None)
+        .post(
+            "/api/v1/pair",
+            &json!({"code": code["code"], "client": "extension", "origin": ORIGIN}),
+        )
+        .await);
+    let spare = token(fx.dir.path(), "extension");
+    let tokens = ok(admin.get("/api/v1/tokens").await);
+    let newest = tokens["tokens"][0]["id"].clone();
+    assert!(!spare.is_empty());
+    assert_eq!(
+        admin.delete(&format!("/api/v1/tokens/{newest}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    sign_in(&fx.server).await;
+
+    // The extension's health report.
+    ok(ext
+        .post(
+            "/api/v1/extension/health",
+            &json!({"unreadable": 2, "last_path": "/api/v3/order/get_order_list_card_list",
+                    "last_reason": "no readable order"}),
+        )
+        .await);
+
+    // The Shopee road: an app, a connected shop, one sync.
+    ok(admin
+        .put(
+            "/api/v1/shopee/app",
+            &json!({"partner_id": mock.partner_id, "partner_key": mock.partner_key,
+                    "base_url": mock.base_url}),
+        )
+        .await);
+    mock.add_shop(SHOP_ID, "Toko Tipe");
+    let code = mock.new_code(SHOP_ID);
+    let (status, shop) = admin
+        .post(
+            "/api/v1/shopee/shops",
+            &json!({"code": code, "shop_id": SHOP_ID}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "connect the shop: {shop}");
+    ok(admin.post("/api/v1/shopee/sync", &json!({})).await);
+
+    Seeded {
+        faq: ids[0],
+        conversation,
+        draft,
+    }
+}
+
+/// Opens the sign-in link `auto serve` printed, as the desktop window does: a session token.
+async fn sign_in(server: &Server) {
+    let link = eventually(Duration::from_secs(10), "the sign-in line", || async {
+        server
+            .extra_stdout()
+            .iter()
+            .find_map(|l| l.strip_prefix("Sign in: "))
+            .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+    })
+    .await;
+    let browser = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = browser
+        .get(&link)
+        .send()
+        .await
+        .expect("open the sign-in link");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in link {link}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The calls
+// ---------------------------------------------------------------------------------------------
+
+/// Every call the UI makes in the domains whose types are shared, in the order a seller meets
+/// them. Orders, products, stock, delivery settings and the dashboard join this table when
+/// their types move to `auto_api`.
+fn ui_calls(s: &Seeded) -> Vec<Call> {
+    let (faq, conv, draft) = (s.faq, s.conversation, s.draft);
+    vec![
+        // The FAQ page and the first-run guide.
+        get("/api/v1/faq?limit=50&q=", round_trip::<FaqPage>).filled(&[
+            "/entries/0/product_id",
+            "/entries/0/translations/en",
+            "/entries/1",
+        ]),
+        get("/api/v1/faq?limit=1", round_trip::<FaqPage>).filled(&["/next_cursor"]),
+        get("/api/v1/assistant/status", round_trip::<AssistantStatus>).filled(&["/models/0"]),
+        send(
+            Method::POST,
+            "/api/v1/assistant/search",
+            wire(SearchRequest {
+                text: "berapa lama kode dikirim".into(),
+                product_id: None,
+            }),
+            round_trip::<SearchView>,
+        )
+        .filled(&["/hits/0/fulltext_rank", "/hits/0/product_id"]),
+        send(
+            Method::POST,
+            "/api/v1/faq",
+            wire(NewFaq {
+                question: "Bisa bayar pakai transfer?".into(),
+                variants: vec!["Boleh transfer bank?".into()],
+                answer: "Bisa, lewat semua metode Shopee.".into(),
+                product_id: None,
+                language: "id".into(),
+                translations: [("en".to_string(), "Yes, every Shopee method.".to_string())].into(),
+                tags: vec!["bayar".into()],
+                enabled: true,
+            }),
+            round_trip::<FaqEntry>,
+        ),
+        send(
+            Method::PATCH,
+            format!("/api/v1/faq/{faq}"),
+            wire(FaqPatch {
+                tags: Some(vec!["pengiriman".into(), "kode".into()]),
+                ..FaqPatch::default()
+            }),
+            round_trip::<FaqEntry>,
+        ),
+        // Settings → assistant.
+        get("/api/v1/settings/ai/store", round_trip::<AiSettings>).filled(&[
+            "/threshold",
+            "/system_prompt",
+            "/reply_language",
+        ]),
+        send(
+            Method::PUT,
+            "/api/v1/settings/ai/store",
+            wire(AiSettings {
+                auto_reply: Some(false),
+                threshold: Some(0.65),
+                ..AiSettings::default()
+            }),
+            round_trip::<AiSettings>,
+        ),
+        send(
+            Method::PUT,
+            "/api/v1/settings/llm",
+            wire(LlmRequest {
+                base_url: "http://127.0.0.1:11434/v1".into(),
+                model: "qwen2.5:3b-instruct".into(),
+                timeout_secs: Some(20),
+                api_key: Some("sk-types-test".into()),
+            }),
+            round_trip::<LlmView>,
+        ),
+        get("/api/v1/settings/llm", round_trip::<LlmView>),
+        // Conversations and the navigation's count of open questions.
+        get(
+            "/api/v1/conversations?limit=100",
+            round_trip::<ConversationPage>,
+        )
+        .filled(&[
+            "/conversations/0/last_message",
+            "/conversations/0/buyer/user_id",
+        ]),
+        get(
+            "/api/v1/conversations?open=true&limit=100",
+            round_trip::<ConversationPage>,
+        )
+        .filled(&["/conversations/0"]),
+        get(
+            "/api/v1/replies?status=draft&limit=100",
+            round_trip::<ReplyList>,
+        )
+        .filled(&["/replies/0/message_id", "/replies/0/score"]),
+        get(
+            format!("/api/v1/conversations/{conv}"),
+            round_trip::<ConversationDetail>,
+        )
+        .filled(&[
+            "/messages/0/score",
+            "/messages/0/faq_id",
+            "/replies/0/confirmed_at",
+        ]),
+        send(
+            Method::POST,
+            format!("/api/v1/replies/{draft}/approve"),
+            wire(ApproveRequest {
+                text: Some("Ada garansi 30 hari, kak.".into()),
+            }),
+            round_trip::<auto_api::Reply>,
+        ),
+        send(
+            Method::POST,
+            format!("/api/v1/conversations/{conv}/reply"),
+            wire(SellerReply {
+                text: "Terima kasih sudah belanja!".into(),
+            }),
+            round_trip::<auto_api::Reply>,
+        ),
+        // Settings → pairing, system.
+        get("/api/v1/tokens", round_trip::<TokenList>).filled(&[
+            "/tokens/0/expires_at",
+            "/tokens/1/revoked_at",
+            "/tokens/2/origin",
+        ]),
+        send(
+            Method::POST,
+            "/api/v1/pairing-codes",
+            json!({}),
+            round_trip::<PairingCode>,
+        ),
+        get("/api/v1/system", round_trip::<SystemInfo>).filled(&["/port"]),
+        // The dashboard's warning about pages the extension could not read.
+        get(
+            "/api/v1/extension/health",
+            round_trip::<Option<ExtensionHealth>>,
+        )
+        .filled(&["/last_path", "/last_reason"]),
+        // Settings → Shopee API.
+        get("/api/v1/shopee/app", round_trip::<ShopeeApp>).filled(&["/partner_id"]),
+        get("/api/v1/shopee/authorize", round_trip::<AuthorizeLink>),
+        get("/api/v1/shopee/shops", round_trip::<ShopeeShopList>)
+            .filled(&["/shops/0/name", "/shops/0/last_sync_at"]),
+        send(
+            Method::POST,
+            "/api/v1/shopee/sync",
+            json!({}),
+            round_trip::<SyncReport>,
+        )
+        .filled(&["/shops/0"]),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_answer_the_ui_reads_is_its_shared_type_exactly() {
+    let mock = ShopeeMock::start();
+    let fx = Fixture::with(ServeOptions::default().with_env("AUTO_SHOPEE_POLL_SECS", "0"));
+    let seeded = seed(&fx, &mock).await;
+
+    let mut failures = Vec::new();
+    for call in ui_calls(&seeded) {
+        let what = format!("{} {}", call.method, call.path);
+        let (status, body) = match &call.body {
+            None => fx.admin.get(&call.path).await,
+            Some(b) if call.method == Method::POST => fx.admin.post(&call.path, b).await,
+            Some(b) if call.method == Method::PUT => fx.admin.put(&call.path, b).await,
+            Some(b) => fx.admin.patch(&call.path, b).await,
+        };
+        if !status.is_success() {
+            failures.push(format!("{what}: {status} {body}"));
+            continue;
+        }
+        for pointer in call.filled {
+            if body.pointer(pointer).is_none_or(Value::is_null) {
+                failures.push(format!(
+                    "{what}: the seeded answer leaves {pointer} empty, so its type goes unchecked: {body}"
+                ));
+            }
+        }
+        if let Err(e) = (call.check)(&body) {
+            failures.push(format!("{what}: {e}\n  answer: {body}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_check_catches_a_field_one_side_lacks_or_types_differently() {
+    let shop = json!({"configured": true, "partner_id": 7, "base_url": "https://x"});
+    assert_eq!(round_trip::<ShopeeApp>(&shop), Ok(()));
+
+    let mut extra = shop.clone();
+    extra["region"] = json!("ID");
+    let e = round_trip::<ShopeeApp>(&extra).unwrap_err();
+    assert!(e.contains("/region") && e.contains("no such field"), "{e}");
+
+    let mut missing = shop.clone();
+    missing.as_object_mut().unwrap().remove("base_url");
+    let e = round_trip::<ShopeeApp>(&missing).unwrap_err();
+    assert!(
+        e.contains("/base_url") && e.contains("does not send"),
+        "{e}"
+    );
+
+    let mut retyped = shop.clone();
+    retyped["partner_id"] = json!("7");
+    assert!(round_trip::<ShopeeApp>(&retyped)
+        .unwrap_err()
+        .contains("does not read"));
+
+    // f32 scores survive the trip as the engine writes them.
+    let settings = json!({"threshold": 0.7});
+    assert_eq!(round_trip::<AiSettings>(&settings), Ok(()));
+}
