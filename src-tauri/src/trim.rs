@@ -13,12 +13,10 @@ const AFTER_START: Duration = Duration::from_secs(15);
 
 /// Lets the start-up pages go once, a little after start, on a thread of its own.
 pub fn after_start() {
-    let _ = std::thread::Builder::new()
-        .name("trim".into())
-        .spawn(|| {
-            std::thread::sleep(AFTER_START);
-            release();
-        });
+    let _ = std::thread::Builder::new().name("trim".into()).spawn(|| {
+        std::thread::sleep(AFTER_START);
+        release();
+    });
 }
 
 /// Hands back freed malloc memory and the clean, read-only file pages of this process.
@@ -47,8 +45,7 @@ pub fn release() {
             // SAFETY: a read-only mapping of a file, as listed by the kernel; PAGEOUT only moves
             // its pages out of memory (pages other processes map too are left alone) and never
             // changes what the program reads there.
-            if unsafe { madvise(start as *mut std::ffi::c_void, end - start, MADV_PAGEOUT) } == 0
-            {
+            if unsafe { madvise(start as *mut std::ffi::c_void, end - start, MADV_PAGEOUT) } == 0 {
                 released += end - start;
             }
         }

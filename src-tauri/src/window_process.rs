@@ -24,15 +24,12 @@ pub fn run() -> anyhow::Result<()> {
     let app = tauri::Builder::default()
         .setup(move |app| {
             // A blank page first, so that the settings below apply before the UI's first load.
-            let window = WebviewWindowBuilder::new(
-                app,
-                LABEL,
-                WebviewUrl::External("about:blank".parse()?),
-            )
-            .title("AUTO")
-            .inner_size(1200.0, 800.0)
-            .min_inner_size(720.0, 480.0)
-            .build()?;
+            let window =
+                WebviewWindowBuilder::new(app, LABEL, WebviewUrl::External("about:blank".parse()?))
+                    .title("AUTO")
+                    .inner_size(1200.0, 800.0)
+                    .min_inner_size(720.0, 480.0)
+                    .build()?;
             open_light(&window, link)?;
             let handle = app.handle().clone();
             std::thread::spawn(move || follow_the_app(handle));
