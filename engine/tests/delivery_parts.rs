@@ -156,13 +156,24 @@ async fn a_chat_limit_out_of_range_or_of_the_wrong_type_is_refused_and_changes_n
         let said = reply.1["error"]["message"].as_str().unwrap();
         assert!(said.contains("between 100 and 5000"), "{said}");
     }
-    for bad in [json!("600"), json!(600.5), json!(true), json!([600])] {
+    for bad in [
+        json!("600"),
+        json!(600.5),
+        json!(true),
+        json!([600]),
+        json!(null),
+    ] {
         let reply = fx
             .admin
             .put("/api/v1/settings/delivery", &json!({"chat_limit": bad}))
             .await;
         assert_error(&reply, 422, "invalid_input");
     }
+    assert_error(
+        &fx.admin.put("/api/v1/settings/delivery", &json!({})).await,
+        422,
+        "invalid_input",
+    );
     let unknown = fx
         .admin
         .put("/api/v1/settings/delivery", &json!({"chat_limt": 300}))

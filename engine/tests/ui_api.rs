@@ -972,15 +972,15 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
     let pid = stocked_product(&fx.admin, "UI-PAUSE", 1, &keys).await;
 
     let settings = ok(fx.admin.get("/api/v1/settings/delivery").await);
-    assert_eq!(settings, json!({"paused": false}));
+    assert_eq!(settings, json!({"paused": false, "chat_limit": 600}));
     let paused = ok(fx
         .admin
         .put("/api/v1/settings/delivery", &json!({"paused": true}))
         .await);
-    assert_eq!(paused, json!({"paused": true}));
+    assert_eq!(paused, json!({"paused": true, "chat_limit": 600}));
     assert_eq!(
         ok(fx.admin.get("/api/v1/settings/delivery").await),
-        json!({"paused": true})
+        json!({"paused": true, "chat_limit": 600})
     );
     assert_eq!(
         ok(fx.admin.get("/api/v1/system").await)["delivery_paused"],
@@ -1009,7 +1009,7 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
     let ext = ext.with_base(&fx.server.url);
     assert_eq!(
         ok(admin.get("/api/v1/settings/delivery").await),
-        json!({"paused": true})
+        json!({"paused": true, "chat_limit": 600})
     );
     assert_eq!(
         ok(admin.get("/api/v1/system").await)["delivery_paused"],
@@ -1046,7 +1046,7 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
     assert!(status.is_client_error(), "{status} {reply}");
     assert_eq!(
         ok(admin.get("/api/v1/settings/delivery").await),
-        json!({"paused": true}),
+        json!({"paused": true, "chat_limit": 600}),
         "a refused change leaves it paused"
     );
 
@@ -1055,7 +1055,7 @@ async fn paused_delivery_hands_out_nothing_survives_a_restart_and_resumes() {
         ok(admin
             .put("/api/v1/settings/delivery", &json!({"paused": false}))
             .await),
-        json!({"paused": false})
+        json!({"paused": false, "chat_limit": 600})
     );
     let fetched = fetch_delivery_of(&ext, "UI-P-1").await;
     assert_eq!(fetched.len(), 1, "{fetched:?}");

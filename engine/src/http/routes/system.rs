@@ -145,13 +145,24 @@ pub struct DeliverySettings {
     pub chat_limit: usize,
 }
 
-/// A change to the delivery settings; a field left out stays as it is.
+/// A change to the delivery settings: one field or both; one left out stays as it is.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliverySettingsChange {
+    #[serde(default, deserialize_with = "given")]
     pub paused: Option<bool>,
     /// 100 to 5000; not below an item in stock (it would not fit in one message).
+    #[serde(default, deserialize_with = "given")]
     pub chat_limit: Option<i64>,
+}
+
+/// A field that may be left out but is never null (null is no setting).
+fn given<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// Whether auto-delivery is paused, and the chat limit deliveries are cut to.
@@ -177,6 +188,11 @@ pub async fn put_delivery(
     _: Admin,
     ApiJson(body): ApiJson<DeliverySettingsChange>,
 ) -> Result<Json<DeliverySettings>, ApiError> {
+    if body.paused.is_none() && body.chat_limit.is_none() {
+        return Err(ApiError::invalid(
+            "nothing to change: give paused (true or false), chat_limit (100 to 5000) or both",
+        ));
+    }
     let chat_limit = app
         .run(move |e| {
             // The limit first: when it is refused, nothing changed.
