@@ -560,3 +560,169 @@ async fn bad_replace_and_release_requests_are_refused_and_change_nothing() {
     assert_eq!(held["status"], "revealed");
     assert_error(&replace(&fx, &b, &held, "broken").await, 409, "conflict");
 }
+
+/// The order's deliveries as the seller sees them (texts revealed only when `reveal`).
+async fn deliveries(fx: &Fixture, oid: &str, reveal: bool) -> Vec<Value> {
+    order_detail(&fx.admin, oid, reveal).await["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivered_order_shopee_reopens_gets_its_own_key_back_never_a_second_one() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "AS-KEEP", &make_keys("ASKEP", 4)).await;
+    // Delivered in the buyer's chat, then the buyer asks to cancel (IN_CANCEL).
+    let o = report(&ext, "KEEP-1", "READY_TO_SHIP", "AS-KEEP", 1).await;
+    let oid = id_of(&o);
+    let sent = drain_deliveries(&ext).await;
+    let key = keys_in(sent[0]["message"].as_str().unwrap(), "ASKEP");
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 1, 0, 0));
+    assert_eq!(
+        report(&ext, "KEEP-1", "IN_CANCEL", "AS-KEEP", 1).await["status"],
+        "cancelled"
+    );
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 0, 1, 0), "held");
+
+    // The seller turned the request down: Shopee shows it shipped again, twice.
+    for _ in 0..2 {
+        let again = report(&ext, "KEEP-1", "SHIPPED", "AS-KEEP", 1).await;
+        assert_eq!(again["status"], "delivered", "{again}");
+        assert!(again["attention_reason"].is_null(), "{again}");
+    }
+    assert!(pending(&ext).await.is_empty(), "no second delivery");
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 1, 0, 0), "no new item");
+    let held = items(&fx, &oid).await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0]["status"], "delivered");
+    let shown = deliveries(&fx, &oid, true).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(keys_in(shown[0]["message"].as_str().unwrap(), "ASKEP"), key);
+    let detail = order_detail(&fx.admin, &oid, false).await;
+    let c = codes(&detail);
+    assert_eq!(c.iter().filter(|c| *c == "reopened").count(), 1, "{c:?}");
+    assert_eq!(event(&detail, "items_given_back")["params"]["count"], 1);
+    assert_eq!(event(&detail, "reopened")["to"], "delivered", "{detail}");
+    assert_eq!(
+        c.iter().filter(|c| *c == "allocated").count(),
+        1,
+        "allocated once, at the sale: {c:?}"
+    );
+
+    // Reported completed instead: completed, still nothing sent again.
+    let o = report(&ext, "KEEP-2", "READY_TO_SHIP", "AS-KEEP", 1).await;
+    drain_deliveries(&ext).await;
+    report(&ext, "KEEP-2", "IN_CANCEL", "AS-KEEP", 1).await;
+    let again = report(&ext, "KEEP-2", "COMPLETED", "AS-KEEP", 1).await;
+    assert_eq!(again["status"], "completed", "{again}");
+    assert!(pending(&ext).await.is_empty());
+    assert_eq!(deliveries(&fx, &id_of(&o), false).await.len(), 1);
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 2, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reopened_order_whose_delivery_never_went_out_sends_the_same_text_once() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "AS-RESUME", &make_keys("ASRSM", 5)).await;
+
+    // Shown to the seller, not sent yet, when the buyer asked to cancel.
+    let o = report(&ext, "RSM-1", "READY_TO_SHIP", "AS-RESUME", 2).await;
+    let oid = id_of(&o);
+    let first = deliveries(&fx, &oid, true).await;
+    assert_eq!(first.len(), 1);
+    report(&ext, "RSM-1", "IN_CANCEL", "AS-RESUME", 2).await;
+    assert_eq!(deliveries(&fx, &oid, false).await[0]["status"], "cancelled");
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 0, 2, 0));
+    let again = report(&ext, "RSM-1", "READY_TO_SHIP", "AS-RESUME", 2).await;
+    assert_eq!(again["status"], "delivering", "{again}");
+    assert_eq!(counts(&fx, &pid).await, (3, 2, 0, 0, 0), "no new item");
+    let out = pending(&ext).await;
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["id"], first[0]["id"], "the same delivery resumes");
+    assert_eq!(out[0]["message"], first[0]["message"], "the same text");
+    confirm(&ext, &id_of(&out[0])).await;
+    assert!(pending(&ext).await.is_empty());
+    let detail = order_detail(&fx.admin, &oid, false).await;
+    assert_eq!(detail["status"], "delivered");
+    assert_eq!(event(&detail, "items_given_back")["params"]["count"], 2);
+    assert!(codes(&detail).contains(&"delivery_resumed".to_string()));
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 2, 0, 0));
+
+    // Leased by the extension when cancelled: the extension that holds it confirms it, once;
+    // nothing else is queued meanwhile.
+    let o = report(&ext, "RSM-2", "paid", "AS-RESUME", 1).await;
+    let oid = id_of(&o);
+    let leased = pending(&ext).await;
+    assert_eq!(leased.len(), 1);
+    report(&ext, "RSM-2", "IN_CANCEL", "AS-RESUME", 1).await;
+    let again = report(&ext, "RSM-2", "paid", "AS-RESUME", 1).await;
+    assert_eq!(again["status"], "delivering", "{again}");
+    assert!(pending(&ext).await.is_empty(), "still leased, no copy");
+    confirm(&ext, &id_of(&leased[0])).await;
+    let shown = deliveries(&fx, &oid, false).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0]["status"], "sent");
+    assert_eq!(
+        order_detail(&fx.admin, &oid, false).await["status"],
+        "delivered"
+    );
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 3, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reopened_order_whose_items_the_seller_released_waits_and_sends_nothing() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "AS-GONE", &make_keys("ASGON", 5)).await;
+    let o = report(&ext, "GONE-1", "READY_TO_SHIP", "AS-GONE", 2).await;
+    let oid = id_of(&o);
+    drain_deliveries(&ext).await;
+    report(&ext, "GONE-1", "IN_CANCEL", "AS-GONE", 2).await;
+    let held = items(&fx, &oid).await;
+    assert_eq!(with_status(&held, "revealed").len(), 2);
+    // The seller voids one; the other still waits for a decision.
+    ok(fx
+        .admin
+        .post(
+            &format!("/api/v1/orders/{oid}/items/{}/release", id_of(&held[0])),
+            &json!({ "action": "void", "reason": "buyer kept it" }),
+        )
+        .await);
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 0, 1, 1));
+
+    for _ in 0..2 {
+        let again = report(&ext, "GONE-1", "READY_TO_SHIP", "AS-GONE", 2).await;
+        assert_eq!(again["status"], "needs_attention", "{again}");
+        assert_eq!(again["attention_reason"], "reopened_items_gone", "{again}");
+        assert_eq!(again["attention_params"]["status"], "paid", "{again}");
+    }
+    assert!(pending(&ext).await.is_empty(), "nothing sent by itself");
+    assert_eq!(deliveries(&fx, &oid, false).await.len(), 1);
+    // The item still held is the order's again; the voided one stays void; none new.
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 1, 0, 1));
+    let now = items(&fx, &oid).await;
+    assert_eq!(with_status(&now, "delivered").len(), 1, "{now:?}");
+    assert_eq!(with_status(&now, "bad").len(), 1, "{now:?}");
+    let detail = order_detail(&fx.admin, &oid, false).await;
+    let c = codes(&detail);
+    assert_eq!(c.iter().filter(|c| *c == "reopened").count(), 1, "{c:?}");
+    assert_eq!(event(&detail, "items_given_back")["params"]["count"], 1);
+    assert!(c.contains(&"reopened_items_gone".to_string()), "{c:?}");
+
+    // The seller marks it delivered: done, still nothing sent.
+    ok(fx
+        .admin
+        .post(
+            &format!("/api/v1/orders/{oid}/deliver"),
+            &json!({ "mode": "manual", "note": "buyer has the other key" }),
+        )
+        .await);
+    assert_eq!(
+        order_detail(&fx.admin, &oid, false).await["status"],
+        "delivered"
+    );
+    assert!(pending(&ext).await.is_empty());
+}

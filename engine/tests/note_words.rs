@@ -155,6 +155,11 @@ fn samples() -> Vec<Note> {
         Note::ItemsHeld { count: 1 },
         Note::ReplacementsDropped { count: 1 },
         Note::Reopened { status: s("paid") },
+        Note::ItemsGivenBack { count: 1 },
+        Note::DeliveryResumed,
+        Note::ReopenedItemsGone {
+            status: s("completed"),
+        },
         Note::KeyReplaced {
             old: s("ABCD-••••-WXYZ"),
             new: s("EFGH-••••-QRST"),

@@ -6,6 +6,7 @@ mod allocate;
 mod order_items;
 mod outbox;
 pub mod parts;
+mod reopen;
 pub mod replace;
 mod rerender;
 pub mod returns;

@@ -1,10 +1,11 @@
 //! When an order leaves (cancelled, refunded, returned): the items no one has seen go back to
 //! the pool, the ones a road was handed or the seller was shown are held for the seller to put
 //! back or void. And the way back: a cancellation Shopee reported and then undid (the order is
-//! paid again) takes the order up afresh, once.
+//! paid again) takes the order back once, with what it held (reopen.rs).
 
+use super::reopen::Holdings;
 use crate::catalog::{low_stock, mask_secret, Kind, StockSecret};
-use crate::orders::{record_event, Note, Status};
+use crate::orders::{record_event, transition, Note, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
@@ -100,9 +101,13 @@ fn is_shopee(actor: &str) -> bool {
 
 /// Shopee reported paid (or completed) an order AUTO has as cancelled. When Shopee itself had
 /// reported the cancellation (a buyer's request the seller or Shopee then turned down), the
-/// order is paid again and allocated afresh; returns true then. A cancellation the seller made
-/// in AUTO stays: a page still showing the order as paid must not undo it. Exactly once: the
-/// order is no longer cancelled after this, so the same report again is no news.
+/// order is taken back; returns true then. A cancellation the seller made in AUTO stays: a page
+/// still showing the order as paid must not undo it. Exactly once: the order is no longer
+/// cancelled after this, so the same report again is no news.
+///
+/// Taken back how depends on what the buyer may already have (see `reopen::Holdings`): nothing
+/// seen, allocated afresh; the items it held, given back (delivered, or their stopped delivery
+/// resumed), never a second set; items gone meanwhile, the seller decides, nothing is sent.
 pub fn reopen_cancelled(
     conn: &Connection,
     vault: &Vault,
@@ -113,6 +118,60 @@ pub fn reopen_cancelled(
     if !is_shopee(actor) || !matches!(reported, Status::Paid | Status::Completed) {
         return Ok(false);
     }
+    if !cancelled_by_shopee(conn, order_id)? {
+        return Ok(false);
+    }
+    let holdings = Holdings::read(conn, order_id)?;
+    let to = holdings.target();
+    let status = reported.to_string();
+    let gone = (to == Status::NeedsAttention).then(|| Note::ReopenedItemsGone {
+        status: status.clone(),
+    });
+    if !move_back(conn, order_id, to, reported, gone.as_ref())? {
+        return Ok(false);
+    }
+    record_event(
+        conn,
+        order_id,
+        Some(Status::Cancelled),
+        to,
+        actor,
+        &Note::Reopened { status },
+    )?;
+    if to == Status::Paid {
+        super::allocate_order(conn, vault, order_id, "engine")?;
+        return Ok(true);
+    }
+    let say = |note: &Note| record_event(conn, order_id, Some(to), to, "engine", note);
+    let count = holdings.give_back(conn)?;
+    if count > 0 {
+        say(&Note::ItemsGivenBack {
+            count: count as i64,
+        })?;
+    }
+    match (to, gone) {
+        (_, Some(gone)) => say(&gone)?,
+        (Status::Delivering, _) => {
+            holdings.resume(conn)?;
+            say(&Note::DeliveryResumed)?;
+        }
+        // As a confirm does once nothing is left to send: Shopee's completed applies now.
+        (Status::Delivered, _) if reported == Status::Completed => transition(
+            conn,
+            order_id,
+            Status::Delivered,
+            Status::Completed,
+            "engine",
+            &Note::ShopeeCompleted,
+        )?,
+        _ => {}
+    }
+    Ok(true)
+}
+
+/// Whether the order's last cancellation was Shopee's word (reported by a Shopee road), not the
+/// seller's in AUTO.
+fn cancelled_by_shopee(conn: &Connection, order_id: i64) -> Result<bool> {
     let cancelled_by: Option<(String, Option<String>)> = conn
         .prepare_cached(
             "SELECT actor, code FROM order_events WHERE order_id = ?1 AND to_status = 'cancelled'
@@ -120,37 +179,37 @@ pub fn reopen_cancelled(
         )?
         .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let by_shopee = cancelled_by
-        .is_some_and(|(who, code)| is_shopee(&who) && code.as_deref() == Some("reported"));
-    if !by_shopee {
-        return Ok(false);
-    }
-    // Not a move of the status machine (cancelled stays final for everyone else): the one
-    // road back, taken only on Shopee's word.
-    let now = now_ms();
+    Ok(cancelled_by
+        .is_some_and(|(who, code)| is_shopee(&who) && code.as_deref() == Some("reported")))
+}
+
+/// Not a move of the status machine (cancelled stays final for everyone else): the one road
+/// back, taken only on Shopee's word, straight to where the order stands. False when the order
+/// is not cancelled (any more).
+fn move_back(
+    conn: &Connection,
+    order_id: i64,
+    to: Status,
+    reported: Status,
+    attention: Option<&Note>,
+) -> Result<bool> {
     let moved = conn
         .prepare_cached(
-            "UPDATE orders SET status = 'paid', shop_status = ?2, attention_reason = NULL,
-                    attention_detail = NULL, attention_params = NULL, updated_at = ?3,
-                    paid_at = COALESCE(paid_at, ?3)
+            "UPDATE orders SET status = ?2, shop_status = ?3, attention_reason = ?4,
+                    attention_detail = ?5, attention_params = ?6, updated_at = ?7,
+                    paid_at = COALESCE(paid_at, ?7)
              WHERE id = ?1 AND status = 'cancelled'",
         )?
-        .execute(params![order_id, reported.as_str(), now])?;
-    if moved != 1 {
-        return Ok(false);
-    }
-    record_event(
-        conn,
-        order_id,
-        Some(Status::Cancelled),
-        Status::Paid,
-        actor,
-        &Note::Reopened {
-            status: reported.to_string(),
-        },
-    )?;
-    super::allocate_order(conn, vault, order_id, "engine")?;
-    Ok(true)
+        .execute(params![
+            order_id,
+            to.as_str(),
+            reported.as_str(),
+            attention.map(Note::code),
+            attention.map(Note::english),
+            attention.and_then(Note::params),
+            now_ms()
+        ])?;
+    Ok(moved == 1)
 }
 
 /// What the seller does with an item held after its order left.

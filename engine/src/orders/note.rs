@@ -44,8 +44,18 @@ pub enum Note {
     ItemsHeld { count: i64 },
     /// Replacements that waited for stock are not wanted any more (the order left).
     ReplacementsDropped { count: i64 },
-    /// Shopee reported the cancelled order paid (or completed) again: taken up afresh.
+    /// Shopee reported the cancelled order paid (or completed) again: taken back (what
+    /// happened to its items follows in the trail).
     Reopened { status: String },
+    /// The items held since the cancellation are the order's again: nothing new allocated, so
+    /// the buyer never gets a second set.
+    ItemsGivenBack { count: i64 },
+    /// The delivery the cancellation stopped before it reached the chat goes out as it was.
+    DeliveryResumed,
+    /// Reopened, but some items went back to stock or were voided meanwhile: nothing goes out
+    /// by itself (the buyer may hold the old ones), the seller delivers again or marks it
+    /// delivered.
+    ReopenedItemsGone { status: String },
     /// A bad item (masked) replaced by a fresh one (masked), with the seller's reason.
     KeyReplaced { old: String, new: String, reason: String },
     /// A bad item whose replacement waits for stock of the product.
@@ -86,6 +96,9 @@ impl Note {
             Note::ItemsHeld { .. } => "items_held",
             Note::ReplacementsDropped { .. } => "replacements_dropped",
             Note::Reopened { .. } => "reopened",
+            Note::ItemsGivenBack { .. } => "items_given_back",
+            Note::DeliveryResumed => "delivery_resumed",
+            Note::ReopenedItemsGone { .. } => "reopened_items_gone",
             Note::KeyReplaced { .. } => "key_replaced",
             Note::ReplacementWaiting { .. } => "replacement_waiting",
             Note::ReplacementConfirmed => "replacement_confirmed",
@@ -161,8 +174,17 @@ impl Note {
             Note::ReplacementsDropped { count } => {
                 format!("{count} replacement(s) waiting for stock are no longer needed")
             }
-            Note::Reopened { status } => format!(
-                "Shopee reported it {status} again after the cancellation: delivered afresh"
+            Note::Reopened { status } => {
+                format!("Shopee reported it {status} again after the cancellation")
+            }
+            Note::ItemsGivenBack { count } => format!(
+                "{count} item(s) held since the cancellation were given back to the order; nothing new was allocated"
+            ),
+            Note::DeliveryResumed => {
+                "the delivery the cancellation stopped goes out again as it was".into()
+            }
+            Note::ReopenedItemsGone { status } => format!(
+                "Shopee reports it {status} again; some of its items were returned to stock or voided: deliver again or mark delivered"
             ),
             Note::KeyReplaced { old, new, reason } => {
                 format!("item {old} marked bad ({reason}); replaced by {new}")

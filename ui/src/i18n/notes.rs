@@ -133,8 +133,23 @@ pub const NOTES: &[(&str, &str, &str)] = &[
     ),
     (
         "reopened",
-        "Shopee reported it {status:status} again after the cancellation: delivered afresh",
-        "Shopee melaporkannya {status:status} lagi setelah pembatalan: dikirim dari awal",
+        "Shopee reported it {status:status} again after the cancellation",
+        "Shopee melaporkannya {status:status} lagi setelah pembatalan",
+    ),
+    (
+        "items_given_back",
+        "{count} item(s) held since the cancellation were given back to the order; nothing new was allocated",
+        "{count} barang yang ditahan sejak pembatalan dikembalikan ke pesanan; tidak ada barang baru yang dialokasikan",
+    ),
+    (
+        "delivery_resumed",
+        "the delivery the cancellation stopped goes out again as it was",
+        "pengiriman yang terhenti karena pembatalan dikirim lagi seperti semula",
+    ),
+    (
+        "reopened_items_gone",
+        "Shopee reports it {status:status} again; some of its items were returned to stock or voided: deliver again or mark delivered",
+        "Shopee melaporkannya {status:status} lagi; sebagian barangnya sudah dikembalikan ke stok atau dibatalkan: kirim lagi atau tandai terkirim",
     ),
     (
         "key_replaced",
