@@ -281,14 +281,9 @@ pub fn take(
         ));
     }
     let rendered = parts::Rendered::join(rendered, "\n\n");
-    let message = rendered.text();
-    let chunks = parts::parts_for(held.conn(), &rendered)?;
+    let cut = parts::sealed_parts(held.conn(), vault, &rendered)?;
     held.get("UPDATE deliveries SET message = ?2, parts = ?3 WHERE id = ?1")?
-        .execute(params![
-            delivery_id,
-            vault.seal(message),
-            parts::seal(vault, message, &chunks)
-        ])?;
+        .execute(params![delivery_id, vault.seal(rendered.text()), cut])?;
     Ok(())
 }
 

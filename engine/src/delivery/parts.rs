@@ -368,13 +368,32 @@ pub fn chat_limit(conn: &Connection) -> Result<usize> {
         .unwrap_or(DEFAULT_CHAT_LIMIT))
 }
 
-/// Parts for a rendered delivery under the seller's limit. The limit is only read when the
-/// text could exceed the lowest one (most one-key deliveries do not).
+/// Parts for a rendered delivery under the seller's limit.
 pub fn parts_for(conn: &Connection, r: &Rendered) -> Result<Vec<String>> {
-    if chat_len(r.text()) <= *CHAT_LIMITS.start() {
+    if fits_any_limit(r.text()) {
         return Ok(vec![r.text().to_string()]);
     }
     Ok(split(r, chat_limit(conn)?))
+}
+
+/// What `deliveries.parts` gets for a rendered delivery under the seller's limit: NULL when it
+/// fits in one message, which costs no copy and no seal (most one-key deliveries).
+pub fn sealed_parts(conn: &Connection, vault: &Vault, r: &Rendered) -> Result<Option<Vec<u8>>> {
+    if fits_any_limit(r.text()) {
+        return Ok(None);
+    }
+    let limit = chat_limit(conn)?;
+    if chat_len(r.text()) <= limit {
+        return Ok(None);
+    }
+    Ok(seal(vault, r.text(), &split(r, limit)))
+}
+
+/// Whether a text fits under the lowest limit, so the seller's need not be read. Its UTF-8 byte
+/// count is never below its UTF-16 count, so most texts are answered without counting.
+fn fits_any_limit(text: &str) -> bool {
+    let lowest = *CHAT_LIMITS.start();
+    text.len() <= lowest || chat_len(text) <= lowest
 }
 
 /// Sets the chat limit: within `CHAT_LIMITS`, and not below an item waiting in stock (it would
