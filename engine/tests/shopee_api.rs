@@ -1690,3 +1690,44 @@ async fn a_part_shopee_refuses_as_too_long_is_cut_again_when_the_seller_lowers_t
     let orders = orders_of(&fx.admin, SHOP_A).await;
     assert_eq!(orders[&sn(SHOP_A, 0)]["status"], "delivered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parts_the_extension_typed_before_its_tab_closed_are_not_sent_again_by_the_api() {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request().with_env("AUTO_OFFER_TIMEOUT_SECS", "1"));
+    configure(&fx.admin, &mock).await;
+    let keys = make_keys("HALF", 20);
+    long_delivery_product(&fx.admin, &keys).await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    // Paused while the order comes in, so the extension is the first road to take it.
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"paused": true}))
+        .await);
+    let item = ShopeeItem::listing(ITEM_A, MODEL_A, 20, PRICE);
+    let b = buyer(SHOP_A, 0);
+    let order = ShopeeOrder::paid(&sn(SHOP_A, 0), b, "pembeli_a0", item, mock.now(), 200);
+    mock.add_orders(SHOP_A, [order]);
+    sync(&fx.admin).await;
+    ok(fx
+        .admin
+        .put("/api/v1/settings/delivery", &json!({"paused": false}))
+        .await);
+
+    // The extension takes it and types the first part; its tab closes before the rest.
+    let page = ok(fx.extension().get("/api/v1/deliveries").await);
+    let parts: Vec<String> = part_texts(&page["deliveries"][0]);
+    assert!(parts.len() >= 3, "{parts:#?}");
+    mock.seller_centre_says(SHOP_A, b, &parts[0]);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // Its lease ran out: the API road takes it, reads the chat first, sends the rest.
+    sync_until_delivered(&fx.admin, 5, &[(SHOP_A, &[sn(SHOP_A, 0)])]).await;
+    assert_eq!(mock.sent_to(SHOP_A, b), parts, "each part once, in order");
+    each_key_once(&mock.sent_to(SHOP_A, b), &keys, "HALF");
+    let (deliveries, _) = only_delivery(&fx.admin).await;
+    assert_eq!(deliveries[0]["road"], "open_platform", "{deliveries}");
+    assert_eq!(deliveries[0]["parts_sent"], parts.len());
+}

@@ -83,7 +83,29 @@ enum Sent {
 async fn send(session: &Session, kind: Kind, claim: &Claimed) -> Result<Sent, RoadError> {
     let n = claim.parts.len();
     let id = claim.id;
-    for k in claim.parts_sent..n {
+    let mut from = claim.parts_sent;
+    if claim.after_extension {
+        // The extension had it: a tab that closed half-way may have typed some parts. The chat
+        // says how far it got, as it does for a send of this road that got no answer.
+        let (shown, last_id) = find_in_chat(session, claim).await?;
+        if shown >= n {
+            let last = last_id.unwrap_or_default();
+            blocking(&session.engine, move |e| {
+                outbox::sent(e, kind, id, &last, n)
+            })
+            .await?;
+            return Ok(Sent::Yes);
+        }
+        if shown > from {
+            from = shown;
+            blocking(&session.engine, move |e| {
+                e.db.write(|c| outbox::part_sent(c, id, shown))?;
+                e.db.ensure_durable()
+            })
+            .await?;
+        }
+    }
+    for k in from..n {
         match send_part(session, kind, claim, &claim.parts[k]).await? {
             Part::Took(message_id) if k + 1 == n => {
                 blocking(&session.engine, move |e| {
@@ -261,7 +283,7 @@ async fn find_in_chat(
             ],
         )
         .await?;
-    let since = claim.claimed_at / 1000 - 300;
+    let since = claim.created_at / 1000 - 300;
     let buyer = claim.buyer_user_id;
     // Oldest first (Shopee lists the newest first), the shop's own since the claim.
     let ours: Vec<(String, String)> = messages(&v)

@@ -29,8 +29,10 @@ pub struct Claimed {
     pub parts_sent: usize,
     /// When the intent to send the next part was recorded (ms).
     pub sending_at: i64,
-    /// When the road claimed it (ms), before its first part: none of its parts is older.
-    pub claimed_at: i64,
+    /// When AUTO made it (ms): none of its parts is in the chat before.
+    pub created_at: i64,
+    /// The extension had it before: its tab may have typed some parts before it closed.
+    pub after_extension: bool,
 }
 
 impl Claimed {
@@ -42,13 +44,14 @@ impl Claimed {
             parts,
             parts_sent: usize::try_from(sent).unwrap_or(0),
             sending_at: 0,
-            claimed_at: 0,
+            created_at: 0,
+            after_extension: false,
         }
     }
 
-    fn at(mut self, sending_at: i64, claimed_at: Option<i64>) -> Self {
+    fn at(mut self, sending_at: i64, created_at: i64) -> Self {
         self.sending_at = sending_at;
-        self.claimed_at = claimed_at.unwrap_or(sending_at).min(sending_at);
+        self.created_at = created_at;
         self
     }
 }
@@ -68,20 +71,29 @@ pub fn claim_delivery(
     timeout_ms: i64,
 ) -> Result<Option<Claimed>> {
     let now = now_ms();
-    type Row = (i64, i64, Vec<u8>, Option<Vec<u8>>, i64);
+    type Row = (i64, i64, Vec<u8>, Option<Vec<u8>>, i64, i64, Option<String>);
     let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT d.id, o.buyer_user_id, d.message, d.parts, d.parts_sent FROM deliveries d JOIN orders o ON o.id = d.order_id
+            "SELECT d.id, o.buyer_user_id, d.message, d.parts, d.parts_sent, d.created_at, d.road
+             FROM deliveries d JOIN orders o ON o.id = d.order_id
              WHERE d.status = 'pending' AND d.sending_at IS NULL
                AND (d.offered_at IS NULL OR d.offered_at <= ?2)
                AND o.shop = ?1 AND o.buyer_user_id IS NOT NULL
              ORDER BY d.id LIMIT 1",
         )?
         .query_row(params![shop, now - timeout_ms], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .optional()?;
-    let Some((id, buyer, sealed, sealed_parts, sent)) = row else {
+    let Some((id, buyer, sealed, sealed_parts, sent, created_at, road)) = row else {
         return Ok(None);
     };
     conn.prepare_cached(
@@ -92,27 +104,29 @@ pub fn claim_delivery(
     .execute(params![id, now])?;
     let text = vault.open(&sealed)?;
     let parts = parts::open(vault, &text, sealed_parts.as_deref())?;
-    Ok(Some(
-        Claimed::new(id, buyer, text, parts, sent).at(now, None),
-    ))
+    let mut claim = Claimed::new(id, buyer, text, parts, sent).at(now, created_at);
+    claim.after_extension = road.as_deref() == Some("extension");
+    Ok(Some(claim))
 }
 
 /// Claims the oldest pending reply in a conversation of `shop`.
 pub fn claim_reply(conn: &Connection, shop: &str, timeout_ms: i64) -> Result<Option<Claimed>> {
     let now = now_ms();
-    let row: Option<(i64, i64, String)> = conn
+    type Row = (i64, i64, String, i64, Option<String>);
+    let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT r.id, c.buyer_user_id, r.text FROM replies r JOIN conversations c ON c.id = r.conversation_id
+            "SELECT r.id, c.buyer_user_id, r.text, r.created_at, r.road
+             FROM replies r JOIN conversations c ON c.id = r.conversation_id
              WHERE r.status = 'pending' AND r.sending_at IS NULL
                AND (r.offered_at IS NULL OR r.offered_at <= ?2)
                AND c.shop = ?1 AND c.buyer_user_id IS NOT NULL
              ORDER BY r.id LIMIT 1",
         )?
         .query_row(params![shop, now - timeout_ms], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
-    let Some((id, buyer, text)) = row else {
+    let Some((id, buyer, text, created_at, road)) = row else {
         return Ok(None);
     };
     conn.prepare_cached(
@@ -122,7 +136,9 @@ pub fn claim_reply(conn: &Connection, shop: &str, timeout_ms: i64) -> Result<Opt
     )?
     .execute(params![id, now])?;
     let parts = vec![text.clone()];
-    Ok(Some(Claimed::new(id, buyer, text, parts, 0).at(now, None)))
+    let mut claim = Claimed::new(id, buyer, text, parts, 0).at(now, created_at);
+    claim.after_extension = road.as_deref() == Some("extension");
+    Ok(Some(claim))
 }
 
 /// Shopee took the message (a delivery's last part): keep its id, then confirm as the
@@ -249,19 +265,19 @@ pub fn unsettled(
 ) -> Result<Vec<Claimed>> {
     let sql = match kind {
         Kind::Delivery => {
-            "SELECT d.id, o.buyer_user_id, d.message, d.sending_at, d.offered_at, d.parts, d.parts_sent
+            "SELECT d.id, o.buyer_user_id, d.message, d.sending_at, d.created_at, d.parts, d.parts_sent
              FROM deliveries d JOIN orders o ON o.id = d.order_id
              WHERE d.status = 'pending' AND d.sending_at IS NOT NULL AND d.sending_at <= ?2 AND o.shop = ?1
              ORDER BY d.id"
         }
         Kind::Reply => {
-            "SELECT r.id, c.buyer_user_id, CAST(r.text AS BLOB), r.sending_at, r.offered_at, NULL, 0
+            "SELECT r.id, c.buyer_user_id, CAST(r.text AS BLOB), r.sending_at, r.created_at, NULL, 0
              FROM replies r JOIN conversations c ON c.id = r.conversation_id
              WHERE r.status = 'pending' AND r.sending_at IS NOT NULL AND r.sending_at <= ?2 AND c.shop = ?1
              ORDER BY r.id"
         }
     };
-    type Row = (i64, i64, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>, i64);
+    type Row = (i64, i64, Vec<u8>, i64, i64, Option<Vec<u8>>, i64);
     let rows: Vec<Row> = conn
         .prepare_cached(sql)?
         .query_map(params![shop, older_than], |r| {
@@ -277,7 +293,7 @@ pub fn unsettled(
         })?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
-        .map(|(id, buyer, bytes, sending, offered, sealed, sent)| {
+        .map(|(id, buyer, bytes, sending, created, sealed, sent)| {
             let (text, parts) = match kind {
                 Kind::Delivery => {
                     let text = vault.open(&bytes)?;
@@ -289,7 +305,7 @@ pub fn unsettled(
                     (text.clone(), vec![text])
                 }
             };
-            Ok(Claimed::new(id, buyer, text, parts, sent).at(sending, offered))
+            Ok(Claimed::new(id, buyer, text, parts, sent).at(sending, created))
         })
         .collect()
 }

@@ -223,6 +223,19 @@ impl ShopeeMock {
         self.buyer_says_about(shop_id, buyer_id, name, text, None)
     }
 
+    /// The seller (or the extension in the seller's Seller Centre tab) writes to a buyer outside
+    /// the API; returns the message id.
+    pub fn seller_centre_says(&self, shop_id: u64, buyer_id: u64, text: &str) -> String {
+        let mut st = self.state();
+        let (_, msg) = st.push_message(
+            shop_id,
+            buyer_id,
+            None,
+            new_message(true, "text", text, None),
+        );
+        msg.message_id
+    }
+
     /// A buyer writes to the shop from an order's page (the message carries the order).
     pub fn buyer_says_about(
         &self,
