@@ -18,7 +18,7 @@ import type { MessageInput, OrderInput } from "../lib/contract"
 import { isEnvelope, type CaptureEnvelope } from "../lib/envelope"
 import type { ConvRef, Request, WorkAnswer, WorkItem } from "../lib/messages"
 import { Pacer } from "../lib/pacer"
-import { nextPart, partsOf, partsShown, typeParts, type ChatHands } from "../lib/parts"
+import { nextPart, partsOf, partsShown, typeParts, type ChatHands, type ShopMessage } from "../lib/parts"
 import { conversationOfPath, pathOf } from "../lib/paths"
 import { readCaptured } from "../lib/read-capture"
 import { redact, redactText } from "../lib/redact"
@@ -278,10 +278,10 @@ function messagesOf(cid: string): ChatMessage[] {
 }
 
 /** The shop's messages in a conversation since an item was made (with grace for clocks). */
-function shopTexts(cid: string, since: number): string[] {
+function shopMessages(cid: string, since: number): ShopMessage[] {
   return messagesOf(cid)
     .filter((m) => m.from === "seller" && (m.ts === 0 || m.ts >= since - 120))
-    .map((m) => m.text)
+    .map((m) => ({ text: m.text, ts: m.ts }))
 }
 
 /** Parts the seller sent edited (auto-send off), by item: the chat cannot show them as ours. */
@@ -289,7 +289,7 @@ const sentByHand = new Map<string, Set<number>>()
 
 /** The first part of an item the chat does not show yet, or -1 when it shows them all. */
 function nextOf(item: WorkItem, cid: string): number {
-  return nextPart(partsOf(item), shopTexts(cid, item.createdAt), sentByHand.get(item.key))
+  return nextPart(partsOf(item), shopMessages(cid, item.createdAt), sentByHand.get(item.key))
 }
 
 async function confirmSent(key: string): Promise<void> {
@@ -378,7 +378,7 @@ async function handle(item: WorkItem & { conversation_id: string }, autoSend: bo
     return
   }
   const hands: ChatHands = {
-    shopTexts: () => shopTexts(cid, item.createdAt),
+    shopMessages: () => shopMessages(cid, item.createdAt),
     typeAndSend: async (part) => {
       const input = await place(part)
       if (!input) return false
@@ -408,11 +408,11 @@ async function checkPlaced(items: WorkItem[]): Promise<boolean> {
   if (!placed) return false
   const p = placed
   const byHand = sentByHand.get(p.key) ?? new Set<number>()
-  if (partsShown(p.parts, shopTexts(p.cid, p.since))[p.part]) {
+  if (partsShown(p.parts, shopMessages(p.cid, p.since))[p.part]) {
     // The seller sent it: the delivery is done once every part is in the chat, else the next
     // part is placed.
     placed = undefined
-    if (nextPart(p.parts, shopTexts(p.cid, p.since), byHand) < 0) await confirmSent(p.key)
+    if (nextPart(p.parts, shopMessages(p.cid, p.since), byHand) < 0) await confirmSent(p.key)
     return false
   }
   if (clearIfMovedAway()) return false
@@ -422,7 +422,7 @@ async function checkPlaced(items: WorkItem[]): Promise<boolean> {
     // The seller edited our part and sent it: it went out, in their words.
     placed = undefined
     sentByHand.set(p.key, byHand.add(p.part))
-    if (nextPart(p.parts, shopTexts(p.cid, p.since), byHand) < 0) await confirmSent(p.key)
+    if (nextPart(p.parts, shopMessages(p.cid, p.since), byHand) < 0) await confirmSent(p.key)
     return false
   }
   if (!items.some((i) => i.key === p.key) || (!stillThere && openConversationId() !== p.cid)) {

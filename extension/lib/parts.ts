@@ -11,15 +11,32 @@ export function partsOf(item: Pick<WorkItem, "parts" | "text">): string[] {
   return item.parts && item.parts.length ? item.parts : [item.text]
 }
 
+/** A message the shop sent in a conversation: its text, and when (epoch seconds; 0 unknown). */
+export interface ShopMessage {
+  text: string
+  ts: number
+}
+
 /**
  * Which parts the chat shows, given the shop's messages in the conversation since the item was
- * made. Each message stands for one part at most, so two alike parts need two messages. Order is
- * not relied on: messages sent within one second may come back in any order.
+ * made. Each message stands for one part at most, so two alike parts need two messages. The first
+ * part (it names the order) anchors the rest: a later part is not older than it, so a repeat
+ * buyer's earlier delivery, whose instructions read the same, does not count for this one. Order
+ * within a second is not relied on: messages of one second may come back in any order.
  */
-export function partsShown(parts: string[], shopTexts: string[]): boolean[] {
+export function partsShown(parts: string[], shop: ShopMessage[]): boolean[] {
   const used = new Set<number>()
-  return parts.map((part) => {
-    const i = shopTexts.findIndex((t, j) => !used.has(j) && sameText(t, part))
+  let anchor = 0
+  const firsts = shop.map((m, i) => i).filter((i) => sameText(shop[i].text, parts[0] ?? ""))
+  if (firsts.length) {
+    const dated = firsts.filter((i) => shop[i].ts > 0)
+    const first = dated.length ? dated.reduce((a, b) => (shop[b].ts < shop[a].ts ? b : a)) : firsts[0]
+    used.add(first)
+    anchor = shop[first].ts
+  }
+  return parts.map((part, p) => {
+    if (p === 0) return firsts.length > 0
+    const i = shop.findIndex((m, j) => !used.has(j) && (m.ts === 0 || m.ts >= anchor) && sameText(m.text, part))
     if (i < 0) return false
     used.add(i)
     return true
@@ -27,14 +44,14 @@ export function partsShown(parts: string[], shopTexts: string[]): boolean[] {
 }
 
 /** The first part the chat does not show (or that was not sent by hand), or -1: all there. */
-export function nextPart(parts: string[], shopTexts: string[], sentByHand: ReadonlySet<number> = new Set()): number {
-  return partsShown(parts, shopTexts).findIndex((shown, i) => !shown && !sentByHand.has(i))
+export function nextPart(parts: string[], shop: ShopMessage[], sentByHand: ReadonlySet<number> = new Set()): number {
+  return partsShown(parts, shop).findIndex((shown, i) => !shown && !sentByHand.has(i))
 }
 
 /** What typing a delivery needs from the chat page. */
 export interface ChatHands {
   /** The shop's messages in this conversation since the item was made, as the page shows them. */
-  shopTexts(): string[]
+  shopMessages(): ShopMessage[]
   /** Types a part into the input and sends it; false when it could not (input busy, not ours). */
   typeAndSend(part: string, index: number): Promise<boolean>
   /** Waits (bounded) for a condition on the page; whether it came. */
@@ -49,10 +66,10 @@ export interface ChatHands {
 export async function typeParts(parts: string[], hands: ChatHands, waitMs = 10_000): Promise<"done" | "stopped"> {
   // Each pass types one part; bounded, so a page that never shows a part cannot loop forever.
   for (let pass = 0; pass <= parts.length; pass++) {
-    const next = nextPart(parts, hands.shopTexts())
+    const next = nextPart(parts, hands.shopMessages())
     if (next < 0) return "done"
     if (!(await hands.typeAndSend(parts[next], next))) return "stopped"
-    if (!(await hands.waitFor(() => partsShown(parts, hands.shopTexts())[next], waitMs))) return "stopped"
+    if (!(await hands.waitFor(() => partsShown(parts, hands.shopMessages())[next], waitMs))) return "stopped"
   }
-  return nextPart(parts, hands.shopTexts()) < 0 ? "done" : "stopped"
+  return nextPart(parts, hands.shopMessages()) < 0 ? "done" : "stopped"
 }
