@@ -431,14 +431,7 @@ impl Engine {
                         let why = orders::Note::DeliveredByHand {
                             note: note.trim().to_string(),
                         };
-                        orders::transition(
-                            tx,
-                            id,
-                            order.status,
-                            Status::Delivered,
-                            actor,
-                            &why,
-                        )?;
+                        orders::transition(tx, id, order.status, Status::Delivered, actor, &why)?;
                         delivery::cancel_pending(tx, id)?;
                     }
                 }

@@ -325,14 +325,7 @@ fn wait(
     if status == Status::NeedsAttention {
         set_attention(conn, order_id, note)?;
     } else {
-        transition(
-            conn,
-            order_id,
-            status,
-            Status::NeedsAttention,
-            actor,
-            note,
-        )?;
+        transition(conn, order_id, status, Status::NeedsAttention, actor, note)?;
     }
     Ok(Status::NeedsAttention)
 }

@@ -16,9 +16,9 @@ pub use allocate::{
     allocate_lines, allocate_order, plan, retry_waiting, take, LineToFill, OrderToFill, Plan,
     StockPool, Wait,
 };
+pub use order_items::{OrderItem, OrderItems};
 pub use outbox::{
     cancel_pending, confirm, deliveries_of, lease_pending, resend, DeliveryFilter, PendingDelivery,
 };
-pub use order_items::{OrderItem, OrderItems};
 pub use rerender::{current_items, resend_current};
 pub use returns::{leave_order, mark_revealed, reopen_cancelled, Decision};

@@ -300,15 +300,17 @@ fn insert_new(
         None,
         initial,
         actor,
-        unknown.as_ref().unwrap_or(&if o.historic && initial == Status::Delivered {
-            Note::ReportedFulfilledBefore {
-                status: o.reported.to_string(),
-            }
-        } else {
-            Note::Reported {
-                status: o.reported.to_string(),
-            }
-        }),
+        unknown
+            .as_ref()
+            .unwrap_or(&if o.historic && initial == Status::Delivered {
+                Note::ReportedFulfilledBefore {
+                    status: o.reported.to_string(),
+                }
+            } else {
+                Note::Reported {
+                    status: o.reported.to_string(),
+                }
+            }),
     )?;
     match outcome {
         Some(Ok(plan)) => {

@@ -8,11 +8,11 @@ mod status;
 mod trail;
 
 pub use intake::{intake_order, validate_order, IntakeContext, ValidOrder, UNKNOWN_STATUS};
+pub use note::{parse_params, Note};
 pub use query::{
     export_csv, get_order, get_order_detail, list_orders, load_order, OrderFilter, OrderPage,
 };
 pub use status::{parse_reported, Status};
-pub use note::{parse_params, Note};
 pub use trail::{record_event, record_event_in, set_attention, transition};
 
 use chrono::{DateTime, Utc};

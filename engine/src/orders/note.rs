@@ -10,54 +10,92 @@ use serde_json::{Map, Value};
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Note {
     /// Shopee (through either road) reported the order in this status.
-    Reported { status: String },
+    Reported {
+        status: String,
+    },
     /// A first sync found it already fulfilled on Shopee: recorded, never delivered.
-    ReportedFulfilledBefore { status: String },
+    ReportedFulfilledBefore {
+        status: String,
+    },
     /// A status AUTO does not know: kept unpaid.
-    UnknownStatus { raw: String },
+    UnknownStatus {
+        raw: String,
+    },
     Allocated,
-    OutOfStock { product: String, have: i64, want: i64 },
+    OutOfStock {
+        product: String,
+        have: i64,
+        want: i64,
+    },
     /// No product matches the line: `sku`, and the Shopee item/model when known.
     UnknownSku {
         sku: String,
         item_id: Option<i64>,
         model_id: Option<i64>,
     },
-    ProductInactive { product: String },
+    ProductInactive {
+        product: String,
+    },
     DeliveryConfirmed,
     ResentDeliveryConfirmed,
     CancelledDeliverySent,
     ResendRequested,
     ShopeeCompleted,
     /// Shopee chat refused the message: Shopee's error code and what it said.
-    ChatRefused { refusal: String, said: String },
+    ChatRefused {
+        refusal: String,
+        said: String,
+    },
     RefusedDeliveryRequeued,
     /// The seller (or a token) set the status, with no reason given.
-    SetBy { status: String, actor: String },
+    SetBy {
+        status: String,
+        actor: String,
+    },
     /// The seller's own words.
-    SellerNote { text: String },
-    DeliveredByHand { note: String },
+    SellerNote {
+        text: String,
+    },
+    DeliveredByHand {
+        note: String,
+    },
     /// Items allocated to the order that no road was handed and no one was shown went back
     /// to the pool when it left.
-    ItemsReturned { count: i64 },
+    ItemsReturned {
+        count: i64,
+    },
     /// Items handed out or shown stay out of the pool until the seller decides.
-    ItemsHeld { count: i64 },
+    ItemsHeld {
+        count: i64,
+    },
     /// Replacements that waited for stock are not wanted any more (the order left).
-    ReplacementsDropped { count: i64 },
+    ReplacementsDropped {
+        count: i64,
+    },
     /// Shopee reported the cancelled order paid (or completed) again: taken back (what
     /// happened to its items follows in the trail).
-    Reopened { status: String },
+    Reopened {
+        status: String,
+    },
     /// The items held since the cancellation are the order's again: nothing new allocated, so
     /// the buyer never gets a second set.
-    ItemsGivenBack { count: i64 },
+    ItemsGivenBack {
+        count: i64,
+    },
     /// The delivery the cancellation stopped before it reached the chat goes out as it was.
     DeliveryResumed,
     /// Reopened, but some items went back to stock or were voided meanwhile: nothing goes out
     /// by itself (the buyer may hold the old ones), the seller delivers again or marks it
     /// delivered.
-    ReopenedItemsGone { status: String },
+    ReopenedItemsGone {
+        status: String,
+    },
     /// A bad item (masked) replaced by a fresh one (masked), with the seller's reason.
-    KeyReplaced { old: String, new: String, reason: String },
+    KeyReplaced {
+        old: String,
+        new: String,
+        reason: String,
+    },
     /// A bad item whose replacement waits for stock of the product.
     ReplacementWaiting {
         old: String,
@@ -66,9 +104,14 @@ pub enum Note {
     },
     ReplacementConfirmed,
     /// The seller put an item held after the order left back in the pool.
-    ItemBackToStock { item: String },
+    ItemBackToStock {
+        item: String,
+    },
     /// The seller voided an item held after the order left: never sold again.
-    ItemVoided { item: String, reason: String },
+    ItemVoided {
+        item: String,
+        reason: String,
+    },
 }
 
 impl Note {

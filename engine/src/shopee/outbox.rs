@@ -233,14 +233,7 @@ pub fn refused(conn: &Connection, kind: Kind, id: i64, note: &Note) -> Result<Op
                     note,
                 )?;
             } else {
-                record_event(
-                    conn,
-                    order_id,
-                    Some(status),
-                    status,
-                    "open_platform",
-                    note,
-                )?;
+                record_event(conn, order_id, Some(status), status, "open_platform", note)?;
             }
             Ok(Some(order_id))
         }

@@ -109,7 +109,9 @@ pub fn OrderItemsPanel(id: i64, status: String) -> Element {
     let r = items.read();
     let list = match r.as_ref() {
         Some(Ok(list)) => list.items.clone(),
-        Some(Err(e)) => return rsx! { section { class: "panel", id: "order-items", ErrorNote { error: Some(e.message.clone()) } } },
+        Some(Err(e)) => {
+            return rsx! { section { class: "panel", id: "order-items", ErrorNote { error: Some(e.message.clone()) } } }
+        }
         None => return rsx! {},
     };
     let can_replace = matches!(status.as_str(), "delivering" | "delivered" | "completed");
