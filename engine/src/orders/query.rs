@@ -288,10 +288,12 @@ pub fn export_csv(conn: &Connection, out: impl std::io::Write) -> Result<usize> 
     ))?;
     let mut rows = stmt.query([])?;
     let mut n = 0;
+    // The two sums follow the order's columns, however many those are.
+    let after = COLUMNS.split(',').count();
     while let Some(r) = rows.next()? {
         let o = from_row(r)?;
-        let skus: Option<String> = r.get(13)?;
-        let qty: Option<i64> = r.get(14)?;
+        let skus: Option<String> = r.get(after)?;
+        let qty: Option<i64> = r.get(after + 1)?;
         w.write_record([
             o.order_sn,
             o.shop,
