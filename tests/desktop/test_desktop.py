@@ -150,7 +150,11 @@ def first_run(app, display):
     # 5. A paid order with the window closed: delivered by the engine, counted in the tray,
     #    and the seller is notified.
     products = app.api("GET", "/api/v1/products")
-    product = next(p for p in products["products"] if p["kind"] in ("license_key", "voucher"))
+    product = next(p for p in products["products"]
+                   if p["kind"] in ("license_key", "voucher") and p["stock"]["available"] > 0)
+    # The sale takes the product to its low-stock threshold: the seller hears of that too.
+    left = product["stock"]["available"] - 1
+    app.api("PATCH", f"/api/v1/products/{product['id']}", {"low_stock_threshold": left})
     order = app.api("POST", "/api/v1/orders", {
         "shop": "desktop-test", "order_sn": "251125DESKTOP1", "status": "paid",
         "buyer": {"username": "budi_santoso"}, "currency": product["currency"],
@@ -158,6 +162,10 @@ def first_run(app, display):
     log(f"order {order['order']['order_sn']} is {order['order']['status']}")
     wait_for("a notification about the paid order",
              lambda: "notification: New paid order" in app.log(), timeout=30)
+    told = "none" if left == 0 else left
+    wait_for("a notification that the product runs low",
+             lambda: f"notification: Low stock: {product['name']} has {told} left" in app.log(),
+             timeout=30)
     status = wait_for("the tray's status line to count the order", lambda: next(
         (label for label in tray.labels(t) if label.startswith("1 order today")), None),
         timeout=20)
