@@ -10,6 +10,7 @@ mod notify;
 mod tray;
 mod trim;
 mod window;
+mod window_env;
 mod window_process;
 
 use auto_engine::config::{resolve_data_dir, Config};

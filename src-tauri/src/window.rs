@@ -76,6 +76,7 @@ fn open(desktop: &Desktop) -> anyhow::Result<Running> {
     if GL_OFF_HERE.load(Ordering::SeqCst) {
         command.env_remove("GDK_GL");
     }
+    crate::window_env::apply(&mut command);
     let mut child = command.spawn()?;
     let mut input = child.stdin.take().expect("stdin is piped");
     writeln!(input, "{link}")?;
