@@ -20,9 +20,35 @@ const LIGHT: &[(&str, &str)] = &[
 
 /// Gives the window process the light settings the seller's environment does not override.
 pub fn apply(command: &mut Command) {
+    apply_unless(command, |name| std::env::var_os(name).is_some());
+}
+
+fn apply_unless(command: &mut Command, set_by_seller: impl Fn(&str) -> bool) {
     for (name, value) in LIGHT {
-        if std::env::var_os(name).is_none() {
+        if !set_by_seller(name) {
             command.env(name, value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+    use std::process::Command;
+
+    #[test]
+    fn what_the_seller_set_wins() {
+        let mut command = Command::new("auto-desktop");
+        super::apply_unless(&mut command, |name| name == "JSC_useJIT");
+        let envs: Vec<(&OsStr, Option<&OsStr>)> = command.get_envs().collect();
+        assert!(envs.contains(&(
+            "WEBKIT_DISABLE_DMABUF_RENDERER".as_ref(),
+            Some("1".as_ref())
+        )));
+        assert!(envs.contains(&("MALLOC_ARENA_MAX".as_ref(), Some("2".as_ref()))));
+        assert!(
+            envs.iter().all(|(name, _)| *name != "JSC_useJIT"),
+            "the seller's own JSC_useJIT is left to the window process"
+        );
     }
 }
