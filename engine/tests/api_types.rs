@@ -16,9 +16,10 @@ use auto_api::{
     AiSettings, ApproveRequest, AssistantStatus, AuthorizeLink, ConversationDetail,
     ConversationPage, Dashboard, DeliverWaiting, DeliverySettings, DeliverySettingsChange,
     ExtensionHealth, FaqEntry, FaqPage, FaqPatch, FindResult, ImportReport, LlmRequest, LlmView,
-    NewFaq, PairingCode, Product, ProductList, ReplyList, SearchRequest, SearchView, SellerReply,
-    ShopeeApp, ShopeeShopList, StockCounts, StockItemPage, SyncReport, SystemInfo, TokenList,
-    WithdrawReport,
+    NewFaq, OrderDetail, OrderItems, OrderPage, PairingCode, Product, ProductList, ReleaseAction,
+    ReleaseRequest, ReplaceRequest, ReplaceResult, ReplyList, SearchRequest, SearchView,
+    SellerReply, ShopeeApp, ShopeeShopList, StockCounts, StockItemPage, SyncReport, SystemInfo,
+    TokenList, WithdrawReport,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -286,7 +287,8 @@ async fn sign_in(server: &Server) {
 // ---------------------------------------------------------------------------------------------
 
 /// Every call the UI makes in the domains whose types are shared, in the order a seller meets
-/// them (products, stock, delivery settings and the dashboard: [`catalog_calls`]).
+/// them (products, stock, delivery settings and the dashboard: [`catalog_calls`]; orders:
+/// [`order_calls`]).
 fn ui_calls(s: &Seeded) -> Vec<Call> {
     let (faq, conv, draft) = (s.faq, s.conversation, s.draft);
     vec![
@@ -448,6 +450,14 @@ struct Catalog {
     product: i64,
     /// A code sold to an order (the search by code finds it with its order).
     sold_code: String,
+    /// Delivered, one item marked bad and replaced.
+    replaced_order: i64,
+    /// Delivered and sent again; its item is replaced by a call.
+    resent_order: i64,
+    resent_item: i64,
+    /// Cancelled after delivery: its item is held for the seller to decide.
+    held_order: i64,
+    held_item: i64,
 }
 
 /// A stock product with a listing mapping and a batch, three orders delivered from it (one
@@ -501,9 +511,42 @@ async fn seed_catalog(fx: &Fixture) -> Catalog {
     create_product(admin, &product_body("TYPES-EMPTY")).await;
     post_order(&ext, &paid_order("toko_types", "TYPES-4", "TYPES-EMPTY", 1)).await;
 
+    // A line that finds its product by the listing, not the SKU.
+    let mut listing = paid_order("toko_types", "TYPES-L1", "", 1);
+    listing["lines"] = json!([{"item_id": 5001, "model_id": 6001, "quantity": 1,
+                               "unit_price": 150000}]);
+    post_order(&ext, &listing).await;
+    // A resend, and a cancellation after delivery (the item is held).
+    ok(admin
+        .post(&format!("/api/v1/orders/{}/resend", orders[1]), &json!({}))
+        .await);
+    drain_deliveries(&ext).await;
+    post_order(
+        &ext,
+        &order("toko_types", "TYPES-3", "CANCELLED", "TYPES-STOCK", 1),
+    )
+    .await;
+    let first_item = |items: Value| -> i64 {
+        items["items"][0]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("an item: {items}"))
+    };
+    let resent_item = first_item(ok(admin
+        .get(&format!("/api/v1/orders/{}/items", orders[1]))
+        .await));
+    let held_item = first_item(ok(admin
+        .get(&format!("/api/v1/orders/{}/items", orders[2]))
+        .await));
+    let id = |s: &String| -> i64 { s.parse().expect("an order id") };
+
     Catalog {
         product: pid.parse().expect("product id"),
         sold_code,
+        replaced_order: id(&orders[0]),
+        resent_order: id(&orders[1]),
+        resent_item,
+        held_order: id(&orders[2]),
+        held_item,
     }
 }
 
@@ -616,6 +659,79 @@ fn catalog_calls(c: &Catalog) -> Vec<Call> {
     ]
 }
 
+/// Every call the UI makes for orders: the list, one order, its items.
+fn order_calls(c: &Catalog) -> Vec<Call> {
+    let (replaced, resent, held) = (c.replaced_order, c.resent_order, c.held_order);
+    vec![
+        get("/api/v1/orders?limit=1", round_trip::<OrderPage>)
+            .filled(&["/next_cursor", "/orders/0"]),
+        get(
+            "/api/v1/orders?status=needs_attention&limit=50",
+            round_trip::<OrderPage>,
+        )
+        .filled(&[
+            "/orders/0/attention_reason",
+            "/orders/0/attention_detail",
+            "/orders/0/attention_params",
+            "/orders/0/paid_at",
+        ]),
+        get("/api/v1/orders?q=TYPES-L&limit=50", round_trip::<OrderPage>).filled(&[
+            "/orders/0/lines/0/item_id",
+            "/orders/0/lines/0/model_id",
+            "/orders/0/lines/0/product_id",
+            "/orders/0/lines/0/product_name",
+            "/orders/0/lines/0/matched_by",
+        ]),
+        get(
+            format!("/api/v1/orders/{replaced}"),
+            round_trip::<OrderDetail>,
+        )
+        .filled(&[
+            "/trail/1/from",
+            "/trail/0/code",
+            "/deliveries/0/confirmed_at",
+            "/deliveries/0/road",
+        ]),
+        get(
+            format!("/api/v1/orders/{resent}?reveal=true"),
+            round_trip::<OrderDetail>,
+        )
+        .filled(&["/deliveries/0/message", "/deliveries/1/resend_of"]),
+        get(format!("/api/v1/orders/{held}"), round_trip::<OrderDetail>),
+        get(
+            format!("/api/v1/orders/{replaced}/items"),
+            round_trip::<OrderItems>,
+        )
+        .filled(&[
+            "/items/0/note",
+            "/items/0/replaced_by",
+            "/items/0/delivery_id",
+            "/items/0/changed_at",
+            "/items/1/replaces",
+        ]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{resent}/items/{}/replace", c.resent_item),
+            wire(ReplaceRequest {
+                reason: "the buyer says it does not work".into(),
+            }),
+            round_trip::<ReplaceResult>,
+        )
+        .filled(&["/replacement", "/delivery_id", "/items/0"]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{held}/items/{}/release", c.held_item),
+            wire(ReleaseRequest {
+                action: ReleaseAction::Pool,
+                reason: String::new(),
+            }),
+            // Back in the pool, the item is no longer the order's: the list comes back empty
+            // (the items call above checks an item).
+            round_trip::<OrderItems>,
+        ),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_answer_the_ui_reads_is_its_shared_type_exactly() {
     let mock = ShopeeMock::start();
@@ -625,7 +741,11 @@ async fn every_answer_the_ui_reads_is_its_shared_type_exactly() {
     let seeded = seed(&fx, &mock).await;
 
     let mut failures = Vec::new();
-    for call in ui_calls(&seeded).into_iter().chain(catalog_calls(&catalog)) {
+    for call in ui_calls(&seeded)
+        .into_iter()
+        .chain(catalog_calls(&catalog))
+        .chain(order_calls(&catalog))
+    {
         let what = format!("{} {}", call.method, call.path);
         let (status, body) = match &call.body {
             None => fx.admin.get(&call.path).await,
