@@ -8,18 +8,25 @@
 //! converts at the edge.
 //!
 //! Moved so far: the FAQ and the assistant, conversations and replies, access and system
-//! information, the extension's health report, and the Shopee Open Platform road. Orders,
-//! products, stock, deliveries and the dashboard still have hand-kept copies in the UI.
+//! information, the extension's health report, the Shopee Open Platform road, orders
+//! (list, detail, trail, deliveries, their stock items), products and their stock, the delivery
+//! settings and the dashboard.
 
 mod assistant;
+mod catalog;
 mod conversations;
+mod dashboard;
 mod faq;
+mod orders;
 mod shopee;
 mod system;
 
 pub use assistant::*;
+pub use catalog::*;
 pub use conversations::*;
+pub use dashboard::*;
 pub use faq::*;
+pub use orders::*;
 pub use shopee::*;
 pub use system::*;
 

@@ -12,68 +12,10 @@ const DAY_MS: i64 = 86_400_000;
 /// Statuses of an order that was paid and not given back: what counts as sold.
 const SOLD: &str = "('paid', 'delivering', 'delivered', 'completed', 'needs_attention')";
 
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct Money {
-    pub currency: String,
-    pub amount: f64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, Default)]
-pub struct DayFigures {
-    /// The local date, YYYY-MM-DD.
-    pub date: String,
-    /// Orders paid that day (still sold: not cancelled or refunded).
-    pub orders: i64,
-    /// Deliveries confirmed in the buyer's chat that day.
-    pub delivered: i64,
-    /// Revenue of those orders, one entry per currency.
-    pub revenue: Vec<Money>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StockWarning {
-    pub product_id: i64,
-    pub name: String,
-    pub available: i64,
-    pub threshold: i64,
-    /// When a sale took it to or below the threshold (the low-stock notice; null when it
-    /// never crossed downwards, e.g. a new product with no stock yet).
-    pub low_since: Option<chrono::DateTime<chrono::Utc>>,
-    /// Paid orders waiting for this product's stock.
-    pub waiting: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, Default)]
-pub struct AnswerFigures {
-    /// Buyer messages in the period.
-    pub total: i64,
-    /// Answered automatically from the FAQ.
-    pub faq: i64,
-    /// Answered automatically by the language model.
-    pub llm: i64,
-    /// Drafts waiting for the seller's approval.
-    pub drafts: i64,
-    /// Questions waiting for the seller.
-    pub waiting: i64,
-    /// (faq + llm) / total, 0 when there were none.
-    pub auto_rate: f64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Dashboard {
-    /// One entry per day, oldest first; the last one is today.
-    pub days: Vec<DayFigures>,
-    pub today: DayFigures,
-    pub pending_deliveries: i64,
-    pub needs_attention: i64,
-    pub stock_warnings: Vec<StockWarning>,
-    pub answers: AnswerFigures,
-    /// Unpaid orders Shopee reported with a status AUTO does not know (kept, not delivered).
-    pub unknown_status: i64,
-    /// The browser extension's last report on its reading of Seller Centre; the UI warns while
-    /// `unreadable` is above zero.
-    pub extension: Option<crate::extension_health::ExtensionHealth>,
-}
+/// The dashboard's figures (shared with the UI; the engine's names kept as aliases).
+pub use auto_api::{
+    Amount as Money, AnswerStats as AnswerFigures, Dashboard, DayStats as DayFigures, StockWarning,
+};
 
 /// What the extension's popup shows.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -14,9 +14,12 @@ use std::time::Duration;
 
 use auto_api::{
     AiSettings, ApproveRequest, AssistantStatus, AuthorizeLink, ConversationDetail,
-    ConversationPage, ExtensionHealth, FaqEntry, FaqPage, FaqPatch, LlmRequest, LlmView, NewFaq,
-    PairingCode, ReplyList, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShopList,
-    SyncReport, SystemInfo, TokenList,
+    ConversationPage, Dashboard, DeliverWaiting, DeliverySettings, DeliverySettingsChange,
+    ExtensionHealth, FaqEntry, FaqPage, FaqPatch, FindResult, ImportReport, LlmRequest, LlmView,
+    NewFaq, OrderDetail, OrderItems, OrderPage, PairingCode, Product, ProductList, ReleaseAction,
+    ReleaseRequest, ReplaceRequest, ReplaceResult, ReplyList, SearchRequest, SearchView,
+    SellerReply, ShopeeApp, ShopeeShopList, StockCounts, StockItemPage, SyncReport, SystemInfo,
+    TokenList, WithdrawReport,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -284,8 +287,8 @@ async fn sign_in(server: &Server) {
 // ---------------------------------------------------------------------------------------------
 
 /// Every call the UI makes in the domains whose types are shared, in the order a seller meets
-/// them. Orders, products, stock, delivery settings and the dashboard join this table when
-/// their types move to `auto_api`.
+/// them (products, stock, delivery settings and the dashboard: [`catalog_calls`]; orders:
+/// [`order_calls`]).
 fn ui_calls(s: &Seeded) -> Vec<Call> {
     let (faq, conv, draft) = (s.faq, s.conversation, s.draft);
     vec![
@@ -437,14 +440,312 @@ fn ui_calls(s: &Seeded) -> Vec<Call> {
     ]
 }
 
+// ---------------------------------------------------------------------------------------------
+// Products, stock, delivery settings, the dashboard
+// ---------------------------------------------------------------------------------------------
+
+/// Ids and codes the catalog's calls need.
+struct Catalog {
+    /// A stock product with a mapping, sold down to its low-stock threshold.
+    product: i64,
+    /// A code sold to an order (the search by code finds it with its order).
+    sold_code: String,
+    /// Delivered, one item marked bad and replaced.
+    replaced_order: i64,
+    /// Delivered and sent again; its item is replaced by a call.
+    resent_order: i64,
+    resent_item: i64,
+    /// Cancelled after delivery: its item is held for the seller to decide.
+    held_order: i64,
+    held_item: i64,
+}
+
+/// A stock product with a listing mapping and a batch, three orders delivered from it (one
+/// item then marked bad and replaced), a product with no stock an order waits for.
+async fn seed_catalog(fx: &Fixture) -> Catalog {
+    let admin = &fx.admin;
+    let ext = fx.extension();
+    let mut body = product_body("TYPES-STOCK");
+    body["low_stock_threshold"] = json!(3);
+    body["mappings"] = json!([{"shop": "toko_types", "item_id": 5001, "model_id": 6001}]);
+    let product = create_product(admin, &body).await;
+    let pid = id_of(&product);
+    let (status, report) = admin
+        .post(
+            &format!("/api/v1/products/{pid}/stock?batch=invoice-1"),
+            &json!({ "items": make_keys("TYPESK", 6) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "import: {report}");
+
+    let mut orders = Vec::new();
+    for sn in ["TYPES-1", "TYPES-2", "TYPES-3"] {
+        orders.push(id_of(
+            &post_order(&ext, &paid_order("toko_types", sn, "TYPES-STOCK", 1)).await,
+        ));
+    }
+    drain_deliveries(&ext).await;
+    let items = ok(admin
+        .get(&format!("/api/v1/orders/{}/items", orders[0]))
+        .await);
+    let item = items["items"][0].clone();
+    ok(admin
+        .post(
+            &format!(
+                "/api/v1/orders/{}/items/{}/replace",
+                orders[0],
+                id_of(&item)
+            ),
+            &json!({"reason": "the buyer says it is used"}),
+        )
+        .await);
+    drain_deliveries(&ext).await;
+    let detail = order_detail(admin, &orders[1], true).await;
+    let message = detail["deliveries"][0]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a revealed delivery: {detail}"));
+    let sold_code = keys_in(message, "TYPESK")
+        .pop()
+        .unwrap_or_else(|| panic!("a code in {message}"));
+
+    create_product(admin, &product_body("TYPES-EMPTY")).await;
+    post_order(&ext, &paid_order("toko_types", "TYPES-4", "TYPES-EMPTY", 1)).await;
+
+    // A line that finds its product by the listing, not the SKU.
+    let mut listing = paid_order("toko_types", "TYPES-L1", "", 1);
+    listing["lines"] = json!([{"item_id": 5001, "model_id": 6001, "quantity": 1,
+                               "unit_price": 150000}]);
+    post_order(&ext, &listing).await;
+    // A resend, and a cancellation after delivery (the item is held).
+    ok(admin
+        .post(&format!("/api/v1/orders/{}/resend", orders[1]), &json!({}))
+        .await);
+    drain_deliveries(&ext).await;
+    post_order(
+        &ext,
+        &order("toko_types", "TYPES-3", "CANCELLED", "TYPES-STOCK", 1),
+    )
+    .await;
+    let first_item = |items: Value| -> i64 {
+        items["items"][0]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("an item: {items}"))
+    };
+    let resent_item = first_item(ok(admin
+        .get(&format!("/api/v1/orders/{}/items", orders[1]))
+        .await));
+    let held_item = first_item(ok(admin
+        .get(&format!("/api/v1/orders/{}/items", orders[2]))
+        .await));
+    let id = |s: &String| -> i64 { s.parse().expect("an order id") };
+
+    Catalog {
+        product: pid.parse().expect("product id"),
+        sold_code,
+        replaced_order: id(&orders[0]),
+        resent_order: id(&orders[1]),
+        resent_item,
+        held_order: id(&orders[2]),
+        held_item,
+    }
+}
+
+/// Every call the UI makes for products, stock, delivery settings and the dashboard.
+fn catalog_calls(c: &Catalog) -> Vec<Call> {
+    let pid = c.product;
+    vec![
+        // The dashboard.
+        get(
+            "/api/v1/stats/dashboard?days=7&tz_offset_minutes=420",
+            round_trip::<Dashboard>,
+        )
+        .filled(&[
+            "/days/0",
+            "/today/revenue/0",
+            // Fewest available first: the stock product, sold down to 2, comes last.
+            "/stock_warnings/2/low_since",
+            "/extension",
+        ]),
+        // Products and one product's page.
+        get("/api/v1/products", round_trip::<ProductList>).filled(&[
+            "/products/0/mappings/0/item_id",
+            "/products/0/stock/low_stock_since",
+        ]),
+        get(format!("/api/v1/products/{pid}"), round_trip::<Product>)
+            .filled(&["/mappings/0/shop", "/mappings/0/model_id"]),
+        get(
+            format!("/api/v1/products/{pid}/stock"),
+            round_trip::<StockCounts>,
+        )
+        .filled(&["/low_stock_since"]),
+        send(
+            Method::POST,
+            "/api/v1/products",
+            json!({"name": "Voucher 50k", "sku": "TYPES-VOUCHER", "kind": "voucher",
+                   "price": 50000, "currency": "IDR", "instructions": "Tukar di aplikasi.",
+                   "language": "id", "active": true, "low_stock_threshold": 5,
+                   "mappings": [{"sku": "VCR-50"}]}),
+            round_trip::<Product>,
+        )
+        .filled(&["/mappings/0/sku"]),
+        send(
+            Method::PATCH,
+            format!("/api/v1/products/{pid}"),
+            json!({"low_stock_threshold": 3}),
+            round_trip::<Product>,
+        ),
+        // The stock page: its items, the search by code, an import, a withdrawal.
+        get(
+            format!("/api/v1/products/{pid}/stock/items?limit=2&after=0"),
+            round_trip::<StockItemPage>,
+        )
+        .filled(&[
+            "/items/0/order/order_sn",
+            "/items/0/changed_at",
+            "/next_after",
+        ]),
+        get(
+            format!("/api/v1/products/{pid}/stock/items?limit=50&after=0&status=bad"),
+            round_trip::<StockItemPage>,
+        )
+        .filled(&["/items/0/note"]),
+        send(
+            Method::POST,
+            "/api/v1/stock/find",
+            json!({ "code": c.sold_code }),
+            round_trip::<FindResult>,
+        )
+        .filled(&["/found/0/item/order"]),
+        send(
+            Method::POST,
+            format!("/api/v1/products/{pid}/stock?batch=invoice-2"),
+            json!({ "items": ["TYPESK-900001-AAAAA", "TYPESK-900001-AAAAA", ""] }),
+            round_trip::<ImportReport>,
+        )
+        .filled(&["/duplicates/0", "/rejected/0"]),
+        send(
+            Method::POST,
+            format!("/api/v1/products/{pid}/stock/withdraw"),
+            json!({ "count": 1 }),
+            round_trip::<WithdrawReport>,
+        )
+        .filled(&["/items/0/code"]),
+        send(
+            Method::POST,
+            "/api/v1/stock/deliver-waiting",
+            json!({}),
+            round_trip::<DeliverWaiting>,
+        ),
+        // Settings → delivery.
+        get("/api/v1/settings/delivery", round_trip::<DeliverySettings>),
+        send(
+            Method::PUT,
+            "/api/v1/settings/delivery",
+            wire(DeliverySettingsChange {
+                chat_limit: Some(800),
+                ..DeliverySettingsChange::default()
+            }),
+            round_trip::<DeliverySettings>,
+        ),
+        send(
+            Method::PUT,
+            "/api/v1/settings/delivery",
+            wire(DeliverySettingsChange {
+                paused: Some(false),
+                ..DeliverySettingsChange::default()
+            }),
+            round_trip::<DeliverySettings>,
+        ),
+    ]
+}
+
+/// Every call the UI makes for orders: the list, one order, its items.
+fn order_calls(c: &Catalog) -> Vec<Call> {
+    let (replaced, resent, held) = (c.replaced_order, c.resent_order, c.held_order);
+    vec![
+        get("/api/v1/orders?limit=1", round_trip::<OrderPage>)
+            .filled(&["/next_cursor", "/orders/0"]),
+        get(
+            "/api/v1/orders?status=needs_attention&limit=50",
+            round_trip::<OrderPage>,
+        )
+        .filled(&[
+            "/orders/0/attention_reason",
+            "/orders/0/attention_detail",
+            "/orders/0/attention_params",
+            "/orders/0/paid_at",
+        ]),
+        get("/api/v1/orders?q=TYPES-L&limit=50", round_trip::<OrderPage>).filled(&[
+            "/orders/0/lines/0/item_id",
+            "/orders/0/lines/0/model_id",
+            "/orders/0/lines/0/product_id",
+            "/orders/0/lines/0/product_name",
+            "/orders/0/lines/0/matched_by",
+        ]),
+        get(
+            format!("/api/v1/orders/{replaced}"),
+            round_trip::<OrderDetail>,
+        )
+        .filled(&[
+            "/trail/1/from",
+            "/trail/0/code",
+            "/deliveries/0/confirmed_at",
+            "/deliveries/0/road",
+        ]),
+        get(
+            format!("/api/v1/orders/{resent}?reveal=true"),
+            round_trip::<OrderDetail>,
+        )
+        .filled(&["/deliveries/0/message", "/deliveries/1/resend_of"]),
+        get(format!("/api/v1/orders/{held}"), round_trip::<OrderDetail>),
+        get(
+            format!("/api/v1/orders/{replaced}/items"),
+            round_trip::<OrderItems>,
+        )
+        .filled(&[
+            "/items/0/note",
+            "/items/0/replaced_by",
+            "/items/0/delivery_id",
+            "/items/0/changed_at",
+            "/items/1/replaces",
+        ]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{resent}/items/{}/replace", c.resent_item),
+            wire(ReplaceRequest {
+                reason: "the buyer says it does not work".into(),
+            }),
+            round_trip::<ReplaceResult>,
+        )
+        .filled(&["/replacement", "/delivery_id", "/items/0"]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{held}/items/{}/release", c.held_item),
+            wire(ReleaseRequest {
+                action: ReleaseAction::Pool,
+                reason: String::new(),
+            }),
+            // Back in the pool, the item is no longer the order's: the list comes back empty
+            // (the items call above checks an item).
+            round_trip::<OrderItems>,
+        ),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_answer_the_ui_reads_is_its_shared_type_exactly() {
     let mock = ShopeeMock::start();
     let fx = Fixture::with(ServeOptions::default().with_env("AUTO_SHOPEE_POLL_SECS", "0"));
+    // The catalog first: the access seeding expects its tokens to be the newest.
+    let catalog = seed_catalog(&fx).await;
     let seeded = seed(&fx, &mock).await;
 
     let mut failures = Vec::new();
-    for call in ui_calls(&seeded) {
+    for call in ui_calls(&seeded)
+        .into_iter()
+        .chain(catalog_calls(&catalog))
+        .chain(order_calls(&catalog))
+    {
         let what = format!("{} {}", call.method, call.path);
         let (status, body) = match &call.body {
             None => fx.admin.get(&call.path).await,

@@ -80,45 +80,11 @@ fn month(m: u32) -> &'static str {
     }
 }
 
-/// An instant as the API sends it: parsed, in the types shared with the engine, or RFC 3339 text
-/// in the ones the UI still keeps its own copy of.
-pub trait Instant {
-    /// The instant as a JavaScript date, or what to show instead when it is none.
-    fn js_date(&self) -> Result<js_sys::Date, String>;
-}
-
-impl Instant for DateTime<Utc> {
-    fn js_date(&self) -> Result<js_sys::Date, String> {
-        let ms = wasm_bindgen::JsValue::from_f64(self.timestamp_millis() as f64);
-        Ok(js_sys::Date::new(&ms))
-    }
-}
-
-impl Instant for str {
-    fn js_date(&self) -> Result<js_sys::Date, String> {
-        if self.is_empty() {
-            return Err(String::new());
-        }
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(self));
-        if d.get_time().is_nan() {
-            return Err(self.to_string());
-        }
-        Ok(d)
-    }
-}
-
-impl Instant for String {
-    fn js_date(&self) -> Result<js_sys::Date, String> {
-        self.as_str().js_date()
-    }
-}
-
 /// An instant in local time: "25 Nov 2026, 13:05" / "25 Nov 2026 13.05".
-pub fn datetime<T: Instant + ?Sized>(at: &T) -> String {
-    let d = match at.js_date() {
-        Ok(d) => d,
-        Err(shown) => return shown,
-    };
+pub fn datetime(at: &DateTime<Utc>) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
     let (h, m) = (d.get_hours(), d.get_minutes());
     if *LANG.read() == Lang::Id {
         format!(

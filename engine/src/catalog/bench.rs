@@ -199,7 +199,7 @@ pub fn run(dir: &std::path::Path, items: usize, sold: usize) -> anyhow::Result<S
     Ok(StockBench {
         items,
         sold,
-        withdrawn,
+        withdrawn: withdrawn as usize,
         import_secs,
         pages,
         unmask_us: median(per_item),

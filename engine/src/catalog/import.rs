@@ -96,7 +96,10 @@ pub fn parse_stock(kind: Kind, input: StockInput) -> Result<(Vec<NumberedItem>, 
     let mut rejected = Vec::new();
     let mut push = |line: usize, parsed: std::result::Result<StockSecret, String>| match parsed {
         Ok(s) => items.push((line, s)),
-        Err(reason) => rejected.push(LineIssue { line, reason }),
+        Err(reason) => rejected.push(LineIssue {
+            line: line as u64,
+            reason,
+        }),
     };
     match input {
         StockInput::Text(text) => {

@@ -3,24 +3,10 @@
 use super::products::{Kind, ProductRow};
 use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use utoipa::ToSchema;
 
-/// One Shopee mapping: a listing (shop + item id, optionally model id) or a seller SKU.
-/// A missing shop matches every shop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Mapping {
-    #[serde(default)]
-    pub shop: Option<String>,
-    #[serde(default)]
-    pub item_id: Option<i64>,
-    #[serde(default)]
-    pub model_id: Option<i64>,
-    #[serde(default)]
-    pub sku: Option<String>,
-}
+/// One Shopee mapping: a listing or a seller SKU (shared with the UI).
+pub use auto_api::Mapping;
 
 pub(super) fn check_mappings(mappings: &[Mapping]) -> Result<()> {
     for m in mappings {

@@ -7,71 +7,11 @@ use crate::store::now_ms;
 use crate::{fields, money, Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// How a product reaches the buyer (DESIGN.md, "Products and delivery kinds").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    LicenseKey,
-    Voucher,
-    Account,
-    Link,
-    File,
-    Text,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::LicenseKey => "license_key",
-            Kind::Voucher => "voucher",
-            Kind::Account => "account",
-            Kind::Link => "link",
-            Kind::File => "file",
-            Kind::Text => "text",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Kind> {
-        [
-            Kind::LicenseKey,
-            Kind::Voucher,
-            Kind::Account,
-            Kind::Link,
-            Kind::File,
-            Kind::Text,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-    /// Kinds that deliver one unique stock item per unit sold.
-    pub fn has_stock(self) -> bool {
-        matches!(self, Kind::LicenseKey | Kind::Voucher | Kind::Account)
-    }
-}
-
-/// A product as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Product {
-    pub id: i64,
-    pub name: String,
-    pub sku: String,
-    pub kind: Kind,
-    pub price: f64,
-    pub currency: String,
-    pub template: String,
-    /// The link, file reference or text that non-stock kinds deliver.
-    pub content: String,
-    pub instructions: String,
-    pub language: String,
-    pub active: bool,
-    pub low_stock_threshold: i64,
-    pub mappings: Vec<Mapping>,
-    pub stock: StockCounts,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+/// How a product reaches the buyer, and a product as the API shows it (shared with the UI).
+pub use auto_api::{Kind, Product};
 
 /// A new product. Omitted fields take sensible defaults (a template in the product's language).
 #[derive(Debug, Clone, Deserialize, ToSchema)]

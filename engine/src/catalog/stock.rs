@@ -6,68 +6,12 @@ use super::products::get_product;
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use rusqlite::{params, Connection};
-use serde::Serialize;
 use std::collections::HashSet;
-use utoipa::ToSchema;
 
-/// Stock counts of one product; never the secrets themselves.
-///
-/// `total` is every item ever imported into the product, whatever became of it (the statuses
-/// in `by_status` add up to it); `allocated` is what went to orders and stays theirs
-/// (allocated, delivered, or revealed to an order that was then cancelled).
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct StockCounts {
-    pub available: i64,
-    pub allocated: i64,
-    pub total: i64,
-    /// True when a stock product is at or below its low-stock threshold.
-    pub low_stock: bool,
-    /// When a sale took the available count to or below the threshold (said once); null
-    /// since an import brought it back above, or when it never went down.
-    pub low_stock_since: Option<DateTime<Utc>>,
-    /// Paid orders waiting because this product ran out.
-    pub waiting_orders: i64,
-    pub by_status: StatusCounts,
-}
-
-/// Items of a product per status (schema 9: an item's whole life).
-#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq, Eq)]
-pub struct StatusCounts {
-    pub available: i64,
-    pub allocated: i64,
-    pub delivered: i64,
-    pub revealed: i64,
-    pub bad: i64,
-    pub withdrawn: i64,
-}
-
-/// A row of an import that was skipped, and why (never the secret itself).
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct LineIssue {
-    pub line: usize,
-    pub reason: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ImportReport {
-    pub imported: usize,
-    /// `reason` is `in_file` (seen earlier in the same import), `in_stock` (imported before)
-    /// or `withdrawn` (imported before and withdrawn by the seller). A withdrawn item stays
-    /// out on purpose: the seller was handed it to use elsewhere, so selling it again could
-    /// sell one code twice.
-    pub duplicates: Vec<LineIssue>,
-    pub rejected: Vec<LineIssue>,
-    pub available: i64,
-    /// The batch label the imported items carry ("" for none).
-    pub batch: String,
-    /// Orders that waited (for stock, a product or a mapping) and are being delivered now.
-    pub waiting_delivered: usize,
-    /// Orders still waiting for this product's stock after the import.
-    pub still_waiting: i64,
-}
+/// Stock counts, an import's report and its skipped rows (shared with the UI).
+pub use auto_api::{ImportReport, LineIssue, StatusCounts, StockCounts};
 
 /// Longest batch label, in characters.
 pub const MAX_BATCH_CHARS: usize = 64;
@@ -162,7 +106,7 @@ pub fn import_stock(
         let fingerprint = vault.fingerprint(&secret.identity(product_id));
         if !seen.insert(fingerprint.clone()) {
             duplicates.push(LineIssue {
-                line,
+                line: line as u64,
                 reason: "in_file".into(),
             });
             continue;
@@ -176,7 +120,7 @@ pub fn import_stock(
                 "in_stock"
             };
             duplicates.push(LineIssue {
-                line,
+                line: line as u64,
                 reason: reason.into(),
             });
         } else {

@@ -27,7 +27,8 @@ impl Engine {
         let mut report = self.db.write(|tx| {
             let mut report = super::import_stock(tx, &self.vault, product_id, input, batch)?;
             if report.imported > 0 {
-                report.waiting_delivered = delivery::retry_waiting(tx, &self.vault, "engine")?;
+                report.waiting_delivered =
+                    delivery::retry_waiting(tx, &self.vault, "engine")? as u64;
                 report.available = super::stock_counts(tx, product_id)?.available;
                 low_stock::note_restocked(tx, product_id)?;
             }
@@ -39,7 +40,7 @@ impl Engine {
         }
         if report.waiting_delivered > 0 {
             self.events.send(Event::Orders {
-                changed: report.waiting_delivered,
+                changed: report.waiting_delivered as usize,
             });
             // The waiting orders may have taken the fresh stock straight back down.
             self.tell_low_stock();

@@ -8,32 +8,17 @@ use super::stock_list::stock_kind;
 use crate::secrets::Vault;
 use crate::store::{now_ms, Held};
 use crate::{Error, Result};
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// Most items one withdrawal names by id.
 pub const MAX_WITHDRAW_IDS: usize = 100_000;
 
-/// A stock item in plain, as exported to its seller.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PlainItem {
-    pub id: i64,
-    /// The code (codes only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The account (accounts only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    pub batch: String,
-    pub imported_at: DateTime<Utc>,
-}
+/// An item in plain as exported to its seller, and what a withdrawal did (shared with the UI).
+pub use auto_api::{PlainItem, WithdrawReport};
 
 /// Which unsold items to withdraw: by id, or by batch and/or count (the newest first, so
 /// the pool keeps selling oldest first).
@@ -43,15 +28,6 @@ pub struct WithdrawRequest {
     pub ids: Option<Vec<i64>>,
     pub batch: Option<String>,
     pub count: Option<i64>,
-}
-
-/// What a withdrawal did: the items, in plain, for the seller to keep.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WithdrawReport {
-    pub withdrawn: usize,
-    pub items: Vec<PlainItem>,
-    /// Items left in the pool.
-    pub available: i64,
 }
 
 /// The file formats of an export.
@@ -148,7 +124,7 @@ pub fn withdraw(
     }
     items.sort_by_key(|i| i.id);
     Ok(WithdrawReport {
-        withdrawn: items.len(),
+        withdrawn: items.len() as u64,
         items,
         available: super::stock::stock_counts(conn, product_id)?.available,
     })

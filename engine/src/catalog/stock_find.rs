@@ -5,22 +5,12 @@
 
 use super::import::StockSecret;
 use super::products::Kind;
-use super::stock_list::{item_view, StockItemView, ITEM_COLUMNS, ITEM_FROM};
+use super::stock_list::{item_view, ITEM_COLUMNS, ITEM_FROM};
 use crate::secrets::Vault;
 use crate::{Error, Result};
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// A stock item found by its code, with its product.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FoundItem {
-    pub product_id: i64,
-    pub product_name: String,
-    pub product_sku: String,
-    /// The item, masked; `order` says which order got it.
-    pub item: StockItemView,
-}
+pub use auto_api::FoundItem;
 
 /// Longest code that can be stock (import refuses longer items).
 const MAX_CODE_CHARS: usize = 1000;

@@ -7,11 +7,9 @@ use super::products::Kind;
 use super::stock_mask::mask_secret;
 use crate::secrets::Vault;
 use crate::{Error, Result};
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// The statuses of a stock item (schema 9).
 pub const STATUSES: [&str; 6] = [
@@ -70,47 +68,8 @@ impl ItemQuery {
     }
 }
 
-/// The order a stock item went to.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct OrderRef {
-    pub id: i64,
-    pub order_sn: String,
-    pub shop: String,
-    pub status: String,
-}
-
-/// One stock item as a list shows it: never the secret itself.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StockItemView {
-    pub id: i64,
-    /// The code with its middle hidden (`ABCD-••••-••••-WXYZ`); for an account, its username
-    /// so hidden.
-    pub masked: String,
-    /// available, allocated, delivered, revealed, bad or withdrawn.
-    pub status: String,
-    /// The label given at import ("" for none).
-    pub batch: String,
-    pub imported_at: DateTime<Utc>,
-    /// When it last changed status.
-    pub changed_at: Option<DateTime<Utc>>,
-    /// Why the seller marked it bad, if they did.
-    pub note: Option<String>,
-    /// The order it went to (kept after a cancellation: "which order got this key").
-    pub order: Option<OrderRef>,
-}
-
-/// A page of stock items, oldest import first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StockItemPage {
-    pub items: Vec<StockItemView>,
-    /// Items matching the filters, on all pages.
-    pub total: i64,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_after: Option<i64>,
-    pub limit: i64,
-    /// The page number, when paging by number.
-    pub page: Option<i64>,
-}
+/// The order an item went to, an item as lists show it, a page of them (shared with the UI).
+pub use auto_api::{OrderRef, StockItem as StockItemView, StockItemPage};
 
 /// The columns of an item with its order; `FROM` is [`ITEM_FROM`].
 pub(crate) const ITEM_COLUMNS: &str =

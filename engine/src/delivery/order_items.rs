@@ -6,42 +6,10 @@ use crate::catalog::Kind;
 use crate::orders::ts;
 use crate::secrets::Vault;
 use crate::{Error, Result};
-use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// One stock item of an order.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrderItem {
-    pub id: i64,
-    /// The order line it went to.
-    pub line_id: i64,
-    pub product_id: i64,
-    pub product: String,
-    /// The secret masked (`ABCD-••••-••••-WXYZ`; an account by its username): never usable.
-    pub masked: String,
-    /// allocated, delivered, revealed (held after the order left: the seller decides), bad.
-    pub status: String,
-    /// Why it was marked bad or voided.
-    pub note: Option<String>,
-    /// The delivery whose message carries it.
-    pub delivery_id: Option<i64>,
-    /// The item sent in its place.
-    pub replaced_by: Option<i64>,
-    /// The bad item it stands in for.
-    pub replaces: Option<i64>,
-    /// Marked bad, its replacement waits for stock.
-    pub replacement_waiting: bool,
-    pub changed_at: Option<DateTime<Utc>>,
-}
-
-/// An order's items, by line, oldest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrderItems {
-    pub order_id: i64,
-    pub items: Vec<OrderItem>,
-}
+/// An order's stock items, masked (shared with the UI).
+pub use auto_api::{OrderItem, OrderItems};
 
 /// The items of an order (every status an item of an order can have).
 pub fn order_items(conn: &Connection, vault: &Vault, order_id: i64) -> Result<OrderItems> {

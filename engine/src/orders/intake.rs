@@ -2,7 +2,9 @@
 //! reported status moves the order forward; an older one is ignored; paid orders are
 //! allocated in the same transaction.
 
-use super::{parse_reported, transition, ts, Buyer, Line, Note, Order, OrderInput, Status};
+use super::{
+    parse_reported, transition, ts, Buyer, Line, Machine, Note, Order, OrderInput, Status,
+};
 use crate::catalog::Resolver;
 use crate::delivery;
 use crate::delivery::{LineToFill, OrderToFill};

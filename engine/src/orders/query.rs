@@ -6,7 +6,7 @@ use crate::secrets::Vault;
 use crate::{money, Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params_from_iter, types::Value, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 const COLUMNS: &str =
@@ -182,13 +182,8 @@ pub struct OrderFilter {
     pub cursor: Option<String>,
 }
 
-/// A page of orders, newest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrderPage {
-    pub orders: Vec<Order>,
-    /// Pass as `cursor` for the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+/// A page of orders, newest first (shared with the UI).
+pub use auto_api::OrderPage;
 
 /// Lists orders, newest first, with keyset paging on the id.
 pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {

@@ -1,57 +1,22 @@
 //! The order status machine of DESIGN.md.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Unpaid,
-    Paid,
-    Delivering,
-    NeedsAttention,
-    Delivered,
-    Completed,
-    Cancelled,
-    Refunded,
-    Returned,
-}
+/// Where an order stands: the wire's type (its names); the moves it allows are [`Machine`].
+pub use auto_api::OrderStatus as Status;
 
 use Status::*;
 
-impl Status {
-    pub const ALL: [Status; 9] = [
-        Unpaid,
-        Paid,
-        Delivering,
-        NeedsAttention,
-        Delivered,
-        Completed,
-        Cancelled,
-        Refunded,
-        Returned,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unpaid => "unpaid",
-            Paid => "paid",
-            Delivering => "delivering",
-            NeedsAttention => "needs_attention",
-            Delivered => "delivered",
-            Completed => "completed",
-            Cancelled => "cancelled",
-            Refunded => "refunded",
-            Returned => "returned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
+/// The status machine: which moves it allows, and how far along a status is.
+pub trait Machine: Copy {
     /// Whether the machine allows `self → to`.
-    pub fn can_move_to(self, to: Status) -> bool {
+    fn can_move_to(self, to: Status) -> bool;
+    /// How far along an order is, to tell a newer report from an older one.
+    fn progress(self) -> u8;
+    /// Terminal states: nothing moves an order out of them.
+    fn is_final(self) -> bool;
+}
+
+impl Machine for Status {
+    fn can_move_to(self, to: Status) -> bool {
         let paid_state = matches!(
             self,
             Paid | Delivering | NeedsAttention | Delivered | Completed
@@ -71,8 +36,7 @@ impl Status {
         }
     }
 
-    /// How far along an order is, to tell a newer report from an older one.
-    pub fn progress(self) -> u8 {
+    fn progress(self) -> u8 {
         match self {
             Unpaid => 0,
             Paid | Delivering | NeedsAttention => 1,
@@ -82,15 +46,8 @@ impl Status {
         }
     }
 
-    /// Terminal states: nothing moves an order out of them.
-    pub fn is_final(self) -> bool {
+    fn is_final(self) -> bool {
         matches!(self, Cancelled | Refunded | Returned)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

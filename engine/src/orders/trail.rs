@@ -1,6 +1,6 @@
 //! Every status change is an event in the order's trail; illegal moves are errors.
 
-use super::{Note, Status};
+use super::{Machine, Note, Status};
 use crate::store::{now_ms, Held};
 use crate::{Error, Result};
 use rusqlite::{params, Connection};

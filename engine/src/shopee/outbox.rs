@@ -10,7 +10,7 @@
 //!   refused is retried into a duplicate.
 
 use crate::delivery::parts;
-use crate::orders::{record_event, transition, Note, Status};
+use crate::orders::{record_event, transition, Machine, Note, Status};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::Result;

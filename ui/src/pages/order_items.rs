@@ -5,39 +5,11 @@
 use crate::api;
 use crate::i18n::{t, tk_or};
 use crate::session::ORDERS_TICK;
+use crate::types::{
+    OrderItem, OrderItems, ReleaseAction, ReleaseRequest, ReplaceRequest, ReplaceResult,
+};
 use crate::widgets::{confirm, ErrorNote, OkNote};
 use dioxus::prelude::*;
-use serde::Deserialize;
-use serde_json::json;
-
-/// One stock item of an order, as `GET /api/v1/orders/{id}/items` gives it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct OrderItem {
-    pub id: i64,
-    pub product: String,
-    /// Never the secret: `ABCD-••••-••••-WXYZ`.
-    pub masked: String,
-    pub status: String,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub replaced_by: Option<i64>,
-    #[serde(default)]
-    pub replaces: Option<i64>,
-    #[serde(default)]
-    pub replacement_waiting: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct OrderItems {
-    items: Vec<OrderItem>,
-}
-
-/// What the replace call answers (the rest is not needed here).
-#[derive(Debug, Clone, Deserialize)]
-struct Replaced {
-    waiting: bool,
-}
 
 /// The items of order `id`; `status` is the order's, which decides whether keys can be
 /// replaced.
@@ -63,7 +35,8 @@ pub fn OrderItemsPanel(id: i64, status: String) -> Element {
         done.set(None);
         spawn(async move {
             let path = format!("/api/v1/orders/{id}/items/{item_id}/replace");
-            match api::call::<_, Replaced>("POST", &path, &json!({ "reason": reason() })).await {
+            let body = ReplaceRequest { reason: reason() };
+            match api::call::<_, ReplaceResult>("POST", &path, &body).await {
                 Ok(r) => {
                     let said = if r.waiting {
                         "items.replacement_waiting"
@@ -93,9 +66,15 @@ pub fn OrderItemsPanel(id: i64, status: String) -> Element {
         done.set(None);
         spawn(async move {
             let path = format!("/api/v1/orders/{id}/items/{item_id}/release");
-            match api::call::<_, serde_json::Value>("POST", &path, &json!({ "action": action }))
-                .await
-            {
+            let body = ReleaseRequest {
+                action: if action == "void" {
+                    ReleaseAction::Void
+                } else {
+                    ReleaseAction::Pool
+                },
+                reason: String::new(),
+            };
+            match api::call::<_, OrderItems>("POST", &path, &body).await {
                 Ok(_) => {
                     done.set(Some(t(said).to_string()));
                     *ORDERS_TICK.write() += 1;

@@ -55,7 +55,7 @@ impl Form {
         Form {
             name: p.name.clone(),
             sku: p.sku.clone(),
-            kind: p.kind.clone(),
+            kind: p.kind.as_str().to_string(),
             price: p.price.to_string(),
             currency: p.currency.clone(),
             language: p.language.clone(),

@@ -47,7 +47,7 @@ pub fn Products() -> Element {
                             },
                             td { "{p.name}" }
                             td { "{p.sku}" }
-                            td { "{tk(\"kind\", &p.kind)}" }
+                            td { "{tk(\"kind\", p.kind.as_str())}" }
                             td { class: "num", "{money(p.price, &p.currency)}" }
                             td { class: "num",
                                 if p.has_stock() {

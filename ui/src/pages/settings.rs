@@ -5,7 +5,7 @@ use crate::api;
 use crate::format::datetime;
 use crate::i18n::t;
 use crate::pages::{assistant_settings, shopee_settings};
-use crate::types::{DeliverySettings, PairingCode, SystemInfo, TokenList};
+use crate::types::{DeliverySettings, DeliverySettingsChange, PairingCode, SystemInfo, TokenList};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
 use serde_json::json;
@@ -56,7 +56,10 @@ fn Delivery() -> Element {
             match api::call::<_, DeliverySettings>(
                 "PUT",
                 "/api/v1/settings/delivery",
-                &json!({ "chat_limit": n }),
+                &DeliverySettingsChange {
+                    chat_limit: Some(n),
+                    ..DeliverySettingsChange::default()
+                },
             )
             .await
             {
@@ -75,7 +78,10 @@ fn Delivery() -> Element {
             match api::call::<_, DeliverySettings>(
                 "PUT",
                 "/api/v1/settings/delivery",
-                &json!({ "paused": paused }),
+                &DeliverySettingsChange {
+                    paused: Some(paused),
+                    ..DeliverySettingsChange::default()
+                },
             )
             .await
             {

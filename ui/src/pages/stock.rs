@@ -9,7 +9,7 @@ use crate::i18n::{t, tk_or};
 use crate::pages::stock_items::{FindByCode, StockItems};
 use crate::route::{go, Route};
 use crate::session::PRODUCTS_TICK;
-use crate::types::{DeliverWaiting, ImportReport, LineIssue, Product, ProductList};
+use crate::types::{DeliverWaiting, ImportReport, Kind, LineIssue, Product, ProductList};
 use crate::widgets::{pending, ErrorNote, OkNote, Progress};
 use dioxus::prelude::*;
 use serde_json::json;
@@ -194,7 +194,7 @@ fn StockPanel(product: Product) -> Element {
         });
     };
     let s = &product.stock;
-    let account = product.kind == "account";
+    let account = product.kind == Kind::Account;
     let b = &s.by_status;
     let by_status = [
         ("delivered", b.delivered),

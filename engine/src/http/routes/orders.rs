@@ -1,6 +1,6 @@
 //! Orders: intake (single or batch), list, detail, status changes, resend, manual delivery.
 
-use crate::delivery::{Decision, OrderItem, OrderItems};
+use crate::delivery::{Decision, OrderItems};
 use crate::engine::{DeliverMode, RejectedOrder};
 use crate::http::error::{status_of, ApiError, ApiJson};
 use crate::http::guard::{Admin, Extension};
@@ -235,24 +235,8 @@ pub async fn items(
     Ok(Json(app.run(move |e| e.order_items(id)).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplaceRequest {
-    /// Why the item is bad (shown in the order's history); 1 to 200 characters, one line.
-    pub reason: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ReplaceResult {
-    /// The item marked bad.
-    pub replaced: i64,
-    /// The fresh item sent in its place; null while the replacement waits for stock.
-    pub replacement: Option<i64>,
-    /// The delivery that carries it to the buyer.
-    pub delivery_id: Option<i64>,
-    pub waiting: bool,
-    pub items: Vec<OrderItem>,
-}
+/// Replacing an item and deciding about one held: requests and answer (shared with the UI).
+pub use auto_api::{ReleaseAction, ReleaseRequest, ReplaceRequest, ReplaceResult};
 
 /// Marks a delivered (or allocated) item of the order bad and sends the buyer a fresh one as
 /// a replacement message; with no stock the replacement waits for the next import. The same
@@ -279,24 +263,6 @@ pub async fn replace_item(
         waiting: r.replacement.is_none(),
         items: items.items,
     }))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReleaseAction {
-    /// Back in the pool, to be sold again.
-    Pool,
-    /// Bad: never sold again.
-    Void,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReleaseRequest {
-    pub action: ReleaseAction,
-    /// Why (kept with a voided item); optional.
-    #[serde(default)]
-    pub reason: String,
 }
 
 /// Decides about an item held after its order was cancelled, refunded or returned: back to

@@ -12,13 +12,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Serialize, ToSchema)]
-pub struct ProductList {
-    pub products: Vec<Product>,
-}
+pub use auto_api::ProductList;
 
 /// Every product with its stock counts.
 #[utoipa::path(get, path = "/api/v1/products", tag = "products", security(("bearer" = [])),

@@ -3,9 +3,7 @@
 //! stock. Admin only. Plain codes travel only in response bodies (never in a URL or the log),
 //! marked `no-store`.
 
-use crate::catalog::{
-    ExportFormat, FoundItem, ItemQuery, StockItemPage, WithdrawReport, WithdrawRequest,
-};
+use crate::catalog::{ExportFormat, ItemQuery, StockItemPage, WithdrawReport, WithdrawRequest};
 use crate::http::error::{ApiError, ApiJson};
 use crate::http::guard::Admin;
 use crate::http::App;
@@ -14,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 /// The list's query, as sent: numbers are read here so that bad ones get a 400 that says so.
@@ -86,10 +84,7 @@ pub struct FindRequest {
     pub product_id: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct FindResult {
-    pub found: Vec<FoundItem>,
-}
+pub use auto_api::FindResult;
 
 /// Which order got this key? Finds stock items by their exact code through the keyed
 /// fingerprint (nothing is decrypted to search); the code travels in the body, never the URL.
@@ -245,11 +240,7 @@ pub async fn export_stock(
     Ok(attachment(text, format, &file_stem(&sku, "stock")))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DeliverWaiting {
-    /// Waiting orders now being delivered.
-    pub delivering: usize,
-}
+pub use auto_api::DeliverWaiting;
 
 /// Delivers the orders waiting for stock, a product or a mapping now: the retry an import
 /// runs by itself, for when stock came back another way.
@@ -260,5 +251,7 @@ pub async fn deliver_waiting(
     _: Admin,
 ) -> Result<Json<DeliverWaiting>, ApiError> {
     let delivering = app.run(|e| e.deliver_waiting()).await?;
-    Ok(Json(DeliverWaiting { delivering }))
+    Ok(Json(DeliverWaiting {
+        delivering: delivering as u64,
+    }))
 }

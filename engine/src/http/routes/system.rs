@@ -136,34 +136,8 @@ pub async fn system_info(
     }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DeliverySettings {
-    /// While true, deliveries wait in the outbox and the extension is handed none.
-    pub paused: bool,
-    /// The most characters (UTF-16 units) one chat message of a delivery holds; a longer
-    /// delivery is sent in parts, cut between items and lines. Default 600, Shopee chat's.
-    pub chat_limit: usize,
-}
-
-/// A change to the delivery settings: one field or both; one left out stays as it is.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeliverySettingsChange {
-    #[serde(default, deserialize_with = "given")]
-    pub paused: Option<bool>,
-    /// 100 to 5000; not below an item in stock (it would not fit in one message).
-    #[serde(default, deserialize_with = "given")]
-    pub chat_limit: Option<i64>,
-}
-
-/// A field that may be left out but is never null (null is no setting).
-fn given<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
+/// The delivery settings and a change to them (shared with the UI).
+pub use auto_api::{DeliverySettings, DeliverySettingsChange};
 
 /// Whether auto-delivery is paused, and the chat limit deliveries are cut to.
 #[utoipa::path(get, path = "/api/v1/settings/delivery", tag = "system", security(("bearer" = [])),
@@ -175,7 +149,7 @@ pub async fn get_delivery(
     let chat_limit = app.run(|e| e.chat_limit()).await?;
     Ok(Json(DeliverySettings {
         paused: app.engine.delivery_paused(),
-        chat_limit,
+        chat_limit: chat_limit as u64,
     }))
 }
 
@@ -208,7 +182,7 @@ pub async fn put_delivery(
         .await?;
     Ok(Json(DeliverySettings {
         paused: app.engine.delivery_paused(),
-        chat_limit,
+        chat_limit: chat_limit as u64,
     }))
 }
 
