@@ -9,7 +9,8 @@
 //!
 //! Moved so far: the FAQ and the assistant, conversations and replies, access and system
 //! information, the extension's health report, the Shopee Open Platform road, orders
-//! (list, detail, trail, deliveries, their stock items), products and their stock, the delivery
+//! (list, detail, trail, deliveries, their stock items, the seller's actions on one order),
+//! products (and the product form) and their stock (withdraw, find by code), the delivery
 //! settings and the dashboard.
 
 mod assistant;
@@ -17,8 +18,11 @@ mod catalog;
 mod conversations;
 mod dashboard;
 mod faq;
+mod order_actions;
 mod orders;
+mod product_form;
 mod shopee;
+mod stock_requests;
 mod system;
 
 pub use assistant::*;
@@ -26,8 +30,11 @@ pub use catalog::*;
 pub use conversations::*;
 pub use dashboard::*;
 pub use faq::*;
+pub use order_actions::*;
 pub use orders::*;
+pub use product_form::*;
 pub use shopee::*;
+pub use stock_requests::*;
 pub use system::*;
 
 /// The chrono the API's instants are made of, so that users need not keep a second version

@@ -32,14 +32,8 @@ pub struct RejectedOrder {
     pub error: ErrorBody,
 }
 
-/// How the seller wants a waiting order handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliverMode {
-    /// Try allocation again now (after fixing stock or a mapping).
-    Retry,
-    /// The seller delivered it by hand; mark it delivered.
-    Manual,
-}
+/// How the seller wants a waiting order handled (the wire's `mode`).
+pub use auto_api::DeliverMode;
 
 pub struct Engine {
     pub data_dir: PathBuf,

@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use auto_api::{
     AiSettings, ApproveRequest, AssistantStatus, AuthorizeLink, ConversationDetail,
-    ConversationPage, Dashboard, DeliverWaiting, DeliverySettings, DeliverySettingsChange,
-    ExtensionHealth, FaqEntry, FaqPage, FaqPatch, FindResult, ImportReport, LlmRequest, LlmView,
-    NewFaq, OrderDetail, OrderItems, OrderPage, PairingCode, Product, ProductList, ReleaseAction,
-    ReleaseRequest, ReplaceRequest, ReplaceResult, ReplyList, SearchRequest, SearchView,
-    SellerReply, ShopeeApp, ShopeeShopList, StockCounts, StockItemPage, SyncReport, SystemInfo,
-    TokenList, WithdrawReport,
+    ConversationPage, Dashboard, DeliverMode, DeliverRequest, DeliverWaiting, DeliveryEnvelope,
+    DeliverySettings, DeliverySettingsChange, ExtensionHealth, FaqEntry, FaqPage, FaqPatch,
+    FindRequest, FindResult, ImportReport, Kind, LlmRequest, LlmView, Mapping, NewFaq, NewProduct,
+    OrderDetail, OrderEnvelope, OrderItems, OrderPage, OrderStatus, PairingCode, Product,
+    ProductList, ProductPatch, ReleaseAction, ReleaseRequest, ReplaceRequest, ReplaceResult,
+    ReplyList, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShopList, StatusChange,
+    StockCounts, StockItemPage, SyncReport, SystemInfo, TokenList, WithdrawReport, WithdrawRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -458,6 +459,8 @@ struct Catalog {
     /// Cancelled after delivery: its item is held for the seller to decide.
     held_order: i64,
     held_item: i64,
+    /// Paid for a product with no stock: it waits for the seller.
+    waiting_order: i64,
 }
 
 /// A stock product with a listing mapping and a batch, three orders delivered from it (one
@@ -509,7 +512,7 @@ async fn seed_catalog(fx: &Fixture) -> Catalog {
         .unwrap_or_else(|| panic!("a code in {message}"));
 
     create_product(admin, &product_body("TYPES-EMPTY")).await;
-    post_order(&ext, &paid_order("toko_types", "TYPES-4", "TYPES-EMPTY", 1)).await;
+    let waiting = post_order(&ext, &paid_order("toko_types", "TYPES-4", "TYPES-EMPTY", 1)).await;
 
     // A line that finds its product by the listing, not the SKU.
     let mut listing = paid_order("toko_types", "TYPES-L1", "", 1);
@@ -547,6 +550,7 @@ async fn seed_catalog(fx: &Fixture) -> Catalog {
         resent_item,
         held_order: id(&orders[2]),
         held_item,
+        waiting_order: id(&id_of(&waiting)),
     }
 }
 
@@ -581,17 +585,32 @@ fn catalog_calls(c: &Catalog) -> Vec<Call> {
         send(
             Method::POST,
             "/api/v1/products",
-            json!({"name": "Voucher 50k", "sku": "TYPES-VOUCHER", "kind": "voucher",
-                   "price": 50000, "currency": "IDR", "instructions": "Tukar di aplikasi.",
-                   "language": "id", "active": true, "low_stock_threshold": 5,
-                   "mappings": [{"sku": "VCR-50"}]}),
+            wire(NewProduct {
+                name: "Voucher 50k".into(),
+                sku: "TYPES-VOUCHER".into(),
+                kind: Kind::Voucher,
+                price: 50000.0,
+                currency: "IDR".into(),
+                instructions: Some("Tukar di aplikasi.".into()),
+                language: Some("id".into()),
+                active: Some(true),
+                low_stock_threshold: Some(5),
+                mappings: Some(vec![Mapping {
+                    sku: Some("VCR-50".into()),
+                    ..Mapping::default()
+                }]),
+                ..NewProduct::default()
+            }),
             round_trip::<Product>,
         )
         .filled(&["/mappings/0/sku"]),
         send(
             Method::PATCH,
             format!("/api/v1/products/{pid}"),
-            json!({"low_stock_threshold": 3}),
+            wire(ProductPatch {
+                low_stock_threshold: Some(3),
+                ..ProductPatch::default()
+            }),
             round_trip::<Product>,
         ),
         // The stock page: its items, the search by code, an import, a withdrawal.
@@ -612,7 +631,10 @@ fn catalog_calls(c: &Catalog) -> Vec<Call> {
         send(
             Method::POST,
             "/api/v1/stock/find",
-            json!({ "code": c.sold_code }),
+            wire(FindRequest {
+                code: c.sold_code.clone(),
+                product_id: None,
+            }),
             round_trip::<FindResult>,
         )
         .filled(&["/found/0/item/order"]),
@@ -626,7 +648,10 @@ fn catalog_calls(c: &Catalog) -> Vec<Call> {
         send(
             Method::POST,
             format!("/api/v1/products/{pid}/stock/withdraw"),
-            json!({ "count": 1 }),
+            wire(WithdrawRequest {
+                count: Some(1),
+                ..WithdrawRequest::default()
+            }),
             round_trip::<WithdrawReport>,
         )
         .filled(&["/items/0/code"]),
@@ -659,9 +684,11 @@ fn catalog_calls(c: &Catalog) -> Vec<Call> {
     ]
 }
 
-/// Every call the UI makes for orders: the list, one order, its items.
+/// Every call the UI makes for orders: the list, one order, its items, the seller's actions
+/// (last: they move the orders the calls before read).
 fn order_calls(c: &Catalog) -> Vec<Call> {
     let (replaced, resent, held) = (c.replaced_order, c.resent_order, c.held_order);
+    let waiting = c.waiting_order;
     vec![
         get("/api/v1/orders?limit=1", round_trip::<OrderPage>)
             .filled(&["/next_cursor", "/orders/0"]),
@@ -729,6 +756,44 @@ fn order_calls(c: &Catalog) -> Vec<Call> {
             // (the items call above checks an item).
             round_trip::<OrderItems>,
         ),
+        // The order page's buttons.
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{resent}/resend"),
+            json!({}),
+            round_trip::<DeliveryEnvelope>,
+        )
+        .filled(&["/delivery/resend_of"]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{waiting}/deliver"),
+            wire(DeliverRequest {
+                mode: DeliverMode::Retry,
+                note: String::new(),
+            }),
+            round_trip::<OrderEnvelope>,
+        )
+        .filled(&["/order/attention_reason", "/order/attention_params"]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{waiting}/deliver"),
+            wire(DeliverRequest {
+                mode: DeliverMode::Manual,
+                note: "sent by hand in chat".into(),
+            }),
+            round_trip::<OrderEnvelope>,
+        )
+        .filled(&["/order/paid_at", "/order/lines/0/product_id"]),
+        send(
+            Method::POST,
+            format!("/api/v1/orders/{replaced}/status"),
+            wire(StatusChange {
+                status: OrderStatus::Refunded,
+                reason: "the buyer asked".into(),
+            }),
+            round_trip::<OrderEnvelope>,
+        )
+        .filled(&["/order/paid_at"]),
     ]
 }
 

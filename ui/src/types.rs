@@ -4,13 +4,15 @@
 // follow does not compile.
 pub use auto_api::{
     AiSettings, Amount, AppInput, ApproveRequest, AssistantStatus, AuthorizeLink,
-    ConversationDetail, ConversationPage, Dashboard, DeliverWaiting, DeliverySettings,
-    DeliverySettingsChange, FaqEntry, FaqImportReport, FaqPage, FaqPatch, FindResult, ImportReport,
-    Kind, Line, LineIssue, LlmRequest, LlmView, Mapping, ModelRequest, NewFaq, OrderDetail,
-    OrderItem, OrderItems, OrderPage, PairingCode, PlainItem, Product, ProductList, ReleaseAction,
-    ReleaseRequest, ReplaceRequest, ReplaceResult, Reply, ReplyList, Scope, SearchMode,
-    SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShop, ShopeeShopList, ShopeeShopOut,
-    StockCounts, StockItem, StockItemPage, SyncReport, SystemInfo, TokenList, WithdrawReport,
+    ConversationDetail, ConversationPage, Dashboard, DeliverMode, DeliverRequest, DeliverWaiting,
+    DeliveryEnvelope, DeliverySettings, DeliverySettingsChange, FaqEntry, FaqImportReport, FaqPage,
+    FaqPatch, FindRequest, FindResult, ImportReport, Kind, Line, LineIssue, LlmRequest, LlmView,
+    Mapping, ModelRequest, NewFaq, NewProduct, OrderDetail, OrderEnvelope, OrderItem, OrderItems,
+    OrderPage, OrderStatus, PairingCode, PlainItem, Product, ProductList, ProductPatch,
+    ReleaseAction, ReleaseRequest, ReplaceRequest, ReplaceResult, Reply, ReplyList, Scope,
+    SearchMode, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShop, ShopeeShopList,
+    ShopeeShopOut, StatusChange, StockCounts, StockItem, StockItemPage, SyncReport, SystemInfo,
+    TokenList, WithdrawReport, WithdrawRequest,
 };
 
 /// Kinds that deliver one stock item per unit (a form's kind, as text).

@@ -1,60 +1,16 @@
 //! Products and the Shopee mapping (listing or SKU → product).
 
-use super::mapping::{check_mappings, mappings_of, replace_mappings, Mapping};
+use super::mapping::{check_mappings, mappings_of, replace_mappings};
 use super::stock::{stock_counts, StockCounts};
 use crate::delivery::template;
 use crate::store::now_ms;
 use crate::{fields, money, Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
-/// How a product reaches the buyer, and a product as the API shows it (shared with the UI).
-pub use auto_api::{Kind, Product};
-
-/// A new product. Omitted fields take sensible defaults (a template in the product's language).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewProduct {
-    pub name: String,
-    pub sku: String,
-    pub kind: Kind,
-    pub price: f64,
-    pub currency: String,
-    #[serde(default)]
-    pub template: Option<String>,
-    #[serde(default)]
-    pub content: Option<String>,
-    #[serde(default)]
-    pub instructions: Option<String>,
-    #[serde(default)]
-    pub language: Option<String>,
-    #[serde(default)]
-    pub active: Option<bool>,
-    #[serde(default)]
-    pub low_stock_threshold: Option<i64>,
-    #[serde(default)]
-    pub mappings: Option<Vec<Mapping>>,
-}
-
-/// A change to a product: only the fields given change. `mappings` replaces the whole list.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProductPatch {
-    pub name: Option<String>,
-    pub sku: Option<String>,
-    pub kind: Option<Kind>,
-    pub price: Option<f64>,
-    pub currency: Option<String>,
-    pub template: Option<String>,
-    pub content: Option<String>,
-    pub instructions: Option<String>,
-    pub language: Option<String>,
-    pub active: Option<bool>,
-    pub low_stock_threshold: Option<i64>,
-    pub mappings: Option<Vec<Mapping>>,
-}
+/// How a product reaches the buyer, a product as the API shows it, and the product form's
+/// requests (shared with the UI).
+pub use auto_api::{Kind, NewProduct, Product, ProductPatch};
 
 /// The columns delivery needs to render a message.
 #[derive(Debug, Clone)]

@@ -11,24 +11,13 @@ use crate::{Error, Result};
 use chrono::DateTime;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 /// Most items one withdrawal names by id.
 pub const MAX_WITHDRAW_IDS: usize = 100_000;
 
-/// An item in plain as exported to its seller, and what a withdrawal did (shared with the UI).
-pub use auto_api::{PlainItem, WithdrawReport};
-
-/// Which unsold items to withdraw: by id, or by batch and/or count (the newest first, so
-/// the pool keeps selling oldest first).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WithdrawRequest {
-    pub ids: Option<Vec<i64>>,
-    pub batch: Option<String>,
-    pub count: Option<i64>,
-}
+/// An item in plain as exported to its seller, which unsold items to withdraw, and what a
+/// withdrawal did (shared with the UI).
+pub use auto_api::{PlainItem, WithdrawReport, WithdrawRequest};
 
 /// The file formats of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -188,6 +188,7 @@ pub const TABLE: Table = &[
     ("product.err_price", "The price must be a number, e.g. 150000 or 12.50."),
     ("product.err_threshold", "The low-stock warning must be a whole number."),
     ("product.err_item", "Item and model ids are numbers."),
+    ("product.err_kind", "Choose a kind from the list."),
     ("preview.items_key", "XXXXX-XXXXX-XXXXX (sample)\nYYYYY-YYYYY-YYYYY (sample)"),
     ("preview.items_account", "user: sample@example.com / password: ••••••"),
     ("map.shop", "Shop"),

@@ -184,6 +184,7 @@ pub const TABLE: Table = &[
     ("product.err_price", "Harga harus berupa angka, mis. 150000 atau 12.50."),
     ("product.err_threshold", "Batas stok menipis harus bilangan bulat."),
     ("product.err_item", "Item id dan model id berupa angka."),
+    ("product.err_kind", "Pilih jenis dari daftar."),
     ("preview.items_key", "XXXXX-XXXXX-XXXXX (contoh)\nYYYYY-YYYYY-YYYYY (contoh)"),
     ("preview.items_account", "user: contoh@example.com / password: ••••••"),
     ("map.shop", "Toko"),

@@ -7,10 +7,31 @@ use crate::i18n::{t, tk_or};
 use crate::route::{go, Route};
 use crate::session::ORDERS_TICK;
 use crate::trail_words::{actor_words, attention_words, listing_words, note_words, shows_listing};
-use crate::types::OrderDetail;
+use crate::types::{
+    DeliverMode, DeliverRequest, DeliveryEnvelope, OrderDetail, OrderEnvelope, OrderStatus,
+    StatusChange,
+};
 use crate::widgets::{pending, ErrorNote, OkNote, StatusBadge};
 use dioxus::prelude::*;
 use serde_json::json;
+
+/// What the seller's buttons on an order do.
+enum Action {
+    /// Send the delivery message again (the same items).
+    Resend,
+    Deliver(DeliverRequest),
+    Move(StatusChange),
+}
+
+impl Action {
+    fn deliver(mode: DeliverMode, note: String) -> Action {
+        Action::Deliver(DeliverRequest { mode, note })
+    }
+
+    fn status(status: OrderStatus, reason: String) -> Action {
+        Action::Move(StatusChange { status, reason })
+    }
+}
 
 #[component]
 pub fn OrderPage(id: i64) -> Element {
@@ -25,13 +46,33 @@ pub fn OrderPage(id: i64) -> Element {
     let mut reason = use_signal(String::new);
     let mut busy = use_signal(|| false);
 
-    let mut act = move |path: String, body: serde_json::Value, ok: &'static str| {
+    let mut act = move |action: Action, ok: &'static str| {
         busy.set(true);
         error.set(None);
         done.set(None);
         spawn(async move {
-            match api::call::<_, serde_json::Value>("POST", &path, &body).await {
-                Ok(_) => {
+            let res = match action {
+                Action::Resend => {
+                    let path = format!("/api/v1/orders/{id}/resend");
+                    api::call::<_, DeliveryEnvelope>("POST", &path, &json!({}))
+                        .await
+                        .map(drop)
+                }
+                Action::Deliver(body) => {
+                    let path = format!("/api/v1/orders/{id}/deliver");
+                    api::call::<_, OrderEnvelope>("POST", &path, &body)
+                        .await
+                        .map(drop)
+                }
+                Action::Move(body) => {
+                    let path = format!("/api/v1/orders/{id}/status");
+                    api::call::<_, OrderEnvelope>("POST", &path, &body)
+                        .await
+                        .map(drop)
+                }
+            };
+            match res {
+                Ok(()) => {
                     done.set(Some(t(ok).to_string()));
                     *ORDERS_TICK.write() += 1;
                 }
@@ -128,10 +169,10 @@ pub fn OrderPage(id: i64) -> Element {
                 h2 { "{t(\"order.actions\")}" }
                 div { class: "row",
                     if can_resend {
-                        button { disabled: busy(), onclick: move |_| act(format!("/api/v1/orders/{id}/resend"), json!({}), "order.resent"), "{t(\"order.resend\")}" }
+                        button { disabled: busy(), onclick: move |_| act(Action::Resend, "order.resent"), "{t(\"order.resend\")}" }
                     }
                     if can_retry {
-                        button { disabled: busy(), onclick: move |_| act(format!("/api/v1/orders/{id}/deliver"), json!({"mode": "retry"}), "order.retried"), "{t(\"order.retry\")}" }
+                        button { disabled: busy(), onclick: move |_| act(Action::deliver(DeliverMode::Retry, String::new()), "order.retried"), "{t(\"order.retry\")}" }
                     }
                 }
                 label { "{t(\"order.reason\")}"
@@ -139,13 +180,13 @@ pub fn OrderPage(id: i64) -> Element {
                 }
                 div { class: "row",
                     if can_manual {
-                        button { disabled: busy(), onclick: move |_| act(format!("/api/v1/orders/{id}/deliver"), json!({"mode": "manual", "note": reason()}), "order.marked"), "{t(\"order.manual\")}" }
+                        button { disabled: busy(), onclick: move |_| act(Action::deliver(DeliverMode::Manual, reason()), "order.marked"), "{t(\"order.manual\")}" }
                     }
                     if can_refund {
-                        button { class: "danger", disabled: busy(), onclick: move |_| act(format!("/api/v1/orders/{id}/status"), json!({"status": "refunded", "reason": reason()}), "order.refunded"), "{t(\"order.refund\")}" }
+                        button { class: "danger", disabled: busy(), onclick: move |_| act(Action::status(OrderStatus::Refunded, reason()), "order.refunded"), "{t(\"order.refund\")}" }
                     }
                     if can_cancel {
-                        button { class: "danger", disabled: busy(), onclick: move |_| act(format!("/api/v1/orders/{id}/status"), json!({"status": "cancelled", "reason": reason()}), "order.cancelled"), "{t(\"order.cancel\")}" }
+                        button { class: "danger", disabled: busy(), onclick: move |_| act(Action::status(OrderStatus::Cancelled, reason()), "order.cancelled"), "{t(\"order.cancel\")}" }
                     }
                 }
                 ErrorNote { error: error() }

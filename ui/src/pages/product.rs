@@ -5,10 +5,9 @@ use crate::format::datetime;
 use crate::i18n::{t, tk};
 use crate::route::{go, Route};
 use crate::session::PRODUCTS_TICK;
-use crate::types::{is_stock_kind, Mapping, Product, StockCounts};
+use crate::types::{is_stock_kind, Kind, Mapping, NewProduct, Product, ProductPatch, StockCounts};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
-use serde_json::json;
 
 pub const KINDS: [&str; 6] = ["license_key", "voucher", "account", "link", "file", "text"];
 pub const CURRENCIES: [&str; 6] = ["IDR", "VND", "THB", "MYR", "PHP", "SGD"];
@@ -77,8 +76,9 @@ impl Form {
         }
     }
 
-    /// The API body, or what is wrong with a field.
-    fn body(&self, creating: bool) -> Result<serde_json::Value, String> {
+    /// The product as the form has it, or what is wrong with a field.
+    fn body(&self, creating: bool) -> Result<NewProduct, String> {
+        let kind = Kind::parse(&self.kind).ok_or_else(|| t("product.err_kind").to_string())?;
         let price: f64 = self
             .price
             .trim()
@@ -110,17 +110,40 @@ impl Form {
                 sku: text(&m.sku),
             });
         }
-        let mut v = json!({
-            "name": self.name, "sku": self.sku, "kind": self.kind, "price": price,
-            "currency": self.currency, "language": self.language,
-            "instructions": self.instructions, "content": self.content,
-            "low_stock_threshold": threshold, "active": self.active, "mappings": maps,
-        });
-        // A new product with no template gets the engine's default in its language.
-        if !(creating && self.template.trim().is_empty()) {
-            v["template"] = json!(self.template);
-        }
-        Ok(v)
+        Ok(NewProduct {
+            name: self.name.clone(),
+            sku: self.sku.clone(),
+            kind,
+            price,
+            currency: self.currency.clone(),
+            // A new product with no template gets the engine's default in its language.
+            template: (!(creating && self.template.trim().is_empty()))
+                .then(|| self.template.clone()),
+            content: Some(self.content.clone()),
+            instructions: Some(self.instructions.clone()),
+            language: Some(self.language.clone()),
+            active: Some(self.active),
+            low_stock_threshold: Some(threshold),
+            mappings: Some(maps),
+        })
+    }
+}
+
+/// Saving an existing product sends every field of the form.
+fn patch_of(p: NewProduct) -> ProductPatch {
+    ProductPatch {
+        name: Some(p.name),
+        sku: Some(p.sku),
+        kind: Some(p.kind),
+        price: Some(p.price),
+        currency: Some(p.currency),
+        template: p.template,
+        content: p.content,
+        instructions: p.instructions,
+        language: p.language,
+        active: p.active,
+        low_stock_threshold: p.low_stock_threshold,
+        mappings: p.mappings,
     }
 }
 
@@ -182,7 +205,9 @@ pub fn ProductEdit(id: Option<i64>) -> Element {
             let res = match id {
                 None => api::call::<_, Product>("POST", "/api/v1/products", &body).await,
                 Some(id) => {
-                    api::call::<_, Product>("PATCH", &format!("/api/v1/products/{id}"), &body).await
+                    let patch = patch_of(body);
+                    api::call::<_, Product>("PATCH", &format!("/api/v1/products/{id}"), &patch)
+                        .await
                 }
             };
             busy.set(false);

@@ -7,10 +7,12 @@ use crate::format::datetime;
 use crate::i18n::{t, tk_or};
 use crate::route::{go, Route};
 use crate::session::PRODUCTS_TICK;
-use crate::types::{FindResult, PlainItem, Product, StockItem, StockItemPage, WithdrawReport};
+use crate::types::{
+    FindRequest, FindResult, PlainItem, Product, StockItem, StockItemPage, WithdrawReport,
+    WithdrawRequest,
+};
 use crate::widgets::{confirm, ErrorNote, OkNote};
 use dioxus::prelude::*;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 
 const STATUSES: [&str; 6] = [
@@ -116,7 +118,7 @@ pub fn StockItems(product: Product) -> Element {
         }
         api::get::<StockItemPage>(&format!("/api/v1/products/{pid}/stock/items?{q}")).await
     });
-    let mut withdraw = move |body: serde_json::Value| {
+    let mut withdraw = move |body: WithdrawRequest| {
         let sku = sku.clone();
         note.set(None);
         error.set(None);
@@ -142,7 +144,12 @@ pub fn StockItems(product: Product) -> Element {
     };
     let withdraw_selected = {
         let mut withdraw = withdraw.clone();
-        move |_| withdraw(json!({ "ids": selected() }))
+        move |_| {
+            withdraw(WithdrawRequest {
+                ids: Some(selected()),
+                ..WithdrawRequest::default()
+            })
+        }
     };
     let withdraw_count = move |_| {
         let Ok(n) = count().trim().parse::<i64>() else {
@@ -154,12 +161,11 @@ pub fn StockItems(product: Product) -> Element {
             return;
         }
         let b = batch().trim().to_string();
-        let body = if b.is_empty() {
-            json!({ "count": n })
-        } else {
-            json!({ "count": n, "batch": b })
-        };
-        withdraw(body);
+        withdraw(WithdrawRequest {
+            ids: None,
+            batch: (!b.is_empty()).then_some(b),
+            count: Some(n),
+        });
     };
     let export = |format: &str| {
         let mut href = format!("/api/v1/products/{pid}/stock/export?format={format}");
@@ -311,8 +317,15 @@ pub fn FindByCode() -> Element {
         spawn(async move {
             error.set(None);
             found.set(None);
-            match api::call::<_, FindResult>("POST", "/api/v1/stock/find", &json!({ "code": c }))
-                .await
+            match api::call::<_, FindResult>(
+                "POST",
+                "/api/v1/stock/find",
+                &FindRequest {
+                    code: c,
+                    product_id: None,
+                },
+            )
+            .await
             {
                 // The code is not left on the screen once it did its job.
                 Ok(r) => {

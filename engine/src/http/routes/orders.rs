@@ -1,11 +1,11 @@
 //! Orders: intake (single or batch), list, detail, status changes, resend, manual delivery.
 
 use crate::delivery::{Decision, OrderItems};
-use crate::engine::{DeliverMode, RejectedOrder};
+use crate::engine::RejectedOrder;
 use crate::http::error::{status_of, ApiError, ApiJson};
 use crate::http::guard::{Admin, Extension};
 use crate::http::App;
-use crate::orders::{DeliveryInfo, Order, OrderDetail, OrderFilter, OrderInput, OrderPage, Status};
+use crate::orders::{Order, OrderDetail, OrderFilter, OrderInput, OrderPage};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -30,10 +30,8 @@ struct SnProbe {
     order_sn: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct OrderEnvelope {
-    pub order: Order,
-}
+/// One order, a status change and a delivery request, and a resend's answer (shared with the UI).
+pub use auto_api::{DeliverRequest, DeliveryEnvelope, OrderEnvelope, StatusChange};
 
 #[derive(Serialize, ToSchema)]
 pub struct BatchResult {
@@ -143,14 +141,6 @@ pub async fn get_one(
     Ok(Json(app.run(move |e| e.order_detail(id, reveal)).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusChange {
-    pub status: Status,
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// Moves an order (refund, cancel, complete...); an illegal move is a 409.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/status", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = StatusChange,
@@ -168,11 +158,6 @@ pub async fn set_status(
     Ok(Json(OrderEnvelope { order }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryEnvelope {
-    pub delivery: DeliveryInfo,
-}
-
 /// Queues the order's delivery message again (the same items).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/resend", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = DeliveryEnvelope), (status = 409)))]
@@ -186,22 +171,6 @@ pub async fn resend(
     Ok(Json(DeliveryEnvelope { delivery }))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Retry,
-    Manual,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeliverRequest {
-    /// `retry`: allocate again now; `manual`: the seller delivered it by hand.
-    pub mode: Mode,
-    #[serde(default)]
-    pub note: String,
-}
-
 /// Delivers a waiting order now, or marks it delivered by hand.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DeliverRequest, responses((status = 200, body = OrderEnvelope)))]
@@ -212,12 +181,8 @@ pub async fn deliver(
     ApiJson(req): ApiJson<DeliverRequest>,
 ) -> Result<Json<OrderEnvelope>, ApiError> {
     let actor = caller.0.actor();
-    let mode = match req.mode {
-        Mode::Retry => DeliverMode::Retry,
-        Mode::Manual => DeliverMode::Manual,
-    };
     let order = app
-        .run(move |e| e.deliver(id, mode, &req.note, actor))
+        .run(move |e| e.deliver(id, req.mode, &req.note, actor))
         .await?;
     Ok(Json(OrderEnvelope { order }))
 }

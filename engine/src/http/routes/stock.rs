@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 /// The list's query, as sent: numbers are read here so that bad ones get a 400 that says so.
 #[derive(Deserialize, IntoParams)]
@@ -75,16 +75,7 @@ pub async fn list_items(
     Ok(Json(app.run(move |e| e.list_stock_items(id, &q)).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FindRequest {
-    /// The exact code (or an account's username), as the buyer or the seller has it.
-    pub code: String,
-    /// Search one product only; all stock products when absent.
-    pub product_id: Option<i64>,
-}
-
-pub use auto_api::FindResult;
+pub use auto_api::{FindRequest, FindResult};
 
 /// Which order got this key? Finds stock items by their exact code through the keyed
 /// fingerprint (nothing is decrypted to search); the code travels in the body, never the URL.
