@@ -9,7 +9,9 @@ use crate::i18n::{t, tk_or};
 use crate::pages::stock_items::{FindByCode, StockItems};
 use crate::route::{go, Route};
 use crate::session::PRODUCTS_TICK;
-use crate::types::{DeliverWaiting, ImportReport, Kind, LineIssue, Product, ProductList};
+use crate::types::{
+    DeliverWaiting, ImportReport, Kind, LineIssue, Product, ProductList, ProductPatch,
+};
 use crate::widgets::{pending, ErrorNote, OkNote, Progress};
 use dioxus::prelude::*;
 use serde_json::json;
@@ -182,7 +184,10 @@ fn StockPanel(product: Product) -> Element {
             return;
         };
         spawn(async move {
-            let body = json!({ "low_stock_threshold": n });
+            let body = ProductPatch {
+                low_stock_threshold: Some(n),
+                ..ProductPatch::default()
+            };
             match api::call::<_, Product>("PATCH", &format!("/api/v1/products/{pid}"), &body).await
             {
                 Ok(_) => {
