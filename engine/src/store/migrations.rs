@@ -43,8 +43,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0010_stock_view.sql"),
     ),
     (
-        "0010_waiting_replacements",
-        include_str!("../../migrations/0010_waiting_replacements.sql"),
+        "0011_waiting_replacements",
+        include_str!("../../migrations/0011_waiting_replacements.sql"),
     ),
 ];
 
