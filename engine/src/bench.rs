@@ -5,7 +5,7 @@
 //! figures; asserts nothing.
 
 use crate::auth::Scope;
-use crate::catalog::{Kind, NewProduct, StockInput};
+use crate::catalog::{Kind, Mapping, NewProduct, StockInput};
 use crate::config::{Config, KeyStore};
 use crate::Engine;
 use anyhow::{bail, Context};
@@ -279,15 +279,26 @@ fn tempdir() -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
+/// The engine on a bench's data dir, its key in a file (a bench machine has no keyring).
+pub(crate) fn open_engine(dir: &std::path::Path) -> anyhow::Result<Engine> {
     let mut config = Config::default();
     config.secrets.key_store = KeyStore::File;
-    let engine = Engine::open(dir, config, false)?;
+    Ok(Engine::open(dir, config, false)?)
+}
+
+/// A product for a bench: only its name, SKU, kind and mappings matter.
+pub(crate) fn bench_product(
+    engine: &Engine,
+    name: &str,
+    sku: &str,
+    kind: Kind,
+    mappings: Option<Vec<Mapping>>,
+) -> anyhow::Result<i64> {
     let product = engine.create_product(NewProduct {
-        name: "Bench Key".into(),
-        sku: "BENCH-KEY".into(),
-        kind: Kind::LicenseKey,
-        price: 50000.0,
+        name: name.into(),
+        sku: sku.into(),
+        kind,
+        price: 10000.0,
         currency: "IDR".into(),
         template: None,
         content: None,
@@ -295,12 +306,24 @@ fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
         language: Some("en".into()),
         active: None,
         low_stock_threshold: None,
-        mappings: None,
+        mappings,
     })?;
+    Ok(product.id)
+}
+
+/// The median of timings (the middle one; 0 for none).
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn setup(dir: &std::path::Path, keys: usize) -> anyhow::Result<String> {
+    let engine = open_engine(dir)?;
+    let product_id = bench_product(&engine, "Bench Key", "BENCH-KEY", Kind::LicenseKey, None)?;
     let text: String = (0..keys)
         .map(|i| format!("BENCH-{i:08}-{:08X}\n", i.wrapping_mul(2654435761)))
         .collect();
-    engine.import_stock(product.id, StockInput::Text(text))?;
+    engine.import_stock(product_id, StockInput::Text(text))?;
     let token = engine.create_token(Scope::Admin, "bench")?;
     engine.close()?;
     Ok(token)

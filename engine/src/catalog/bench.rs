@@ -4,9 +4,8 @@
 //! what decrypting for masking costs and a find by code. Runs in-process on a fresh data dir.
 
 use super::stock_list::ItemQuery;
-use super::{Kind, NewProduct, StockInput, WithdrawRequest};
-use crate::config::{Config, KeyStore};
-use crate::Engine;
+use super::{Kind, StockInput, WithdrawRequest};
+use crate::bench::{bench_product, median, open_engine};
 use std::time::Instant;
 
 /// What the stock case measured.
@@ -26,35 +25,14 @@ pub struct StockBench {
 const BATCHES: usize = 4;
 const REPEAT: usize = 30;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
 fn code(i: usize) -> String {
     format!("STK{i:07}-{:08X}-WXYZ", (i as u32).wrapping_mul(2654435761))
 }
 
 /// Builds the pool in `dir` and times the pages.
 pub fn run(dir: &std::path::Path, items: usize, sold: usize) -> anyhow::Result<StockBench> {
-    let mut config = Config::default();
-    config.secrets.key_store = KeyStore::File;
-    let engine = Engine::open(dir, config, false)?;
-    let product = engine.create_product(NewProduct {
-        name: "Bench Voucher".into(),
-        sku: "BENCH-STOCK".into(),
-        kind: Kind::Voucher,
-        price: 10000.0,
-        currency: "IDR".into(),
-        template: None,
-        content: None,
-        instructions: None,
-        language: Some("en".into()),
-        active: None,
-        low_stock_threshold: None,
-        mappings: None,
-    })?;
-    let pid = product.id;
+    let engine = open_engine(dir)?;
+    let pid = bench_product(&engine, "Bench Voucher", "BENCH-STOCK", Kind::Voucher, None)?;
     let t = Instant::now();
     let per_batch = items.div_ceil(BATCHES);
     for b in 0..BATCHES {

@@ -4,8 +4,8 @@
 //! on a fresh data dir.
 
 use super::OrderFilter;
-use crate::catalog::{Kind, Mapping, NewProduct, StockInput};
-use crate::config::{Config, KeyStore};
+use crate::bench::{bench_product, median, open_engine};
+use crate::catalog::{Kind, Mapping, StockInput};
 use crate::Engine;
 use std::time::Instant;
 
@@ -19,34 +19,13 @@ pub struct OrdersBench {
 
 const REPEAT: usize = 30;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
 fn product(engine: &Engine, name: &str, sku: &str, mappings: Vec<Mapping>) -> anyhow::Result<i64> {
-    let p = engine.create_product(NewProduct {
-        name: name.into(),
-        sku: sku.into(),
-        kind: Kind::Voucher,
-        price: 10000.0,
-        currency: "IDR".into(),
-        template: None,
-        content: None,
-        instructions: None,
-        language: Some("en".into()),
-        active: None,
-        low_stock_threshold: None,
-        mappings: Some(mappings),
-    })?;
-    Ok(p.id)
+    bench_product(engine, name, sku, Kind::Voucher, Some(mappings))
 }
 
 /// Takes in `orders` orders in `dir` and times the list's pages.
 pub fn run(dir: &std::path::Path, orders: usize) -> anyhow::Result<OrdersBench> {
-    let mut config = Config::default();
-    config.secrets.key_store = KeyStore::File;
-    let engine = Engine::open(dir, config, false)?;
+    let engine = open_engine(dir)?;
     let by_item = product(
         &engine,
         "Steam Wallet 100k",
