@@ -196,8 +196,8 @@ pub fn confirm(conn: &Connection, delivery_id: i64, actor: &str) -> Result<(Deli
     Ok((info, order_id))
 }
 
-/// Queues the order's last delivered message again (same items, nothing new allocated).
-pub fn resend(conn: &Connection, order_id: i64, actor: &str) -> Result<DeliveryInfo> {
+/// The status of an order that may have its delivery sent again, or why it may not.
+pub(super) fn resendable(conn: &Connection, order_id: i64) -> Result<Status> {
     let status: String = conn
         .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
         .query_row([order_id], |r| r.get(0))
@@ -212,6 +212,12 @@ pub fn resend(conn: &Connection, order_id: i64, actor: &str) -> Result<DeliveryI
             "an order that is {status} has no delivery to resend"
         )));
     }
+    Ok(status)
+}
+
+/// Queues the order's last delivered message again (same items, nothing new allocated).
+pub fn resend(conn: &Connection, order_id: i64, actor: &str) -> Result<DeliveryInfo> {
+    let status = resendable(conn, order_id)?;
     type Last = (i64, Vec<u8>, Option<Vec<u8>>);
     let last: Option<Last> = conn
         .prepare_cached("SELECT id, message, parts FROM deliveries WHERE order_id = ?1 AND status != 'cancelled' ORDER BY id DESC LIMIT 1")?

@@ -5,7 +5,7 @@
 use super::parts::{self, Items, Rendered};
 use super::template::Values;
 use crate::catalog::{product_row, StockSecret};
-use crate::orders::{record_event, Note, Status};
+use crate::orders::{record_event, Note};
 use crate::secrets::Vault;
 use crate::store::now_ms;
 use crate::{Error, Result};
@@ -116,18 +116,7 @@ pub fn resend_current(
     if !replaced {
         return Ok(None);
     }
-    let status: String = conn
-        .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
-        .query_row([order_id], |r| r.get(0))?;
-    let status = Status::parse(&status).unwrap_or(Status::NeedsAttention);
-    if !matches!(
-        status,
-        Status::Delivering | Status::Delivered | Status::Completed
-    ) {
-        return Err(Error::conflict(format!(
-            "an order that is {status} has no delivery to resend"
-        )));
-    }
+    let status = super::outbox::resendable(conn, order_id)?;
     let rendered = current_items(conn, vault, order_id)?;
     if rendered.text().is_empty() {
         return Err(Error::conflict(
