@@ -160,6 +160,11 @@ fn samples() -> Vec<Note> {
         Note::ReopenedItemsGone {
             status: s("completed"),
         },
+        Note::StaleReportIgnored {
+            status: s("paid"),
+            reported_at: s("2026-12-06 10:15:00 UTC"),
+            cancelled_at: s("2026-12-06 10:20:00 UTC"),
+        },
         Note::KeyReplaced {
             old: s("ABCD-••••-WXYZ"),
             new: s("EFGH-••••-QRST"),

@@ -10,6 +10,7 @@ mod reopen;
 pub mod replace;
 mod rerender;
 pub mod returns;
+mod stale;
 pub mod template;
 
 pub use allocate::{
@@ -22,3 +23,4 @@ pub use outbox::{
 };
 pub use rerender::{current_items, resend_current};
 pub use returns::{leave_order, mark_revealed, reopen_cancelled, Decision};
+pub use stale::{note_cancelled, note_still_cancelled};

@@ -99,9 +99,11 @@ fn is_shopee(actor: &str) -> bool {
     matches!(actor, "extension" | "open_platform")
 }
 
-/// Shopee reported paid (or completed) an order AUTO has as cancelled. When Shopee itself had
+/// Shopee reported paid (or completed) an order AUTO has as cancelled, in a report true at
+/// `report_at` (ms: Shopee's update time, else when the page was read). When Shopee itself had
 /// reported the cancellation (a buyer's request the seller or Shopee then turned down), the
-/// order is taken back; returns true then. A cancellation the seller made in AUTO stays: a page
+/// order is taken back, unless the report is older than the cancellation (then only the trail says
+/// so); returns true in both cases. A cancellation the seller made in AUTO stays: a page
 /// still showing the order as paid must not undo it. Exactly once: the order is no longer
 /// cancelled after this, so the same report again is no news.
 ///
@@ -113,6 +115,7 @@ pub fn reopen_cancelled(
     vault: &Vault,
     order_id: i64,
     reported: Status,
+    report_at: Option<i64>,
     actor: &str,
 ) -> Result<bool> {
     if !is_shopee(actor) || !matches!(reported, Status::Paid | Status::Completed) {
@@ -120,6 +123,10 @@ pub fn reopen_cancelled(
     }
     if !cancelled_by_shopee(conn, order_id)? {
         return Ok(false);
+    }
+    // Old news (true no later than the cancellation) stays in the trail only; true means taken.
+    if super::stale::ignore_stale(conn, order_id, reported, report_at, actor)? {
+        return Ok(true);
     }
     let holdings = Holdings::read(conn, order_id)?;
     let to = holdings.target();

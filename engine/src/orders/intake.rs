@@ -59,7 +59,19 @@ pub struct ValidOrder {
     pub currency: String,
     pub created_at: i64,
     pub paid_at: Option<i64>,
+    /// Shopee's last change of the order (ms), when the report carries it.
+    pub shopee_updated_at: Option<i64>,
+    /// When the source read the page (ms, the extension's clock), when it says.
+    pub seen_at: Option<i64>,
     pub historic: bool,
+}
+
+impl ValidOrder {
+    /// When what the report says was true: Shopee's own time first (the page may have been
+    /// read long after Shopee last changed the order), else when the page was read.
+    pub fn report_time(&self) -> Option<i64> {
+        self.shopee_updated_at.or(self.seen_at)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +158,8 @@ pub fn validate_order(input: OrderInput) -> Result<ValidOrder> {
             .map(|t| t.timestamp_millis())
             .unwrap_or_else(now_ms),
         paid_at: input.paid_at.map(|t| t.timestamp_millis()),
+        shopee_updated_at: input.shopee_updated_at.map(|t| t.timestamp_millis()),
+        seen_at: input.seen_at.map(|t| t.timestamp_millis()),
         historic: input.historic,
     })
 }
@@ -251,8 +265,9 @@ fn insert_new(
     let attention = attention.map(|w| &w.note).or(unknown.as_ref());
     let stored = ctx.held.get(
         "INSERT INTO orders (shop, order_sn, status, attention_reason, attention_detail, shop_status, buyer_username,
-                             buyer_user_id, total_minor, currency, created_at, paid_at, updated_at, attention_params)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                             buyer_user_id, total_minor, currency, created_at, paid_at, updated_at, attention_params,
+                             cancel_reported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (shop, order_sn) DO NOTHING",
     )?
     .execute(params![
@@ -269,7 +284,8 @@ fn insert_new(
         o.created_at,
         paid_at,
         now,
-        attention.and_then(Note::params)
+        attention.and_then(Note::params),
+        (status == Status::Cancelled).then(|| o.report_time().unwrap_or(now))
     ])?;
     let attention = attention.cloned();
     if stored == 0 {
@@ -393,9 +409,14 @@ fn apply_report(
     // A cancellation Shopee reported and then turned down comes back as paid: taken up again.
     if current == Status::Cancelled
         && o.unknown_status.is_none()
-        && delivery::reopen_cancelled(conn, vault, id, reported, actor)?
+        && delivery::reopen_cancelled(conn, vault, id, reported, o.report_time(), actor)?
     {
         return Ok(());
+    }
+    if current == Status::Cancelled && reported == Status::Cancelled && o.unknown_status.is_none() {
+        if let Some(t) = o.report_time() {
+            delivery::note_still_cancelled(conn, id, t)?;
+        }
     }
     // Re-sent pages often carry stale statuses; only news moves an order.
     if current.is_final() || reported.progress() < current.progress() {
@@ -433,6 +454,9 @@ fn apply_report(
             if current.can_move_to(reported) =>
         {
             transition(conn, id, current, reported, actor, &why)?;
+            if reported == Status::Cancelled {
+                delivery::note_cancelled(conn, id, o.report_time(), now_ms())?;
+            }
             delivery::cancel_pending(conn, id)?;
             // Unseen items back to the pool, in this same transaction.
             delivery::leave_order(conn, id, reported, "engine")?;

@@ -40,6 +40,18 @@ pub struct OrderInput {
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub paid_at: Option<DateTime<Utc>>,
+    /// When Shopee last changed the order, by Shopee's clock (Open Platform's `update_time`, or
+    /// a page that shows it). A report no newer than the Shopee report that cancelled the order
+    /// is old news and cannot reopen it. Optional: older clients do not send it.
+    #[serde(default)]
+    #[schema(example = "2026-12-06T10:15:00Z")]
+    pub shopee_updated_at: Option<DateTime<Utc>>,
+    /// When the source read the page this report comes from (the extension's clock), not a
+    /// time of Shopee's: a report waiting in the extension's queue keeps the time it was read.
+    /// Used like `shopee_updated_at` when that is absent. Optional: older clients do not send it.
+    #[serde(default)]
+    #[schema(example = "2026-12-06T10:16:30Z")]
+    pub seen_at: Option<DateTime<Utc>>,
     /// Fulfilled on Shopee before AUTO first saw it (a shop's history, pulled when it is
     /// connected): recorded, never delivered. Set by AUTO's own readers, not by callers.
     #[serde(skip)]

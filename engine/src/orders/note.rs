@@ -90,6 +90,14 @@ pub enum Note {
     ReopenedItemsGone {
         status: String,
     },
+    /// A Shopee report of paid (or completed) for a cancelled order that is not newer than the
+    /// report that cancelled it (an old page re-sent from the extension's queue, an older API
+    /// detail): ignored, nothing reopened or delivered. Times as `YYYY-MM-DD HH:MM:SS UTC`.
+    StaleReportIgnored {
+        status: String,
+        reported_at: String,
+        cancelled_at: String,
+    },
     /// A bad item (masked) replaced by a fresh one (masked), with the seller's reason.
     KeyReplaced {
         old: String,
@@ -142,6 +150,7 @@ impl Note {
             Note::ItemsGivenBack { .. } => "items_given_back",
             Note::DeliveryResumed => "delivery_resumed",
             Note::ReopenedItemsGone { .. } => "reopened_items_gone",
+            Note::StaleReportIgnored { .. } => "stale_report_ignored",
             Note::KeyReplaced { .. } => "key_replaced",
             Note::ReplacementWaiting { .. } => "replacement_waiting",
             Note::ReplacementConfirmed => "replacement_confirmed",
@@ -228,6 +237,13 @@ impl Note {
             }
             Note::ReopenedItemsGone { status } => format!(
                 "Shopee reports it {status} again; some of its items were returned to stock or voided: deliver again or mark delivered"
+            ),
+            Note::StaleReportIgnored {
+                status,
+                reported_at,
+                cancelled_at,
+            } => format!(
+                "a report of {status} from {reported_at} is not newer than the cancellation ({cancelled_at}): ignored, the order stays cancelled"
             ),
             Note::KeyReplaced { old, new, reason } => {
                 format!("item {old} marked bad ({reason}); replaced by {new}")

@@ -240,6 +240,13 @@ pub fn to_input(
         currency: o.get("currency").map(text).unwrap_or_default(),
         created_at: o.get("create_time").and_then(int).and_then(secs),
         paid_at: pay_time.and_then(secs),
+        // Kept: a detail older than the cancellation it follows must not reopen the order.
+        shopee_updated_at: o
+            .get("update_time")
+            .and_then(int)
+            .filter(|&t| t > 0)
+            .and_then(secs),
+        seen_at: None,
         historic,
     })
 }
@@ -343,6 +350,8 @@ mod tests {
         assert_eq!(o.lines[1].model_id, Some(170011));
         assert_eq!(o.lines[1].unit_price, 0.0);
         assert_eq!(o.paid_at.unwrap().timestamp(), 1733450050);
+        assert_eq!(o.shopee_updated_at.unwrap().timestamp(), 1733450100);
+        assert_eq!(o.seen_at, None, "the API road reads no page");
     }
 
     #[test]

@@ -404,6 +404,8 @@ mod tests {
             currency: "IDR".into(),
             created_at: None,
             paid_at: None,
+            shopee_updated_at: None,
+            seen_at: None,
             historic: false,
         };
         let (orders, rejected) = e.intake(vec![order], "open_platform").unwrap();
@@ -556,6 +558,8 @@ mod tests {
                 currency: "IDR".into(),
                 created_at: None,
                 paid_at: None,
+                shopee_updated_at: None,
+                seen_at: None,
                 historic: true,
             };
             let (orders, _) = e.intake(vec![order], "open_platform").unwrap();

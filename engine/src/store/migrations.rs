@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_waiting_replacements",
         include_str!("../../migrations/0011_waiting_replacements.sql"),
     ),
+    (
+        "0012_cancel_reported_at",
+        include_str!("../../migrations/0012_cancel_reported_at.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

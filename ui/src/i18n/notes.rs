@@ -152,6 +152,11 @@ pub const NOTES: &[(&str, &str, &str)] = &[
         "Shopee melaporkannya {status:status} lagi; sebagian barangnya sudah dikembalikan ke stok atau dibatalkan: kirim lagi atau tandai terkirim",
     ),
     (
+        "stale_report_ignored",
+        "a report of {status:status} from {reported_at} is not newer than the cancellation ({cancelled_at}): ignored, the order stays cancelled",
+        "laporan {status:status} dari {reported_at} tidak lebih baru dari pembatalannya ({cancelled_at}): diabaikan, pesanan tetap dibatalkan",
+    ),
+    (
         "key_replaced",
         "item {old} marked bad ({reason}); replaced by {new}",
         "barang {old} ditandai rusak ({reason}); diganti dengan {new}",
