@@ -2,7 +2,7 @@
 //! seen and holds the rest for the seller; a cancellation Shopee undoes is delivered once; a
 //! bad key is replaced (with and without stock, twice, one of three) and never sent again.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! Bad requests get the right status and error code, and write nothing.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

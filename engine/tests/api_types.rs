@@ -8,7 +8,7 @@
 //! The data is seeded so that every list and optional field the UI shows is filled: a type's
 //! element or optional part is only checked when the answer holds one.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! files are gone or damaged, full-text-only search without a model, and FAQ imports with every
 //! kind of bad row.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

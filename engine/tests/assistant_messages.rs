@@ -3,7 +3,7 @@
 //! Buyer messages come in through `POST /messages` as the extension sends them; replies go out
 //! through the leased outbox, drafts through the seller's queue.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::Path;

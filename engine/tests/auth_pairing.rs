@@ -1,6 +1,6 @@
 //! Who may call what: tokens, scopes, pairing the extension, CORS for the paired origin only.
 
-mod support;
+use crate::support;
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};

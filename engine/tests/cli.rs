@@ -1,6 +1,6 @@
 //! The `auto` command line: serving, tokens, stock import, export, backup and restore.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

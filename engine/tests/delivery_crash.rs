@@ -1,6 +1,6 @@
 //! Killing the engine at any instant loses nothing and duplicates nothing.
 
-mod support;
+use crate::support;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,6 @@
 //! A stock item is delivered to exactly one order, once, however the orders arrive.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! chat limit, with no key cut; the limit is a setting that survives a restart and refuses bad
 //! values; an item too long for one chat message is refused at import.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! carries the last report so the seller is warned, and the warning goes when the extension
 //! reports its samples cleared. Only the extension (or admin) may report; bad reports are refused.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::*;

@@ -1,7 +1,7 @@
 //! The assistant's LLM client against a mock OpenAI-compatible server: what it sends, how it
 //! retries, waits and gives up, and that the API key never leaks into an error.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 //! trail and the needs-attention reason carry a code and parameters the UI words in the
 //! seller's language, beside the English words.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::*;

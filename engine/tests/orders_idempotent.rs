@@ -1,7 +1,7 @@
 //! The same order reported any number of times is one order; its status only moves forward;
 //! listings find every order exactly once.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -2,7 +2,7 @@
 //! map has) is recorded unpaid with the raw status for the seller, and never delivered on a
 //! guess; a known paid status later delivers it as usual.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::*;

@@ -2,7 +2,7 @@
 //! server (`support::shopee_mock`) that checks every signature and timestamp, expires tokens,
 //! pages with cursors, fails when told to, and records what each buyer was sent.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};

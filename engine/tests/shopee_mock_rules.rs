@@ -1,7 +1,7 @@
 //! The local Open Platform server's own rules, checked directly (no AUTO involved): if these
 //! do not hold, the tests of AUTO's Open Platform road prove nothing.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Stock imports: duplicates are reported, broken files are never half-imported, and text in
 //! any script round-trips unchanged.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Stock you can see: a product's items listed masked, filtered and paged; finding which order
 //! got a code; withdrawing and exporting unsold items; batch labels; low stock said once.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};

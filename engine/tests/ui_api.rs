@@ -3,7 +3,7 @@
 //! (SSE), the dashboard and today figures, pausing auto-delivery, backup download and staged
 //! restore, the system summary, and the UI's files served at `/`.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
