@@ -9,6 +9,7 @@ import type { MessageInput, OrderInput, PendingDelivery, PendingReply, TodayStat
 import type { ConnState, Request, Status, WorkAnswer, WorkItem } from "../lib/messages"
 import { Queue, type QueueItem, type SendResult } from "../lib/queue"
 import { regionOf } from "../lib/region"
+import { reading } from "../lib/seen"
 import { chromeStore, Mutex } from "../lib/store"
 import { hash } from "../lib/util"
 import { unmatchedDeliveries, workFor } from "../lib/work"
@@ -199,7 +200,8 @@ async function onOrders(host: string, source: "json" | "dom", orders: OrderInput
       // A JSON reading whose status is a raw code or text (not one AUTO knows) is weak: the
       // status the page renders, read from the DOM, may still say more.
       const weak = source === "json" && !/^[A-Z_]{3,40}$/.test(o.status)
-      const h = `${source}${weak ? "?" : ""}:${hash(JSON.stringify(o))}`
+      // Without the time it was read: the same page read again is not news.
+      const h = `${source}${weak ? "?" : ""}:${hash(reading(o))}`
       const prev = sent[key]
       // What the JSON said wins over the DOM's poorer reading of the same order.
       if (source === "dom" && prev && prev.startsWith("json:")) continue

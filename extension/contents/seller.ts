@@ -23,6 +23,7 @@ import { conversationOfPath, pathOf } from "../lib/paths"
 import { readCaptured } from "../lib/read-capture"
 import { redact, redactText } from "../lib/redact"
 import { regionOf } from "../lib/region"
+import { stampSeen } from "../lib/seen"
 import { clearInput, inputValue, insertText, pressSend } from "../lib/typer"
 import { sameText } from "../lib/util"
 
@@ -91,7 +92,8 @@ let lastMessagesConv: string | undefined
 let lastMessagesAt = 0
 
 function sendOrders(orders: OrderInput[], source: "json" | "dom", shop?: string) {
-  if (orders.length) void bg({ type: "orders", host, source, orders, shop })
+  // Stamped here, as read: the report may wait in the queue long after (lib/seen.ts).
+  if (orders.length) void bg({ type: "orders", host, source, orders: stampSeen(orders), shop })
 }
 
 function addMessages(list: ChatMessage[]) {

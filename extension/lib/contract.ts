@@ -25,6 +25,14 @@ export interface OrderInput {
   currency: string
   created_at?: string
   paid_at?: string
+  /** When Shopee last changed the order, by Shopee's clock, when the page shows it (update_time). */
+  shopee_updated_at?: string
+  /**
+   * When this extension read the page the report comes from (its own clock, not Shopee's). Set
+   * at reading and kept while the report waits in the queue, so that AUTO can tell a report read
+   * before a cancellation from one read after it (lib/seen.ts).
+   */
+  seen_at?: string
 }
 
 export interface MessageInput {

@@ -23,7 +23,8 @@ describe("order adapter for Open Platform names (kept; not Seller Centre's own s
       total: 63500,
       currency: "IDR",
       created_at: new Date(orders[0].create_time * 1000).toISOString(),
-      paid_at: new Date(orders[0].pay_time * 1000).toISOString()
+      paid_at: new Date(orders[0].pay_time * 1000).toISOString(),
+      shopee_updated_at: new Date(orders[0].pay_time * 1000).toISOString()
     })
   })
 

@@ -70,5 +70,7 @@ function readOrder(r: Obj, ctx: OrderContext): OrderInput | undefined {
   if (created) order.created_at = created
   const paid = isoTime(pick(r, "pay_time", "paid_at"))
   if (paid) order.paid_at = paid
+  const updated = isoTime(pick(r, "update_time", "updated_at"))
+  if (updated) order.shopee_updated_at = updated
   return order
 }
