@@ -1731,3 +1731,81 @@ async fn parts_the_extension_typed_before_its_tab_closed_are_not_sent_again_by_t
     assert_eq!(deliveries[0]["road"], "open_platform", "{deliveries}");
     assert_eq!(deliveries[0]["parts_sent"], parts.len());
 }
+
+/// The trail codes of one of AUTO's orders.
+async fn trail_codes(admin: &Api, order: &Value) -> Vec<String> {
+    order_detail(admin, &id_of(order), false).await["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_detail_older_than_shopees_cancellation_does_not_reopen_the_order_a_newer_one_does() {
+    let mock = ShopeeMock::start();
+    mock.add_shop(SHOP_A, "Toko Kunci Murah");
+    let fx = Fixture::with(on_request());
+    configure(&fx.admin, &mock).await;
+    let keys = make_keys("STALE", 3);
+    let pid = listing_product(
+        &fx.admin,
+        "WIN11-STALE",
+        json!({"item_id": ITEM_A, "model_id": MODEL_A}),
+        &keys,
+    )
+    .await;
+    connect_with_code(&fx.admin, &mock, SHOP_A).await;
+    settle_after_connect(&fx.admin).await;
+    let sn0 = sn(SHOP_A, 0);
+    let b = buyer(SHOP_A, 0);
+    mock.add_orders(SHOP_A, [order_a(&mock, 0, 60)]);
+    sync_until_delivered(&fx.admin, 5, &[(SHOP_A, &[sn0.clone()][..])]).await;
+    assert_eq!(mock.sent_to(SHOP_A, b).len(), 1);
+    // The order as Shopee served it before the cancellation (its update_time then).
+    let paid = mock.order(SHOP_A, &sn0).unwrap();
+
+    // The buyer cancels on Shopee: the delivered key is held for the seller.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    mock.set_status(SHOP_A, &sn0, "CANCELLED");
+    sync(&fx.admin).await;
+    assert_eq!(
+        orders_of(&fx.admin, SHOP_A).await[&sn0]["status"],
+        "cancelled"
+    );
+    assert_eq!(stock(&fx.admin, &pid).await["by_status"]["revealed"], 1);
+
+    // Shopee then serves the older detail again (still READY_TO_SHIP, its old update_time):
+    // old news, twice.
+    mock.add_order(SHOP_A, paid);
+    sync(&fx.admin).await;
+    sync(&fx.admin).await;
+    let order = orders_of(&fx.admin, SHOP_A).await[&sn0].clone();
+    assert_eq!(order["status"], "cancelled", "{order}");
+    assert_eq!(stock(&fx.admin, &pid).await["by_status"]["revealed"], 1);
+    let codes = trail_codes(&fx.admin, &order).await;
+    let count = |c: &str| codes.iter().filter(|x| *x == c).count();
+    assert_eq!(count("stale_report_ignored"), 1, "{codes:?}");
+    assert_eq!(count("reopened"), 0, "{codes:?}");
+
+    // The seller turned the request down: Shopee's newer change reopens it with its own key.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    mock.set_status(SHOP_A, &sn0, "READY_TO_SHIP");
+    sync(&fx.admin).await;
+    let order = orders_of(&fx.admin, SHOP_A).await[&sn0].clone();
+    assert_eq!(order["status"], "delivered", "{order}");
+    assert_eq!(stock(&fx.admin, &pid).await["by_status"]["delivered"], 1);
+    assert_eq!(
+        stock(&fx.admin, &pid).await["available"],
+        2,
+        "no second key"
+    );
+    assert_eq!(mock.sent_to(SHOP_A, b).len(), 1, "nothing sent again");
+    let codes = trail_codes(&fx.admin, &order).await;
+    assert_eq!(
+        codes.iter().filter(|x| *x == "reopened").count(),
+        1,
+        "{codes:?}"
+    );
+}
