@@ -32,6 +32,24 @@ pub struct AuthorizeLink {
     pub url: String,
 }
 
+/// `POST /shopee/shops`: connect a shop with the code and shop id Shopee gave, or with the
+/// whole address the seller landed on after authorizing (what the UI sends: a seller copies the
+/// address bar, not two fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, untagged)]
+pub enum ConnectInput {
+    /// The code and shop id Shopee gave; the id as a number or as the string Shopee's
+    /// redirect carries.
+    Code {
+        code: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = u64))]
+        shop_id: serde_json::Value,
+    },
+    /// The whole address the seller landed on after authorizing.
+    Url { url: String },
+}
+
 /// The first pull of a connected shop's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

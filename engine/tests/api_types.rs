@@ -13,14 +13,15 @@ use crate::support;
 use std::time::Duration;
 
 use auto_api::{
-    AiSettings, ApproveRequest, AssistantStatus, AuthorizeLink, ConversationDetail,
+    AiSettings, ApproveRequest, AssistantStatus, AuthorizeLink, ConnectInput, ConversationDetail,
     ConversationPage, Dashboard, DeliverMode, DeliverRequest, DeliverWaiting, DeliveryEnvelope,
     DeliverySettings, DeliverySettingsChange, ExtensionHealth, FaqEntry, FaqPage, FaqPatch,
     FindRequest, FindResult, ImportReport, Kind, LlmRequest, LlmView, Mapping, NewFaq, NewProduct,
     OrderDetail, OrderEnvelope, OrderItems, OrderPage, OrderStatus, PairingCode, Product,
     ProductList, ProductPatch, ReleaseAction, ReleaseRequest, ReplaceRequest, ReplaceResult,
-    ReplyList, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShopList, StatusChange,
-    StockCounts, StockItemPage, SyncReport, SystemInfo, TokenList, WithdrawReport, WithdrawRequest,
+    ReplyList, SearchRequest, SearchView, SellerReply, ShopeeApp, ShopeeShopList, ShopeeShopOut,
+    StatusChange, StockCounts, StockItemPage, SyncReport, SystemInfo, TokenList, WithdrawReport,
+    WithdrawRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -244,13 +245,16 @@ async fn seed(fx: &Fixture, mock: &ShopeeMock) -> Seeded {
         .await);
     mock.add_shop(SHOP_ID, "Toko Tipe");
     let code = mock.new_code(SHOP_ID);
+    // Connected the way the UI does it: the seller pastes the address Shopee sent them to.
+    let landing = format!("http://127.0.0.1/shopee/callback?code={code}&shop_id={SHOP_ID}");
     let (status, shop) = admin
         .post(
             "/api/v1/shopee/shops",
-            &json!({"code": code, "shop_id": SHOP_ID}),
+            &wire(ConnectInput::Url { url: landing }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "connect the shop: {shop}");
+    round_trip::<ShopeeShopOut>(&shop).expect("the connect answer is the UI's ShopeeShopOut");
     ok(admin.post("/api/v1/shopee/sync", &json!({})).await);
 
     Seeded {

@@ -3,7 +3,7 @@
 // Shared with the engine, which serializes them: a change on one side that the other does not
 // follow does not compile.
 pub use auto_api::{
-    AiSettings, Amount, AppInput, ApproveRequest, AssistantStatus, AuthorizeLink,
+    AiSettings, Amount, AppInput, ApproveRequest, AssistantStatus, AuthorizeLink, ConnectInput,
     ConversationDetail, ConversationPage, Dashboard, DeliverMode, DeliverRequest, DeliverWaiting,
     DeliveryEnvelope, DeliverySettings, DeliverySettingsChange, FaqEntry, FaqImportReport, FaqPage,
     FaqPatch, FindRequest, FindResult, ImportReport, Kind, Line, LineIssue, LlmRequest, LlmView,

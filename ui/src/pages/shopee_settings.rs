@@ -5,10 +5,9 @@
 use crate::api;
 use crate::i18n::t;
 use crate::pages::shopee_shops::{self, shop_label};
-use crate::types::{AppInput, AuthorizeLink, ShopeeApp, ShopeeShopOut};
+use crate::types::{AppInput, AuthorizeLink, ConnectInput, ShopeeApp, ShopeeShopOut};
 use crate::widgets::{ErrorNote, OkNote};
 use dioxus::prelude::*;
-use serde_json::json;
 
 /// Shopee's hosts, as the engine stores "live" and "test".
 const LIVE_HOST: &str = "https://partner.shopeemobile.com";
@@ -175,7 +174,7 @@ fn Connect(
         }
         busy.set(true);
         spawn(async move {
-            let body = json!({ "url": url });
+            let body = ConnectInput::Url { url };
             match api::call::<_, ShopeeShopOut>("POST", "/api/v1/shopee/shops", &body).await {
                 Ok(o) => {
                     landing.set(String::new());

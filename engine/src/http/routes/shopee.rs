@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 /// Sets the Open Platform app's credentials.
 #[utoipa::path(put, path = "/api/v1/shopee/app", tag = "shopee", security(("bearer" = [])), request_body = AppInput,
@@ -65,18 +65,8 @@ pub async fn authorize(
     Ok(Json(AuthorizeLink { url }))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, untagged)]
-pub enum ConnectInput {
-    /// The code and shop id Shopee gave.
-    Code {
-        code: String,
-        #[schema(value_type = u64)]
-        shop_id: serde_json::Value,
-    },
-    /// The whole address the seller landed on after authorizing.
-    Url { url: String },
-}
+/// What connects a shop (shared with the UI).
+pub use auto_api::ConnectInput;
 
 /// Connects a shop with the code Shopee gave (or the URL the seller landed on).
 #[utoipa::path(post, path = "/api/v1/shopee/shops", tag = "shopee", security(("bearer" = [])), request_body = ConnectInput,
