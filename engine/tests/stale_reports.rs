@@ -412,3 +412,78 @@ fn an_older_api_detail_after_a_cancellation_does_not_reopen_the_order() {
     let c = trail_codes(&e);
     assert_eq!(count(&c, "reopened"), 1, "{c:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_later_reading_that_it_is_still_cancelled_moves_the_cancellation_time_on() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "ST-ON", &make_keys("STON", 2)).await;
+    let at = |t: &str| Some(format!("2026-12-06T{t}:00Z"));
+    let report = |status: &str, t: &str| read("ON-1", status, "ST-ON", at(t).as_deref(), None);
+    let oid = id_of(&post_order(&ext, &report("READY_TO_SHIP", "12:00")).await);
+    post_order(&ext, &report("IN_CANCEL", "12:05")).await;
+    // Read again at 12:10, still cancelled.
+    let again = report("CANCELLED", "12:10");
+    assert_eq!(post_order(&ext, &again).await["status"], "cancelled");
+    // A page read at 12:07 saying paid is older than what the 12:10 page showed.
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "12:07")).await["status"],
+        "cancelled"
+    );
+    // An older "still cancelled" reading does not move it back: 12:08 stays old news too.
+    post_order(&ext, &report("CANCELLED", "12:01")).await;
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "12:08")).await["status"],
+        "cancelled"
+    );
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 0));
+    let detail = order_detail(&fx.admin, &oid, false).await;
+    let said: Vec<&Value> = detail["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == "stale_report_ignored")
+        .collect();
+    assert_eq!(said.len(), 2, "{}", detail["trail"]);
+    for e in said {
+        assert_eq!(
+            e["params"]["cancelled_at"], "2026-12-06 12:10:00 UTC",
+            "{e}"
+        );
+    }
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "12:11")).await["status"],
+        "delivering"
+    );
+}
+
+#[test]
+fn an_order_cancelled_before_the_column_counts_from_its_cancellation_in_the_trail() {
+    use auto_engine::store::{connect, migrate, migrate_to, MIGRATIONS};
+    let at = |name: &str| MIGRATIONS.iter().position(|(n, _)| *n == name).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = connect(&dir.path().join("auto.db")).unwrap();
+    migrate_to(&mut conn, at("0012_cancel_reported_at")).unwrap();
+    conn.execute_batch(
+        "INSERT INTO orders (id, shop, order_sn, status, currency, created_at, updated_at)
+           VALUES (1, 'toko', 'C-1', 'cancelled', 'IDR', 1, 9000),
+                  (2, 'toko', 'P-1', 'paid', 'IDR', 1, 1);
+         INSERT INTO order_events (order_id, at, from_status, to_status, actor)
+           VALUES (1, 1000, NULL, 'paid', 'extension'),
+                  (1, 5000, 'delivering', 'cancelled', 'extension'),
+                  (1, 6000, 'cancelled', 'cancelled', 'engine'),
+                  (2, 1000, NULL, 'paid', 'extension');",
+    )
+    .unwrap();
+    migrate(&mut conn).unwrap();
+    let of = |id: i64| -> Option<i64> {
+        conn.query_row(
+            "SELECT cancel_reported_at FROM orders WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(of(1), Some(5000), "when AUTO recorded the cancellation");
+    assert_eq!(of(2), None, "not cancelled");
+}
