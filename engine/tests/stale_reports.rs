@@ -487,3 +487,28 @@ fn an_order_cancelled_before_the_column_counts_from_its_cancellation_in_the_trai
     assert_eq!(of(1), Some(5000), "when AUTO recorded the cancellation");
     assert_eq!(of(2), None, "not cancelled");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_order_first_seen_cancelled_keeps_the_time_of_that_report() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "ST-FIRST", &make_keys("STFST", 2)).await;
+    let report = |status: &str, t: &str| {
+        let at = format!("2026-12-06T{t}:00Z");
+        read("FIRST-1", status, "ST-FIRST", Some(at.as_str()), None)
+    };
+    let o = post_order(&ext, &report("IN_CANCEL", "13:05")).await;
+    assert_eq!(o["status"], "cancelled");
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "13:00")).await["status"],
+        "cancelled"
+    );
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 0));
+    let c = codes(&order_detail(&fx.admin, &id_of(&o), false).await);
+    assert_eq!(count(&c, "stale_report_ignored"), 1, "{c:?}");
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "13:06")).await["status"],
+        "delivering"
+    );
+    assert_eq!(counts(&fx, &pid).await, (1, 1, 0, 0));
+}
