@@ -26,17 +26,7 @@ fi
 command -v node >/dev/null || { echo "node (>= 20.19) is required" >&2; exit 1; }
 
 # ---- npm dependencies, only when missing or when the lock file changed
-npm_ci() { # dir
-  local dir="$1" stamp="$1/node_modules/.package-lock.sha256"
-  local want; want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
-  if [ ! -d "$dir/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "npm ci in ${dir#"$ROOT"/}"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$want" > "$stamp"
-  fi
-}
-npm_ci "$EXT"
-npm_ci "$E2E"
+"$ROOT/scripts/npm-deps.sh" "$EXT" "$E2E"
 
 # ---- build, typecheck, unit tests
 say "typecheck the extension"

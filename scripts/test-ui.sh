@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the UI: Debian's Chromium (headless, playwright-core) against a real
 # `auto serve` on a fresh data dir. Idempotent set-up: Chromium from apt when missing, npm ci
-# when tests/ui's modules are missing or older than its lock file, the UI build
+# when tests/ui's modules are missing or its lock file changed (scripts/npm-deps.sh), the UI build
 # (scripts/build-ui.sh), the `auto` binary when missing (AUTO_BIN overrides it). Screenshots
 # land in tests/ui/artifacts/. Exits non-zero when a test fails.
 set -euo pipefail
@@ -19,11 +19,7 @@ if ! test -x /usr/bin/chromium; then
 fi
 
 tests="$root/tests/ui"
-if [[ ! -f "$tests/node_modules/playwright-core/package.json" \
-      || "$tests/package-lock.json" -nt "$tests/node_modules/.package-lock.json" ]]; then
-  echo "test-ui: npm ci in tests/ui"
-  (cd "$tests" && npm ci --no-audit --no-fund)
-fi
+"$root/scripts/npm-deps.sh" "$tests"
 
 "$root/scripts/build-ui.sh"
 

@@ -49,7 +49,17 @@ cargo fmt --all -- --check
 cargo fmt --manifest-path ui/Cargo.toml -- --check
 
 stage "Rust build and lints"
+# The browser tests' npm packages come over the network and hardly need the CPU: they install
+# beside the Rust build instead of after it (their output is shown when the build is done).
+npm_log="$(mktemp)"
+scripts/npm-deps.sh >"$npm_log" 2>&1 &
+npm_pid=$!
 cargo test --workspace --all-targets --no-run "$@"
+npm_rc=0
+wait "$npm_pid" || npm_rc=$?
+cat "$npm_log"
+rm -f "$npm_log"
+((npm_rc == 0)) || { echo "npm install failed (exit $npm_rc)" >&2; exit "$npm_rc"; }
 
 stage "Rust tests"
 cargo test --workspace --all-targets "$@"
