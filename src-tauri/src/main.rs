@@ -9,6 +9,8 @@
 mod notify;
 mod tray;
 mod trim;
+#[cfg(target_os = "linux")]
+mod web_extension;
 mod window;
 mod window_env;
 mod window_process;

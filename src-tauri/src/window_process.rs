@@ -87,6 +87,11 @@ fn open_light(window: &tauri::WebviewWindow, link: tauri::Url) -> tauri::Result<
         }
         if let Some(context) = view.context() {
             context.set_cache_model(CacheModel::DocumentViewer);
+            // Before the UI's first load, which starts the web process that reads it (the
+            // desktop test checks the web process has it).
+            if let Some(dir) = crate::web_extension::directory() {
+                context.set_web_extensions_directory(&dir.to_string_lossy());
+            }
         }
         view.load_uri(link.as_str());
     })
