@@ -171,14 +171,21 @@ impl Engine {
         Ok(product)
     }
 
+    /// Saves a product; orders that waited for it are delivered, and a threshold (or kind)
+    /// that moves the line past the stock marks or clears low stock at once, not at the next
+    /// sale or import.
     pub fn update_product(&self, id: i64, patch: ProductPatch) -> Result<Product> {
-        let (product, retried) = self.db.write(|tx| {
+        let (product, retried, crossed) = self.db.write(|tx| {
             catalog::update_product(tx, id, patch)?;
             let retried = delivery::retry_waiting(tx, &self.vault, "engine")?;
-            Ok((catalog::get_product(tx, id)?, retried))
+            let crossed = catalog::low_stock::note_threshold_saved(tx, id)?;
+            Ok((catalog::get_product(tx, id)?, retried, crossed))
         })?;
         self.events.send(Event::Product { id });
         self.orders_changed(retried);
+        if crossed {
+            self.tell_low_stock();
+        }
         Ok(product)
     }
 

@@ -47,28 +47,43 @@ pub fn note_taken(held: &mut Held, product_id: i64) -> Result<bool> {
 }
 
 /// Clears the mark when stock came back (an import, items returned to the pool) and the
-/// available count is above the threshold again; returns true when it cleared it.
+/// available count is above the threshold again, or when the product no longer keeps stock
+/// (its kind changed); returns true when it cleared it.
 pub fn note_restocked(conn: &Connection, product_id: i64) -> Result<bool> {
     let mut held = Held::new(conn);
     let mark: Option<(i64, bool, bool)> = held
         .get(PRODUCT_MARK)?
         .query_row([product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((threshold, unmarked, _)) = mark else {
+    let Some((threshold, unmarked, stocked)) = mark else {
         return Ok(false);
     };
     if unmarked {
         return Ok(false);
     }
-    let available: i64 = held
-        .get(AVAILABLE_UP_TO)?
-        .query_row(params![product_id, threshold + 1], |r| r.get(0))?;
-    if available <= threshold {
-        return Ok(false);
+    if stocked {
+        let available: i64 = held
+            .get(AVAILABLE_UP_TO)?
+            .query_row(params![product_id, threshold + 1], |r| r.get(0))?;
+        if available <= threshold {
+            return Ok(false);
+        }
     }
     conn.prepare_cached("UPDATE products SET low_stock_since = NULL WHERE id = ?1")?
         .execute([product_id])?;
     Ok(true)
+}
+
+/// Re-evaluates the mark after the seller saved a product's threshold (or kind): the count did
+/// not move, the line did, so the stock is now on one side of it or the other. Crossing it this
+/// way is the same news as a sale crossing it (marked once, told once); stepping back above it
+/// clears the mark. Returns true when this call made the mark. Runs in the saving transaction.
+pub fn note_threshold_saved(conn: &Connection, product_id: i64) -> Result<bool> {
+    let marked = note_taken(&mut Held::new(conn), product_id)?;
+    if !marked {
+        note_restocked(conn, product_id)?;
+    }
+    Ok(marked)
 }
 
 /// Paid orders waiting because a product ran out (needs_attention, out_of_stock) that have a
@@ -185,6 +200,49 @@ mod tests {
         assert!(note_restocked(&conn, 1).unwrap(), "6 left is above 5");
         assert!(crossed_since(&conn, 0).unwrap().is_empty());
         assert!(take_one(&conn), "down to 5 again: a new crossing");
+    }
+
+    fn set_threshold(conn: &Connection, threshold: i64) -> bool {
+        conn.execute(
+            "UPDATE products SET low_stock_threshold = ?1 WHERE id = 1",
+            [threshold],
+        )
+        .unwrap();
+        note_threshold_saved(conn, 1).unwrap()
+    }
+
+    fn marked(conn: &Connection) -> bool {
+        conn.query_row(
+            "SELECT low_stock_since IS NOT NULL FROM products WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn saving_a_threshold_marks_or_clears_at_once_and_marks_only_once() {
+        let conn = pool(4, 2);
+        assert!(!set_threshold(&conn, 3), "4 available is above 3");
+        assert!(!marked(&conn));
+        assert!(set_threshold(&conn, 4), "4 available is at 4: the crossing");
+        assert!(marked(&conn));
+        assert!(!set_threshold(&conn, 4), "saved again: no new crossing");
+        assert!(!set_threshold(&conn, 10), "higher still: still the same crossing");
+        assert!(marked(&conn));
+        assert!(!set_threshold(&conn, 3), "4 available is above 3 again");
+        assert!(!marked(&conn), "lowered below the count: cleared");
+        assert!(take_one(&conn), "a sale down to the saved 3 is a crossing again");
+    }
+
+    #[test]
+    fn a_product_without_stock_is_never_marked_by_its_threshold() {
+        let conn = pool(0, 0);
+        assert!(set_threshold(&conn, 1), "a stock product with none left");
+        conn.execute("UPDATE products SET kind = 'link' WHERE id = 1", [])
+            .unwrap();
+        assert!(!set_threshold(&conn, 50));
+        assert!(!marked(&conn), "a link keeps no stock: the old mark goes");
     }
 
     #[test]
