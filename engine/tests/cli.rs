@@ -164,35 +164,81 @@ async fn import_stock_reads_a_text_file_by_sku_or_product_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn export_orders_writes_csv_with_every_order_and_its_status() {
     let fx = Fixture::new();
-    let pid = id_of(&create_product(&fx.admin, &product_body("EXP-KEY")).await);
+    let name = "Steam \"Wallet\", 100k — Thẻ nạp Việt ไทย 😀";
+    let mut product = product_body("EXP-KEY");
+    product["name"] = json!(name);
+    let pid = id_of(&create_product(&fx.admin, &product).await);
     import_keys(&fx.admin, &pid, &make_keys("EXK", 2)).await;
+    let mut other = product_body("EXP-TWO");
+    other["name"] = json!("Netflix, 1 bulan");
+    create_product(&fx.admin, &other).await;
     let mut expected = BTreeMap::new();
-    for (sn, status) in [
-        ("EXP-1", "unpaid"),
-        ("EXP-2", "paid"),
-        ("EXP-3", "paid"),
-        ("EXP-4", "cancelled"),
+    for (sn, status, sku) in [
+        ("EXP-1", "unpaid", "EXP-KEY"),
+        ("EXP-2", "paid", "EXP-KEY"),
+        ("EXP-3", "paid", "EXP-KEY"),
+        ("EXP-4", "cancelled", "EXP-KEY"),
+        ("EXP-5", "unpaid", "EXP-NOBODY"),
+        ("EXP-6", "unpaid", "EXP-KEY"),
     ] {
-        let mut body = order(SHOP, sn, status, "EXP-KEY", 1);
+        let mut body = order(SHOP, sn, status, sku, 1);
         body["buyer"]["username"] = json!("pembeli, \"quoted\" 😀");
+        if sn == "EXP-6" {
+            body["lines"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({ "sku": "EXP-TWO", "quantity": 1, "unit_price": 150000 }));
+            body["total"] = json!(300000);
+        }
         let o = post_order(&fx.admin, &body).await;
-        expected.insert(sn.to_string(), o["status"].as_str().unwrap().to_string());
+        let products = match sn {
+            "EXP-5" => String::new(),
+            "EXP-6" => format!("{name} | Netflix, 1 bulan"),
+            _ => name.to_string(),
+        };
+        expected.insert(
+            sn.to_string(),
+            (o["status"].as_str().unwrap().to_string(), products),
+        );
     }
     let out = run_auto(fx.dir.path(), &["export", "orders", "--csv"]);
     out.assert_success("export orders --csv");
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     let header = reader.headers().expect("csv header").clone();
+    // Readers by position keep working: the old columns in their old places, the new at the end.
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "order_sn",
+            "shop",
+            "status",
+            "attention_reason",
+            "buyer_username",
+            "buyer_user_id",
+            "skus",
+            "quantity",
+            "total",
+            "currency",
+            "created_at",
+            "paid_at",
+            "products",
+        ]
+    );
     let col = |name: &str| {
         header
             .iter()
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("no {name} column: {header:?}"))
     };
-    let (sn_col, status_col) = (col("order_sn"), col("status"));
+    let (sn_col, status_col, products_col) = (col("order_sn"), col("status"), col("products"));
     let mut got = BTreeMap::new();
     for row in reader.records() {
         let row = row.expect("well-formed csv row");
-        got.insert(row[sn_col].to_string(), row[status_col].to_string());
+        assert_eq!(row.len(), header.len(), "{row:?}");
+        got.insert(
+            row[sn_col].to_string(),
+            (row[status_col].to_string(), row[products_col].to_string()),
+        );
     }
     assert_eq!(got, expected);
 }

@@ -800,3 +800,117 @@ async fn low_stock_is_said_once_across_sales_and_cleared_by_an_import_that_deliv
     assert_eq!(mine(&events).len(), 2);
     assert_ne!(stock(&fx.admin, &pid).await["low_stock_since"], since);
 }
+
+/// The dashboard's low-stock entries for one product (there should be at most one).
+async fn dashboard_entries(api: &Api, pid: &str) -> Vec<Value> {
+    let dash = ok(api
+        .get("/api/v1/stats/dashboard?days=7&tz_offset_minutes=420")
+        .await);
+    dash["stock_warnings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no stock_warnings: {dash}"))
+        .iter()
+        .filter(|w| w["product_id"].as_i64() == pid.parse().ok())
+        .cloned()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn saving_a_threshold_marks_or_clears_low_stock_at_once_and_says_it_once() {
+    let fx = Fixture::new();
+    let mut body = product_body("SV-TH");
+    body["low_stock_threshold"] = json!(2);
+    let pid = id_of(&create_product(&fx.admin, &body).await);
+    import_keys(&fx.admin, &pid, &make_keys("SVTH", 4)).await;
+    let mut text = product_body("SV-TH-TEXT");
+    text["kind"] = json!("text");
+    text["content"] = json!("Login: see the attached guide");
+    let text_id = id_of(&create_product(&fx.admin, &text).await);
+    let mut link = product_body("SV-TH-LINK");
+    link["kind"] = json!("link");
+    link["content"] = json!("https://example.com/course");
+    let link_id = id_of(&create_product(&fx.admin, &link).await);
+    let events = Events::open(&fx.admin).await;
+    let told = |events: &Events, id: &str| -> Vec<Value> {
+        events
+            .named("low_stock")
+            .into_iter()
+            .filter(|e| e["product_id"].as_i64() == id.parse().ok())
+            .collect()
+    };
+    let save = |threshold: i64| {
+        let admin = &fx.admin;
+        let pid = &pid;
+        async move {
+            ok(admin
+                .patch(
+                    &format!("/api/v1/products/{pid}"),
+                    &json!({ "low_stock_threshold": threshold }),
+                )
+                .await)
+        }
+    };
+    assert!(dashboard_entries(&fx.admin, &pid).await.is_empty());
+
+    // Raised to the available count (4 ≤ 4): marked now, no sale needed, told once.
+    assert_eq!(save(4).await["low_stock_threshold"], 4);
+    let counts = stock(&fx.admin, &pid).await;
+    let since = counts["low_stock_since"].clone();
+    assert!(since.is_string(), "marked by the save: {counts}");
+    assert_eq!(counts["available"], 4, "nothing was taken: {counts}");
+    let first = eventually(Duration::from_secs(10), "the low-stock event", || async {
+        let t = told(&events, &pid);
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
+    assert_eq!(first[0]["threshold"], 4, "{}", first[0]);
+    assert_eq!(first[0]["available"], 4, "{}", first[0]);
+    assert_eq!(first[0]["name"], "Product SV-TH");
+    let entries = dashboard_entries(&fx.admin, &pid).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["low_since"], since, "{entries:?}");
+    assert_eq!(entries[0]["available"], 4);
+
+    // Saved again with the same value, then higher still: the same crossing, no new notice.
+    save(4).await;
+    save(10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(told(&events, &pid).len(), 1, "{:?}", told(&events, &pid));
+    assert_eq!(stock(&fx.admin, &pid).await["low_stock_since"], since);
+    assert_eq!(dashboard_entries(&fx.admin, &pid).await.len(), 1);
+
+    // Lowered below the count (4 > 3): cleared at once, gone from the dashboard.
+    save(3).await;
+    let counts = stock(&fx.admin, &pid).await;
+    assert!(counts["low_stock_since"].is_null(), "cleared: {counts}");
+    assert_eq!(counts["low_stock"], false, "{counts}");
+    assert!(dashboard_entries(&fx.admin, &pid).await.is_empty());
+
+    // Raised again: a new crossing, a second notice.
+    save(4).await;
+    eventually(
+        Duration::from_secs(10),
+        "the second low-stock event",
+        || async { (told(&events, &pid).len() == 2).then_some(()) },
+    )
+    .await;
+    assert_ne!(stock(&fx.admin, &pid).await["low_stock_since"], since);
+
+    // Products that keep no stock: any threshold, no mark, no notice, no dashboard entry.
+    for id in [&text_id, &link_id] {
+        ok(fx
+            .admin
+            .patch(
+                &format!("/api/v1/products/{id}"),
+                &json!({ "low_stock_threshold": 1000 }),
+            )
+            .await);
+        let counts = stock(&fx.admin, id).await;
+        assert!(counts["low_stock_since"].is_null(), "{counts}");
+        assert_eq!(counts["low_stock"], false, "{counts}");
+        assert!(dashboard_entries(&fx.admin, id).await.is_empty());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(told(&events, &text_id).is_empty());
+    assert!(told(&events, &link_id).is_empty());
+}

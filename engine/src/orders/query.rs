@@ -257,7 +257,13 @@ pub fn list_orders(conn: &Connection, f: &OrderFilter) -> Result<OrderPage> {
     })
 }
 
-/// Writes every order as CSV (one row per order; no secrets).
+/// Separates the product names of an order's lines in the export's `products` cell: names hold
+/// spaces and commas, rarely a bar.
+const NAME_SEPARATOR: &str = " | ";
+
+/// Writes every order as CSV (one row per order; no secrets). Columns are only ever appended
+/// (spreadsheets and scripts read them by position); `products` names each line's product as
+/// the orders list does, in line order, empty for a line matched to none.
 pub fn export_csv(conn: &Connection, out: impl std::io::Write) -> Result<usize> {
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| Error::Io(std::io::Error::other(e.to_string()));
@@ -274,6 +280,7 @@ pub fn export_csv(conn: &Connection, out: impl std::io::Write) -> Result<usize> 
         "currency",
         "created_at",
         "paid_at",
+        "products",
     ])
     .map_err(io)?;
     let mut stmt = conn.prepare(&format!(
@@ -289,6 +296,11 @@ pub fn export_csv(conn: &Connection, out: impl std::io::Write) -> Result<usize> 
         let o = from_row(r)?;
         let skus: Option<String> = r.get(after)?;
         let qty: Option<i64> = r.get(after + 1)?;
+        let products = lines_of(conn, o.id, &o.currency)?
+            .into_iter()
+            .map(|l| l.product_name.unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(NAME_SEPARATOR);
         w.write_record([
             o.order_sn,
             o.shop,
@@ -302,6 +314,7 @@ pub fn export_csv(conn: &Connection, out: impl std::io::Write) -> Result<usize> 
             o.currency,
             o.created_at.to_rfc3339(),
             o.paid_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            products,
         ])
         .map_err(io)?;
         n += 1;
