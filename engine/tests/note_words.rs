@@ -165,6 +165,12 @@ fn samples() -> Vec<Note> {
             reported_at: s("2026-12-06 10:15:00 UTC"),
             cancelled_at: s("2026-12-06 10:20:00 UTC"),
         },
+        Note::StaleLeaveIgnored {
+            status: s("cancelled"),
+            reported_at: s("2026-12-06 10:15:00 UTC"),
+            known_at: s("2026-12-06 10:20:00 UTC"),
+            stays: s("delivered"),
+        },
         Note::KeyReplaced {
             old: s("ABCD-••••-WXYZ"),
             new: s("EFGH-••••-QRST"),

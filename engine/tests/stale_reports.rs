@@ -512,3 +512,213 @@ async fn an_order_first_seen_cancelled_keeps_the_time_of_that_report() {
     );
     assert_eq!(counts(&fx, &pid).await, (1, 1, 0, 0));
 }
+
+// ------------------------------------------------------------ the mirror: old "cancelled" news
+
+fn leave_notes(detail: &Value) -> Vec<Value> {
+    detail["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == "stale_leave_ignored")
+        .cloned()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_old_cancellation_page_re_sent_after_the_order_was_reopened_keeps_it_open() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "ST-MIR", &make_keys("STMIR", 3)).await;
+    let report = |status: &str, t: &str| {
+        let at = format!("2026-12-06T{t}:00Z");
+        read("MIR-1", status, "ST-MIR", Some(at.as_str()), None)
+    };
+    let oid = id_of(&post_order(&ext, &report("READY_TO_SHIP", "10:00")).await);
+    // The buyer asks to cancel; the seller turns it down on Shopee and the order comes back.
+    assert_eq!(
+        post_order(&ext, &report("IN_CANCEL", "10:05")).await["status"],
+        "cancelled"
+    );
+    assert_eq!(counts(&fx, &pid).await, (3, 0, 0, 0));
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "10:20")).await["status"],
+        "delivering"
+    );
+    assert_eq!(counts(&fx, &pid).await, (2, 1, 0, 0));
+
+    // A page read at 10:10, while the request was still open, arrives from the queue; twice.
+    for _ in 0..2 {
+        let o = post_order(&ext, &report("IN_CANCEL", "10:10")).await;
+        assert_eq!(o["status"], "delivering", "{o}");
+    }
+    assert_eq!(
+        counts(&fx, &pid).await,
+        (2, 1, 0, 0),
+        "nothing back in the pool"
+    );
+    let detail = order_detail(&fx.admin, &oid, false).await;
+    let said = leave_notes(&detail);
+    assert_eq!(
+        said.len(),
+        1,
+        "the same report twice says it once: {}",
+        detail["trail"]
+    );
+    assert_eq!(said[0]["params"]["status"], "cancelled", "{}", said[0]);
+    assert_eq!(said[0]["params"]["reported_at"], "2026-12-06 10:10:00 UTC");
+    assert_eq!(said[0]["params"]["known_at"], "2026-12-06 10:20:00 UTC");
+    assert_eq!(said[0]["params"]["stays"], "delivering");
+    assert_eq!(said[0]["to"], "delivering");
+    assert!(
+        said[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("not newer than Shopee's latest word")),
+        "{}",
+        said[0]
+    );
+
+    // Its delivery still goes out; an old "cancelled" page again (10:15): the key stays the
+    // buyer's.
+    assert_eq!(drain_deliveries(&ext).await.len(), 1);
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 1, 0));
+    let o = post_order(&ext, &report("CANCELLED", "10:15")).await;
+    assert_eq!(o["status"], "delivered", "{o}");
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 1, 0));
+    let detail = order_detail(&fx.admin, &oid, false).await;
+    let said = leave_notes(&detail);
+    assert_eq!(said.len(), 2, "{}", detail["trail"]);
+    assert_eq!(said[1]["params"]["stays"], "delivered");
+    let c = codes(&detail);
+    assert_eq!(
+        count(&c, "items_returned"),
+        1,
+        "only the real cancellation: {c:?}"
+    );
+
+    // A later page saying paid (10:25) moves Shopee's word on: a 10:22 cancellation is old too.
+    post_order(&ext, &report("READY_TO_SHIP", "10:25")).await;
+    assert_eq!(
+        post_order(&ext, &report("IN_CANCEL", "10:22")).await["status"],
+        "delivered"
+    );
+    // Cancelled on Shopee after all that (10:30): cancelled as before, the seen key held.
+    let o = post_order(&ext, &report("CANCELLED", "10:30")).await;
+    assert_eq!(o["status"], "cancelled", "{o}");
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 1));
+    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    assert_eq!(count(&c, "stale_leave_ignored"), 3, "{c:?}");
+    assert_eq!(count(&c, "items_held"), 1, "{c:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancellation_with_no_time_cancels_a_reopened_order_as_before() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "ST-UNT", &make_keys("STUNT", 2)).await;
+    let untimed = |status: &str| read("UNT-1", status, "ST-UNT", None, None);
+    let oid = id_of(&post_order(&ext, &untimed("READY_TO_SHIP")).await);
+    post_order(&ext, &untimed("IN_CANCEL")).await;
+    // Reopened by a report with no time: Shopee's word is still newer than the cancellation.
+    assert_eq!(
+        post_order(&ext, &untimed("READY_TO_SHIP")).await["status"],
+        "delivering"
+    );
+    // A page from long before that cancellation: old news.
+    let old = read(
+        "UNT-1",
+        "IN_CANCEL",
+        "ST-UNT",
+        Some("2020-01-01T00:00:00Z"),
+        None,
+    );
+    assert_eq!(post_order(&ext, &old).await["status"], "delivering");
+    assert_eq!(counts(&fx, &pid).await, (1, 1, 0, 0));
+    // A cancellation with no time cannot be told from news (an older extension): taken.
+    let o = post_order(&ext, &untimed("IN_CANCEL")).await;
+    assert_eq!(o["status"], "cancelled", "{o}");
+    assert_eq!(
+        counts(&fx, &pid).await,
+        (2, 0, 0, 0),
+        "its key back in the pool"
+    );
+    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    assert_eq!(count(&c, "stale_leave_ignored"), 1, "{c:?}");
+    assert_eq!(count(&c, "items_returned"), 2, "{c:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_seller_cancels_a_reopened_order_whatever_shopee_said_last() {
+    let fx = Fixture::new();
+    let ext = fx.extension();
+    let pid = product_with(&fx, "ST-SEL", &make_keys("STSEL", 2)).await;
+    let report = |status: &str, t: &str| read("SEL-1", status, "ST-SEL", Some(t), None);
+    let oid = id_of(&post_order(&ext, &report("READY_TO_SHIP", "2026-12-06T10:00:00Z")).await);
+    post_order(&ext, &report("IN_CANCEL", "2026-12-06T10:05:00Z")).await;
+    // Shopee's latest word is far in the future (a clock ahead): the seller's cancel still goes.
+    assert_eq!(
+        post_order(&ext, &report("READY_TO_SHIP", "2099-01-01T00:00:00Z")).await["status"],
+        "delivering"
+    );
+    let o = ok(fx
+        .admin
+        .post(
+            &format!("/api/v1/orders/{oid}/status"),
+            &json!({"status": "cancelled", "reason": "buyer asked in chat"}),
+        )
+        .await);
+    assert_eq!(o["order"]["status"], "cancelled", "{o}");
+    assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 0));
+    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    assert_eq!(count(&c, "stale_leave_ignored"), 0, "{c:?}");
+}
+
+#[test]
+fn an_older_api_detail_after_a_reopening_does_not_cancel_the_order_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    assert_eq!(take(&e, "READY_TO_SHIP", 1733450100), Status::Delivering);
+    assert_eq!(take(&e, "IN_CANCEL", 1733450400), Status::Cancelled);
+    assert_eq!(available(&e), 2);
+    assert_eq!(take(&e, "READY_TO_SHIP", 1733450900), Status::Delivering);
+    assert_eq!(available(&e), 1);
+    // The cancellation's detail, fetched before the reopening, taken in after it (twice).
+    for _ in 0..2 {
+        assert_eq!(take(&e, "IN_CANCEL", 1733450400), Status::Delivering);
+    }
+    assert_eq!(available(&e), 1, "the key stays the order's");
+    let c = trail_codes(&e);
+    assert_eq!(count(&c, "stale_leave_ignored"), 1, "{c:?}");
+    // Cancelled on Shopee after the reopening: cancelled, the key back.
+    assert_eq!(take(&e, "CANCELLED", 1733451000), Status::Cancelled);
+    assert_eq!(available(&e), 2);
+}
+
+#[test]
+fn a_reopened_order_from_before_0013_counts_from_its_undone_cancellation() {
+    use auto_engine::store::{connect, migrate, migrate_to, MIGRATIONS};
+    let at = |name: &str| MIGRATIONS.iter().position(|(n, _)| *n == name).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = connect(&dir.path().join("auto.db")).unwrap();
+    migrate_to(&mut conn, at("0013_shopee_reported_at")).unwrap();
+    conn.execute_batch(
+        "INSERT INTO orders (id, shop, order_sn, status, currency, created_at, updated_at,
+                             cancel_reported_at)
+           VALUES (1, 'toko', 'R-1', 'delivered', 'IDR', 1, 9000, 5000),
+                  (2, 'toko', 'C-1', 'cancelled', 'IDR', 1, 9000, 6000),
+                  (3, 'toko', 'P-1', 'paid', 'IDR', 1, 1, NULL);",
+    )
+    .unwrap();
+    migrate(&mut conn).unwrap();
+    let of = |id: i64| -> Option<i64> {
+        conn.query_row(
+            "SELECT shopee_reported_at FROM orders WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(of(1), Some(5000), "reopened after that cancellation");
+    assert_eq!(of(2), None, "cancelled now: set when reopened");
+    assert_eq!(of(3), None, "nothing known");
+}

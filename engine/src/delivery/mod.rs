@@ -23,4 +23,4 @@ pub use outbox::{
 };
 pub use rerender::{current_items, resend_current};
 pub use returns::{leave_order, mark_revealed, reopen_cancelled, Decision};
-pub use stale::{note_cancelled, note_still_cancelled};
+pub use stale::{ignore_stale, leaves, note_cancelled, note_reported, note_still_cancelled};

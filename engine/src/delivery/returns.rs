@@ -125,7 +125,14 @@ pub fn reopen_cancelled(
         return Ok(false);
     }
     // Old news (true no later than the cancellation) stays in the trail only; true means taken.
-    if super::stale::ignore_stale(conn, order_id, reported, report_at, actor)? {
+    if super::stale::ignore_stale(
+        conn,
+        order_id,
+        Status::Cancelled,
+        reported,
+        report_at,
+        actor,
+    )? {
         return Ok(true);
     }
     let holdings = Holdings::read(conn, order_id)?;
@@ -137,6 +144,7 @@ pub fn reopen_cancelled(
     if !move_back(conn, order_id, to, reported, gone.as_ref())? {
         return Ok(false);
     }
+    super::stale::note_reopened(conn, order_id, report_at)?;
     record_event(
         conn,
         order_id,

@@ -266,8 +266,8 @@ fn insert_new(
     let stored = ctx.held.get(
         "INSERT INTO orders (shop, order_sn, status, attention_reason, attention_detail, shop_status, buyer_username,
                              buyer_user_id, total_minor, currency, created_at, paid_at, updated_at, attention_params,
-                             cancel_reported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                             cancel_reported_at, shopee_reported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (shop, order_sn) DO NOTHING",
     )?
     .execute(params![
@@ -285,7 +285,8 @@ fn insert_new(
         paid_at,
         now,
         attention.and_then(Note::params),
-        (status == Status::Cancelled).then(|| o.report_time().unwrap_or(now))
+        (status == Status::Cancelled).then(|| o.report_time().unwrap_or(now)),
+        o.unknown_status.is_none().then(|| o.report_time()).flatten()
     ])?;
     let attention = attention.cloned();
     if stored == 0 {
@@ -416,6 +417,21 @@ fn apply_report(
     if current == Status::Cancelled && reported == Status::Cancelled && o.unknown_status.is_none() {
         if let Some(t) = o.report_time() {
             delivery::note_still_cancelled(conn, id, t)?;
+        }
+    }
+    // The mirror on an order that is not cancelled: a report that would make it leave, no newer
+    // than Shopee's latest word it took (the reopening one among them), is old news. A report of
+    // a status AUTO does not know says nothing either way. Cancelled orders keep their own
+    // times above (reopen_cancelled sets this one when it takes the order back).
+    if current != Status::Cancelled && o.unknown_status.is_none() {
+        if delivery::leaves(reported)
+            && current.can_move_to(reported)
+            && delivery::ignore_stale(conn, id, current, reported, o.report_time(), actor)?
+        {
+            return Ok(());
+        }
+        if let Some(t) = o.report_time() {
+            delivery::note_reported(conn, id, t)?;
         }
     }
     // Re-sent pages often carry stale statuses; only news moves an order.

@@ -98,6 +98,14 @@ pub enum Note {
         reported_at: String,
         cancelled_at: String,
     },
+    /// A Shopee report that would cancel (refund, return) the order, no newer than Shopee's
+    /// latest word the order already took (the report that reopened it or moved it on).
+    StaleLeaveIgnored {
+        status: String,
+        reported_at: String,
+        known_at: String,
+        stays: String,
+    },
     /// A bad item (masked) replaced by a fresh one (masked), with the seller's reason.
     KeyReplaced {
         old: String,
@@ -151,6 +159,7 @@ impl Note {
             Note::DeliveryResumed => "delivery_resumed",
             Note::ReopenedItemsGone { .. } => "reopened_items_gone",
             Note::StaleReportIgnored { .. } => "stale_report_ignored",
+            Note::StaleLeaveIgnored { .. } => "stale_leave_ignored",
             Note::KeyReplaced { .. } => "key_replaced",
             Note::ReplacementWaiting { .. } => "replacement_waiting",
             Note::ReplacementConfirmed => "replacement_confirmed",
@@ -244,6 +253,14 @@ impl Note {
                 cancelled_at,
             } => format!(
                 "a report of {status} from {reported_at} is not newer than the cancellation ({cancelled_at}): ignored, the order stays cancelled"
+            ),
+            Note::StaleLeaveIgnored {
+                status,
+                reported_at,
+                known_at,
+                stays,
+            } => format!(
+                "a report of {status} from {reported_at} is not newer than Shopee's latest word the order took ({known_at}): ignored, the order stays {stays}"
             ),
             Note::KeyReplaced { old, new, reason } => {
                 format!("item {old} marked bad ({reason}); replaced by {new}")

@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_cancel_reported_at",
         include_str!("../../migrations/0012_cancel_reported_at.sql"),
     ),
+    (
+        "0013_shopee_reported_at",
+        include_str!("../../migrations/0013_shopee_reported_at.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.

@@ -157,6 +157,11 @@ pub const NOTES: &[(&str, &str, &str)] = &[
         "laporan {status:status} dari {reported_at} tidak lebih baru dari pembatalannya ({cancelled_at}): diabaikan, pesanan tetap dibatalkan",
     ),
     (
+        "stale_leave_ignored",
+        "a report of {status:status} from {reported_at} is not newer than Shopee's latest word the order took ({known_at}): ignored, the order stays {stays:status}",
+        "laporan {status:status} dari {reported_at} tidak lebih baru dari kabar Shopee terakhir yang diterima pesanan ini ({known_at}): diabaikan, pesanan tetap {stays:status}",
+    ),
+    (
         "key_replaced",
         "item {old} marked bad ({reason}); replaced by {new}",
         "barang {old} ditandai rusak ({reason}); diganti dengan {new}",
