@@ -228,11 +228,17 @@ mod tests {
         assert!(set_threshold(&conn, 4), "4 available is at 4: the crossing");
         assert!(marked(&conn));
         assert!(!set_threshold(&conn, 4), "saved again: no new crossing");
-        assert!(!set_threshold(&conn, 10), "higher still: still the same crossing");
+        assert!(
+            !set_threshold(&conn, 10),
+            "higher still: still the same crossing"
+        );
         assert!(marked(&conn));
         assert!(!set_threshold(&conn, 3), "4 available is above 3 again");
         assert!(!marked(&conn), "lowered below the count: cleared");
-        assert!(take_one(&conn), "a sale down to the saved 3 is a crossing again");
+        assert!(
+            take_one(&conn),
+            "a sale down to the saved 3 is a crossing again"
+        );
     }
 
     #[test]
