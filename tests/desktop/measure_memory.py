@@ -63,6 +63,17 @@ def detail(pid, title):
         print(f"  {procmem.mib(pss):7.1f}  ({procmem.mib(anon):5.1f})  {name}")
 
 
+# The web process hands its pages back this long after the page loaded
+# (src-tauri/web-extension/trim.c, SETTLE_SECONDS), plus a margin: a sample taken before that
+# measured the web process 5 MB heavier, which was most of the noise between runs.
+WEB_PROCESS_RELEASE_SECS = 5 + 2
+
+
+def settle_after_load(loaded_at, settle):
+    """Waits `settle` seconds, and at least until the web process's release after the load."""
+    time.sleep(max(settle, loaded_at + WEB_PROCESS_RELEASE_SECS - time.time()))
+
+
 def measure_app(args):
     app = App({"AUTO_RELEASE_MODEL_AFTER_SECS": str(args.release_after)})
     figures = []
@@ -70,13 +81,14 @@ def measure_app(args):
         app.start()
         pid = app.proc.pid
         wait_for("the dashboard in the window", lambda: app.count(DASHBOARD) >= 1, timeout=90)
+        loaded_at = time.time()
         wait_for("the window to be mapped", lambda: xwin.visible_windows(app.env), timeout=30)
         try:  # the app lets its start-up pages go a little after start (trim.rs)
             wait_for("start-up pages handed back",
                      lambda: "start-up pages handed back" in app.log(), timeout=30)
         except AssertionError:
             log("this build does not hand start-up pages back")
-        time.sleep(args.settle)
+        settle_after_load(loaded_at, args.settle)
         figures.append(("window open on the dashboard", sample(pid, args.samples)))
         if args.detail:
             for child, comm in procmem.tree(pid):
@@ -119,7 +131,7 @@ def measure_app(args):
         except AssertionError:
             loaded = None  # a window that was only hidden kept its page
         reopen = (shown, loaded)
-        time.sleep(args.settle)
+        settle_after_load(time.time() if loaded is None else started + loaded, args.settle)
         figures.append(("window opened again", sample(pid, args.samples)))
         tray.click(t, "Quit AUTO")
         app.proc.wait(timeout=60)
