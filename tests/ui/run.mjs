@@ -721,6 +721,41 @@ try {
     assert((await page.locator('#guide').count()) === 0, 'the guide stays hidden after a reload');
   });
 
+  await step('a delivery cut into chat-sized parts shows each part as the buyer gets it', async () => {
+    // A text product (no stock used) whose guide is longer than the chat limit set here.
+    const guide = [
+      'Panduan aktivasi:',
+      'Langkah 1: buka aplikasi, masuk dengan akun kakak, lalu pilih menu Pengaturan di pojok kanan atas layar.',
+      'Langkah 2: pilih Tukar Kode, tempel kode yang kami kirim, lalu tekan tombol Simpan dan tunggu sebentar.',
+    ].join('\n');
+    await engine.api('PUT', '/api/v1/settings/delivery', { chat_limit: 100 });
+    try {
+      await engine.api('POST', '/api/v1/products', {
+        name: 'Panduan Aktivasi', sku: 'GUIDE-PARTS', kind: 'text', price: 10000, currency: 'IDR', content: guide,
+      });
+      const { order } = await engine.api('POST', '/api/v1/orders', {
+        shop: 'toko_test', order_sn: '261125UIPARTS', status: 'paid', currency: 'IDR',
+        buyer: { username: 'dewi' }, lines: [{ sku: 'GUIDE-PARTS', quantity: 1, unit_price: 10000 }],
+      });
+      const shown = await engine.api('GET', `/api/v1/orders/${order.id}?reveal=true`);
+      const parts = shown.deliveries[0].parts;
+      assert(parts.length >= 3, `the guide is cut into parts (${parts.length})`);
+      await page.goto(`${engine.base}/orders/${order.id}`);
+      await page.click('#reveal');
+      await page.waitForSelector('.delivery .part-label');
+      const labels = await page.$$eval('.delivery .part-label', (els) => els.map((e) => e.innerText));
+      const texts = await page.$$eval('.delivery .part pre.secret', (els) => els.map((e) => e.innerText));
+      assert(labels.length === parts.length, `a label per part (${labels.length} of ${parts.length})`);
+      assert(labels.every((l, i) => l.endsWith(`${i + 1}/${parts.length}`)), `labels in order: ${labels.join(', ')}`);
+      assert(texts.length === parts.length && texts.every((t, i) => t.trim() === parts[i].trim()),
+        'each part is shown as the engine cut it');
+      assert(texts.every((t) => t.length <= 100), 'no part is longer than the chat limit');
+      assert(texts[0].includes('261125UIPARTS'), 'the first part names the order');
+    } finally {
+      await engine.api('PUT', '/api/v1/settings/delivery', { chat_limit: 600 });
+    }
+  });
+
   await step('auto-delivery is paused and resumed; a backup downloads with the session cookie', async () => {
     await nav('/settings');
     await page.click('#delivery-settings button');

@@ -126,6 +126,7 @@ pub const TABLE: Table = &[
     ("order.reveal", "Show delivery text"),
     ("order.hide", "Hide delivery text"),
     ("order.hidden", "The text with the items is hidden."),
+    ("order.part", "Chat message"),
     ("order.attempts", "attempts"),
     ("order.confirmed", "confirmed"),
     ("order.resend_of", "resend of"),

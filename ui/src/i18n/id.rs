@@ -123,6 +123,7 @@ pub const TABLE: Table = &[
     ("order.reveal", "Tampilkan teks pengiriman"),
     ("order.hide", "Sembunyikan teks pengiriman"),
     ("order.hidden", "Teks berisi barang disembunyikan."),
+    ("order.part", "Pesan chat"),
     ("order.attempts", "percobaan"),
     ("order.confirmed", "dikonfirmasi"),
     ("order.resend_of", "kiriman ulang dari"),

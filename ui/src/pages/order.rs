@@ -39,8 +39,9 @@ pub fn OrderPage(id: i64) -> Element {
         let _ = ORDERS_TICK();
         api::get::<OrderDetail>(&format!("/api/v1/orders/{id}")).await
     });
-    // Delivery texts, only after "reveal": (delivery id, text).
-    let mut revealed = use_signal(Vec::<(i64, String)>::new);
+    // Delivery texts, only after "reveal": (delivery id, text, the chat-sized parts it is
+    // posted as when there are several).
+    let mut revealed = use_signal(Vec::<(i64, String, Vec<String>)>::new);
     let mut error = use_signal(|| None::<String>);
     let mut done = use_signal(|| None::<String>);
     let mut reason = use_signal(String::new);
@@ -88,7 +89,7 @@ pub fn OrderPage(id: i64) -> Element {
                 Ok(d) => revealed.set(
                     d.deliveries
                         .into_iter()
-                        .map(|x| (x.id, x.message.unwrap_or_default()))
+                        .map(|x| (x.id, x.message.unwrap_or_default(), x.parts))
                         .collect(),
                 ),
                 Err(e) => error.set(Some(e.message)),
@@ -218,8 +219,18 @@ pub fn OrderPage(id: i64) -> Element {
                         if let Some(road) = &dl.road { span { class: "road", " · {t(\"order.sent_by\")} {tk_or(\"road\", road)}" } }
                         if let Some(m) = &dl.message_id { span { class: "message-id", " · {t(\"order.message_id\")} {m}" } }
                     }
-                    if let Some((_, text)) = revealed.read().iter().find(|(i, _)| *i == dl.id) {
-                        pre { class: "secret", "{text}" }
+                    if let Some((_, text, parts)) = revealed.read().iter().find(|(i, _, _)| *i == dl.id) {
+                        if parts.len() > 1 {
+                            // What the buyer sees: one chat message per part, in order.
+                            for (i, part) in parts.iter().enumerate() {
+                                div { key: "{i}", class: "part",
+                                    p { class: "muted part-label", "{t(\"order.part\")} {i + 1}/{parts.len()}" }
+                                    pre { class: "secret", "{part}" }
+                                }
+                            }
+                        } else {
+                            pre { class: "secret", "{text}" }
+                        }
                     } else {
                         p { class: "muted hidden-secret", "{t(\"order.hidden\")}" }
                     }
