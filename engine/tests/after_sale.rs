@@ -49,15 +49,6 @@ async fn items(fx: &Fixture, oid: &str) -> Vec<Value> {
         .clone()
 }
 
-fn codes(detail: &Value) -> Vec<String> {
-    detail["trail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["code"].as_str().map(str::to_string))
-        .collect()
-}
-
 /// The trail event with `code`, the last one.
 fn event<'a>(detail: &'a Value, code: &str) -> &'a Value {
     detail["trail"]
@@ -110,7 +101,7 @@ async fn a_cancel_before_any_hand_out_returns_the_items_to_the_pool() {
     );
     let detail = order_detail(&fx.admin, &id_of(&o), false).await;
     assert_eq!(event(&detail, "items_returned")["params"]["count"], 2);
-    assert!(!codes(&detail).contains(&"items_held".to_string()));
+    assert!(!trail_codes_of(&detail).contains(&"items_held".to_string()));
     assert!(
         items(&fx, &id_of(&o)).await.is_empty(),
         "the order holds no item"
@@ -192,7 +183,7 @@ async fn a_cancel_after_hand_out_holds_the_items_until_the_seller_decides() {
     assert_eq!(counts(&fx, &pid).await, (5, 0, 0, 0, 1));
     assert_error(&release(&held[1], "pool").await, 409, "conflict");
     let detail = order_detail(&fx.admin, &oid, false).await;
-    let c = codes(&detail);
+    let c = trail_codes_of(&detail);
     assert!(c.contains(&"item_back_to_stock".to_string()), "{c:?}");
     assert!(c.contains(&"item_voided".to_string()), "{c:?}");
 
@@ -239,10 +230,13 @@ async fn a_cancellation_shopee_undoes_is_allocated_afresh_exactly_once() {
     let detail = order_detail(&fx.admin, &oid, false).await;
     assert_eq!(detail["status"], "delivered");
     assert_eq!(
-        codes(&detail).iter().filter(|c| *c == "reopened").count(),
+        trail_codes_of(&detail)
+            .iter()
+            .filter(|c| *c == "reopened")
+            .count(),
         1,
         "{:?}",
-        codes(&detail)
+        trail_codes_of(&detail)
     );
 
     // A cancellation the seller made in AUTO is theirs: a page still showing paid keeps it.
@@ -316,7 +310,7 @@ async fn a_bad_key_is_replaced_with_and_without_stock_and_never_sent_again() {
     confirm(&ext, &id_of(&out[0])).await;
     let detail = order_detail(&fx.admin, &oid, false).await;
     assert_eq!(detail["status"], "delivered");
-    assert!(codes(&detail).contains(&"replacement_confirmed".to_string()));
+    assert!(trail_codes_of(&detail).contains(&"replacement_confirmed".to_string()));
 
     // Replace the replacement: no stock left, so it waits; an import sends it.
     let now = items(&fx, &oid).await;
@@ -601,7 +595,7 @@ async fn a_delivered_order_shopee_reopens_gets_its_own_key_back_never_a_second_o
     assert_eq!(shown.len(), 1, "{shown:?}");
     assert_eq!(keys_in(shown[0]["message"].as_str().unwrap(), "ASKEP"), key);
     let detail = order_detail(&fx.admin, &oid, false).await;
-    let c = codes(&detail);
+    let c = trail_codes_of(&detail);
     assert_eq!(c.iter().filter(|c| *c == "reopened").count(), 1, "{c:?}");
     assert_eq!(event(&detail, "items_given_back")["params"]["count"], 1);
     assert_eq!(event(&detail, "reopened")["to"], "delivered", "{detail}");
@@ -648,7 +642,7 @@ async fn a_reopened_order_whose_delivery_never_went_out_sends_the_same_text_once
     let detail = order_detail(&fx.admin, &oid, false).await;
     assert_eq!(detail["status"], "delivered");
     assert_eq!(event(&detail, "items_given_back")["params"]["count"], 2);
-    assert!(codes(&detail).contains(&"delivery_resumed".to_string()));
+    assert!(trail_codes_of(&detail).contains(&"delivery_resumed".to_string()));
     assert_eq!(counts(&fx, &pid).await, (3, 0, 2, 0, 0));
 
     // Leased by the extension when cancelled: the extension that holds it confirms it, once;
@@ -707,7 +701,7 @@ async fn a_reopened_order_whose_items_the_seller_released_waits_and_sends_nothin
     assert_eq!(with_status(&now, "delivered").len(), 1, "{now:?}");
     assert_eq!(with_status(&now, "bad").len(), 1, "{now:?}");
     let detail = order_detail(&fx.admin, &oid, false).await;
-    let c = codes(&detail);
+    let c = trail_codes_of(&detail);
     assert_eq!(c.iter().filter(|c| *c == "reopened").count(), 1, "{c:?}");
     assert_eq!(event(&detail, "items_given_back")["params"]["count"], 1);
     assert!(c.contains(&"reopened_items_gone".to_string()), "{c:?}");

@@ -1,8 +1,7 @@
 //! A replacement goes out by either road to Shopee, exactly once: the Open Platform road claims
 //! it like any pending delivery, and one the extension holds is never claimed as well.
 
-use auto_engine::catalog::{NewProduct, StockInput};
-use auto_engine::config::{Config, KeyStore};
+use crate::support::in_process::voucher_engine;
 use auto_engine::delivery::DeliveryFilter;
 use auto_engine::orders::{OrderInput, Status};
 use auto_engine::shopee::outbox::{claim_delivery, sent, Kind};
@@ -10,21 +9,6 @@ use auto_engine::Engine;
 use serde_json::json;
 
 const SHOP: &str = "445566";
-
-fn engine(dir: &std::path::Path, keys: &[&str]) -> Engine {
-    let mut config = Config::default();
-    config.secrets.key_store = KeyStore::File;
-    let e = Engine::open(dir, config, false).unwrap();
-    let p: NewProduct = serde_json::from_value(json!({
-        "name": "Steam 60K", "sku": "STEAM-60K", "kind": "voucher", "price": 60000,
-        "currency": "IDR", "language": "id"
-    }))
-    .unwrap();
-    let id = e.create_product(p).unwrap().id;
-    e.import_stock(id, StockInput::Text(keys.join("\n")))
-        .unwrap();
-    e
-}
 
 fn paid(e: &Engine, sn: &str, actor: &str) -> i64 {
     let input: OrderInput = serde_json::from_value(json!({
@@ -48,7 +32,7 @@ fn claim(e: &Engine) -> Option<auto_engine::shopee::outbox::Claimed> {
 #[test]
 fn the_open_platform_road_sends_a_replacement_once_in_the_products_language() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), &["STM-AAAA-0001", "STM-BBBB-0002"]);
+    let e = voucher_engine(dir.path(), &["STM-AAAA-0001", "STM-BBBB-0002"]);
     let oid = paid(&e, "OP-1", "open_platform");
     let first = claim(&e).expect("the first delivery");
     assert!(first.text.contains("STM-AAAA-0001"));
@@ -91,7 +75,7 @@ fn the_open_platform_road_sends_a_replacement_once_in_the_products_language() {
 #[test]
 fn a_replacement_the_extension_holds_is_not_claimed_by_the_open_platform_road() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), &["STM-CCCC-0003", "STM-DDDD-0004"]);
+    let e = voucher_engine(dir.path(), &["STM-CCCC-0003", "STM-DDDD-0004"]);
     let oid = paid(&e, "EX-1", "extension");
     let first = e.fetch_deliveries(&DeliveryFilter::default()).unwrap();
     e.confirm_delivery(first[0].id, "extension").unwrap();

@@ -4,8 +4,6 @@
 
 use crate::support;
 
-use auto_engine::catalog::{NewProduct, StockInput};
-use auto_engine::config::{Config, KeyStore};
 use auto_engine::orders::Status;
 use auto_engine::shopee::orders::to_input;
 use auto_engine::Engine;
@@ -47,15 +45,6 @@ fn read(sn: &str, status: &str, sku: &str, seen_at: Option<&str>, shopee: Option
         o["shopee_updated_at"] = json!(t);
     }
     o
-}
-
-fn codes(detail: &Value) -> Vec<String> {
-    detail["trail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["code"].as_str().map(str::to_string))
-        .collect()
 }
 
 fn count(codes: &[String], code: &str) -> usize {
@@ -130,7 +119,7 @@ async fn an_old_page_re_sent_after_a_cancellation_reopens_nothing_and_says_why_o
     assert_eq!(pending(&ext).await, 0, "nothing to deliver");
 
     let detail = order_detail(&fx.admin, &oid, false).await;
-    let c = codes(&detail);
+    let c = trail_codes_of(&detail);
     assert_eq!(count(&c, "reopened"), 0, "{c:?}");
     // One entry per distinct old report (the same one twice says it once).
     assert_eq!(count(&c, "stale_report_ignored"), 3, "{c:?}");
@@ -165,7 +154,7 @@ async fn an_old_page_re_sent_after_a_cancellation_reopens_nothing_and_says_why_o
     let sent = drain_deliveries(&ext).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(counts(&fx, &pid).await, (2, 0, 1, 0));
-    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &oid, false).await);
     assert_eq!(count(&c, "reopened"), 1, "{c:?}");
 }
 
@@ -214,7 +203,7 @@ async fn a_delivered_order_keeps_its_held_key_out_of_reach_of_an_old_page() {
     assert_eq!(o["status"], "delivered", "{o}");
     assert_eq!(counts(&fx, &pid).await, (2, 0, 1, 0), "its own key back");
     assert_eq!(pending(&ext).await, 0, "no second key");
-    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &oid, false).await);
     assert_eq!(count(&c, "stale_report_ignored"), 1, "{c:?}");
     assert_eq!(count(&c, "reopened"), 1, "{c:?}");
 }
@@ -246,7 +235,7 @@ async fn a_cancellation_reported_without_a_time_counts_from_when_auto_recorded_i
     );
     assert_eq!(post_order(&ext, &new).await["status"], "delivering");
     assert_eq!(counts(&fx, &pid).await, (1, 1, 0, 0));
-    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &oid, false).await);
     assert_eq!(count(&c, "stale_report_ignored"), 1, "{c:?}");
     assert_eq!(count(&c, "reopened"), 1, "{c:?}");
 }
@@ -320,19 +309,9 @@ async fn a_report_time_that_is_not_a_time_is_refused_and_stores_nothing() {
 
 const API_SHOP: u64 = 556677;
 
+/// The engine with a voucher product holding two keys.
 fn engine(dir: &std::path::Path) -> Engine {
-    let mut config = Config::default();
-    config.secrets.key_store = KeyStore::File;
-    let e = Engine::open(dir, config, false).unwrap();
-    let p: NewProduct = serde_json::from_value(json!({
-        "name": "Steam 60K", "sku": "STEAM-60K", "kind": "voucher", "price": 60000,
-        "currency": "IDR", "language": "id"
-    }))
-    .unwrap();
-    let id = e.create_product(p).unwrap().id;
-    e.import_stock(id, StockInput::Text("STM-AAAA-0001\nSTM-BBBB-0002".into()))
-        .unwrap();
-    e
+    in_process::voucher_engine(dir, &["STM-AAAA-0001", "STM-BBBB-0002"])
 }
 
 /// get_order_detail's order as Shopee sends it, in `status` as of `update_time`.
@@ -504,7 +483,7 @@ async fn an_order_first_seen_cancelled_keeps_the_time_of_that_report() {
         "cancelled"
     );
     assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 0));
-    let c = codes(&order_detail(&fx.admin, &id_of(&o), false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &id_of(&o), false).await);
     assert_eq!(count(&c, "stale_report_ignored"), 1, "{c:?}");
     assert_eq!(
         post_order(&ext, &report("READY_TO_SHIP", "13:06")).await["status"],
@@ -589,7 +568,7 @@ async fn an_old_cancellation_page_re_sent_after_the_order_was_reopened_keeps_it_
     let said = leave_notes(&detail);
     assert_eq!(said.len(), 2, "{}", detail["trail"]);
     assert_eq!(said[1]["params"]["stays"], "delivered");
-    let c = codes(&detail);
+    let c = trail_codes_of(&detail);
     assert_eq!(
         count(&c, "items_returned"),
         1,
@@ -606,7 +585,7 @@ async fn an_old_cancellation_page_re_sent_after_the_order_was_reopened_keeps_it_
     let o = post_order(&ext, &report("CANCELLED", "10:30")).await;
     assert_eq!(o["status"], "cancelled", "{o}");
     assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 1));
-    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &oid, false).await);
     assert_eq!(count(&c, "stale_leave_ignored"), 3, "{c:?}");
     assert_eq!(count(&c, "items_held"), 1, "{c:?}");
 }
@@ -642,7 +621,7 @@ async fn a_cancellation_with_no_time_cancels_a_reopened_order_as_before() {
         (2, 0, 0, 0),
         "its key back in the pool"
     );
-    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &oid, false).await);
     assert_eq!(count(&c, "stale_leave_ignored"), 1, "{c:?}");
     assert_eq!(count(&c, "items_returned"), 2, "{c:?}");
 }
@@ -669,7 +648,7 @@ async fn the_seller_cancels_a_reopened_order_whatever_shopee_said_last() {
         .await);
     assert_eq!(o["order"]["status"], "cancelled", "{o}");
     assert_eq!(counts(&fx, &pid).await, (2, 0, 0, 0));
-    let c = codes(&order_detail(&fx.admin, &oid, false).await);
+    let c = trail_codes_of(&order_detail(&fx.admin, &oid, false).await);
     assert_eq!(count(&c, "stale_leave_ignored"), 0, "{c:?}");
 }
 

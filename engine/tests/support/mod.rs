@@ -1,9 +1,11 @@
 //! Shared helpers for the engine's integration tests.
 //!
 //! The tests talk to the engine only the way a user or the extension does: through the `auto`
-//! binary and real HTTP on 127.0.0.1. Nothing here knows the engine's internals.
+//! binary and real HTTP on 127.0.0.1. Nothing here knows the engine's internals, except
+//! `in_process`, for the few tests that open the engine in their own process.
 #![allow(dead_code)]
 
+pub mod in_process;
 pub mod llm_mock;
 pub mod shopee_mock;
 
@@ -1021,4 +1023,14 @@ impl Fixture {
     pub fn extension(&self) -> Api {
         self.server.api(Some(&token(self.dir.path(), "extension")))
     }
+}
+
+/// The codes of an order's trail events (`GET /orders/{id}`'s `trail`), oldest first.
+pub fn trail_codes_of(detail: &Value) -> Vec<String> {
+    detail["trail"]
+        .as_array()
+        .expect("the order's trail")
+        .iter()
+        .filter_map(|e| e["code"].as_str().map(str::to_string))
+        .collect()
 }
