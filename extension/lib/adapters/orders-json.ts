@@ -70,7 +70,8 @@ function readOrder(r: Obj, ctx: OrderContext): OrderInput | undefined {
   if (created) order.created_at = created
   const paid = isoTime(pick(r, "pay_time", "paid_at"))
   if (paid) order.paid_at = paid
-  const updated = isoTime(pick(r, "update_time", "updated_at"))
+  // Documented on get_order_detail (fixtures/open-platform.ts names the sources).
+  const updated = isoTime(pick(r, "update_time"))
   if (updated) order.shopee_updated_at = updated
   return order
 }
