@@ -13,6 +13,7 @@ mod trim;
 mod web_extension;
 mod window;
 mod window_env;
+mod window_gl;
 mod window_process;
 
 use auto_engine::config::{resolve_data_dir, Config};

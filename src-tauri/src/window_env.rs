@@ -16,6 +16,9 @@ const LIGHT: &[(&str, &str)] = &[
     // glibc's malloc makes an arena per thread up to 8 per core; WebKit's many threads
     // each keep a heap's worth of freed memory (about 4 MB over the three processes).
     ("MALLOC_ARENA_MAX", "2"),
+    // Canvases painted on the CPU as the page is: the web process has no GL (window_gl.rs),
+    // and this keeps WebKit from trying it for them.
+    ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
 ];
 
 /// Gives the window process the light settings the seller's environment does not override.

@@ -18,6 +18,7 @@ const LABEL: &str = "main";
 
 /// Shows the window on the sign-in link read from standard input until it is closed.
 pub fn run() -> anyhow::Result<()> {
+    crate::window_gl::go_without_gl();
     let mut link = String::new();
     std::io::stdin().lock().read_line(&mut link)?;
     let link: tauri::Url = link.trim().parse()?;

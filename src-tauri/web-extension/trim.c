@@ -8,10 +8,16 @@
  * Once a few seconds after each document loaded, and again whenever the page has been quiet
  * for a while after doing some work (a live update, the seller using it), so that what using
  * it touched goes back too. Pages the window process maps as well are left (the kernel pages
- * out only what this process alone maps). */
+ * out only what this process alone maps).
+ *
+ * It also gives the web process an EGL display without GL (gl_free.c) when the window process
+ * asks for it. */
+#include "gl_free.h"
+
 #include <webkit2/webkit-web-extension.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -107,6 +113,11 @@ static void page_created(WebKitWebExtension *extension, WebKitWebPage *page, gpo
 
 G_MODULE_EXPORT void webkit_web_extension_initialize(WebKitWebExtension *extension)
 {
+    /* The window process went without GL (src/window_gl.rs) and says so to the web process;
+     * this runs before the web process's first page, hence before its first EGL call. */
+    const char *gl_free = getenv("AUTO_GL_FREE");
+    if (gl_free && !strcmp(gl_free, "1"))
+        auto_gl_free_install();
     g_signal_connect(extension, "page-created", G_CALLBACK(page_created), NULL);
     cpu_at_check = cpu_ms();
     g_timeout_add_seconds(CHECK_SECONDS, check_quiet, NULL);

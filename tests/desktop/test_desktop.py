@@ -143,6 +143,14 @@ def first_run(app, display):
     web = [p for p, c in webkit_processes(pid) if c.startswith("WebKitWebProces")]
     assert any("libauto-web-trim.so" in open(f"/proc/{p}/maps").read() for p in web), \
         "the web process did not load the extension"
+    # No process of the app loads the system's GL driver (with Mesa, one library linking
+    # LLVM, about 18 MB a process): the window's processes have an EGL display without GL
+    # (src-tauri/src/window_gl.rs) and the pixels above were painted without it.
+    for p, comm in procmem.tree(pid):
+        maps = open(f"/proc/{p}/maps").read()
+        loaded = {line.split()[-1] for line in maps.splitlines()
+                  if "/dri/" in line or "libLLVM" in line or "libgallium" in line}
+        assert not loaded, f"{comm} ({p}) loaded a GL driver: {sorted(loaded)}"
     for window in xwin.visible_windows(app.env):
         xwin.close(app.env["DISPLAY"], window)
     wait_for("the window to close", lambda: not xwin.visible_windows(app.env), timeout=10)
