@@ -77,7 +77,9 @@ pub fn context() -> tauri::Context {
 fn run(hidden: bool) -> anyhow::Result<()> {
     let data_dir = resolve_data_dir(std::env::var_os("AUTO_DATA_DIR").map(PathBuf::from))?;
     let mut config = Config::load(&data_dir)?;
-    let _log = host::init_logging(&data_dir, true)?;
+    // Tauri ends the process without returning from `run`, so the log's writer is flushed
+    // and let go by the server's task before it ends the app: its last lines are kept.
+    let log = Mutex::new(host::init_logging(&data_dir, true)?);
     let port = config.server.port;
 
     let app = tauri::Builder::default()
@@ -134,6 +136,7 @@ fn run(hidden: bool) -> anyhow::Result<()> {
                     Ok(()) => tracing::info!("stopped cleanly"),
                     Err(e) => tracing::error!("the server stopped with an error: {e:#}"),
                 }
+                drop(log.lock().unwrap_or_else(|p| p.into_inner()).take());
                 handle.exit(0);
             });
             app.manage(Desktop {

@@ -81,6 +81,35 @@ def check_dashboard_on_screen(app, display, name):
     assert page_share > 0.5 and page_colours > 20, "the page area is blank or not the UI"
 
 
+# The top bar's tabs in the 1200-pixel-wide window (x of each label's middle, y of the bar)
+# and a request each page makes when it opens.
+TABS = [("Orders", 226, r"path=/api/v1/orders status=200"),
+        ("Products", 308, r"path=/api/v1/products status=200"),
+        ("Stock", 386, r"path=/api/v1/products status=200"),
+        ("FAQ", 446, r"path=/api/v1/faq status=200"),
+        ("Conversations", 538, r"path=/api/v1/conversations status=200"),
+        ("Settings", 647, r"path=/api/v1/settings/delivery status=200"),
+        ("Dashboard", 136, DASHBOARD)]
+TAB_Y = 22
+
+
+def walk_every_page(app, pid, display):
+    """Opens every page from the top bar as the seller does, each fetching its data, and the web
+    process that painted the dashboard is the one that painted them all (none crashed)."""
+    web_before = [p for p, c in webkit_processes(pid) if c.startswith("WebKitWebProces")]
+    window = xwin.visible_windows(app.env)[0]
+    for name, x, request in TABS:
+        before = app.count(request)
+        subprocess.run(["xdotool", "mousemove", "--window", str(window), str(x), str(TAB_Y),
+                        "click", "1"], env=app.env, check=True)
+        wait_for(f"the {name} page to fetch its data", lambda: app.count(request) > before,
+                 timeout=20)
+    web_after = [p for p, c in webkit_processes(pid) if c.startswith("WebKitWebProces")]
+    assert web_after == web_before, f"the web process changed: {web_before} -> {web_after}"
+    check_dashboard_on_screen(app, display, "dashboard-after-walk.png")
+    log(f"walked {len(TABS)} pages in the window")
+
+
 def main():
     display = os.environ.get("DISPLAY")
     assert display, "run under Xvfb (scripts/test-desktop.sh)"
@@ -104,6 +133,7 @@ def first_run(app, display):
     wait_for("the window's UI to load the dashboard", lambda: app.count(DASHBOARD), timeout=90)
     assert app.count(SIGNIN) == 1, "the window signed in through /signin"
     check_dashboard_on_screen(app, display, "dashboard.png")
+    walk_every_page(app, pid, display)
 
     # 2. The tray icon is exported (StatusNotifierItem over D-Bus) with its menu.
     assert "tray icon ready" in app.log(), "the app did not build its tray"
