@@ -74,6 +74,15 @@ pub struct Reply {
     /// The buyer message it answers.
     pub message_id: Option<i64>,
     pub text: String,
+    /// The text in the chat-sized parts it is posted as, one message each, in order (one part,
+    /// the text, when it fits). Cut under the seller's chat limit, and fixed once a road takes
+    /// the reply, so a limit changed half-way never recuts what the buyer is reading.
+    #[serde(default)]
+    pub parts: Vec<String>,
+    /// How many parts the Open Platform road has seen Shopee take (a reply cut short resumes
+    /// there; the extension reads its progress from the chat itself).
+    #[serde(default)]
+    pub parts_sent: i64,
     /// faq, llm or seller.
     pub source: String,
     pub faq_id: Option<i64>,

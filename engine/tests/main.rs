@@ -27,6 +27,7 @@ mod order_lifecycle;
 mod order_names;
 mod orders_idempotent;
 mod orders_unknown_status;
+mod reply_parts;
 mod shopee_api;
 mod shopee_mock_rules;
 mod stale_reports;

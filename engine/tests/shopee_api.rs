@@ -30,7 +30,7 @@ const PRICE: f64 = 149_000.0;
 // ---------------------------------------------------------------------------------------------
 
 /// A server that syncs only when asked (`POST /api/v1/shopee/sync`).
-fn on_request() -> ServeOptions {
+pub(crate) fn on_request() -> ServeOptions {
     ServeOptions::default().with_env("AUTO_SHOPEE_POLL_SECS", "0")
 }
 
@@ -40,7 +40,7 @@ fn polling() -> ServeOptions {
 }
 
 /// Points AUTO at the mock with the test app's credentials.
-async fn configure(admin: &Api, mock: &ShopeeMock) -> Value {
+pub(crate) async fn configure(admin: &Api, mock: &ShopeeMock) -> Value {
     let (status, app) = admin
         .put(
             "/api/v1/shopee/app",
@@ -101,7 +101,7 @@ async fn authorize_through_callback(
 }
 
 /// Connects a shop with a code, as when the seller pastes it; asserts 201.
-async fn connect_with_code(admin: &Api, mock: &ShopeeMock, shop: u64) -> Value {
+pub(crate) async fn connect_with_code(admin: &Api, mock: &ShopeeMock, shop: u64) -> Value {
     let code = mock.new_code(shop);
     let (status, body) = admin
         .post(
@@ -115,7 +115,7 @@ async fn connect_with_code(admin: &Api, mock: &ShopeeMock, shop: u64) -> Value {
 
 /// Waits (at most 3 s) for the sync AUTO may start by itself when a shop is connected, so
 /// that orders a test adds afterwards are new to a sync the test asks for.
-async fn settle_after_connect(admin: &Api) {
+pub(crate) async fn settle_after_connect(admin: &Api) {
     let deadline = Instant::now() + Duration::from_secs(3);
     while Instant::now() < deadline {
         if shops(admin)
@@ -137,7 +137,7 @@ async fn shops(admin: &Api) -> Vec<Value> {
 }
 
 /// One sync of every shop; returns the report.
-async fn sync(admin: &Api) -> Value {
+pub(crate) async fn sync(admin: &Api) -> Value {
     let (status, report) = admin.post("/api/v1/shopee/sync", &json!({})).await;
     assert_eq!(status, StatusCode::OK, "POST /shopee/sync: {report}");
     assert!(report["shops"].is_array(), "sync report: {report}");

@@ -7,6 +7,7 @@
 import { ApiError, callApi, DEFAULT_APP_URL, normaliseAppUrl } from "../lib/api"
 import type { MessageInput, OrderInput, PendingDelivery, PendingReply, TodayStats } from "../lib/contract"
 import type { ConnState, Request, Status, WorkAnswer, WorkItem } from "../lib/messages"
+import { deliveryItem, replyItem } from "../lib/outbox-items"
 import { Queue, type QueueItem, type SendResult } from "../lib/queue"
 import { regionOf } from "../lib/region"
 import { reading } from "../lib/seen"
@@ -251,11 +252,6 @@ async function doneSet(): Promise<Set<string>> {
   return new Set((await store.get<string[]>("done")) ?? [])
 }
 
-function secs(iso: string | undefined): number {
-  const t = iso ? Date.parse(iso) : NaN
-  return Number.isNaN(t) ? 0 : Math.floor(t / 1000)
-}
-
 /** Which tab is typing an item right now, so two Seller Centre tabs never type the same one. */
 const claims = new Map<string, { tab: number; until: number }>()
 
@@ -293,17 +289,14 @@ async function doRefreshWork(): Promise<void> {
       for (const x of d.value?.deliveries ?? []) {
         const key = `d:${x.id}`
         if (done.has(key)) confirms.push(`/deliveries/${x.id}/confirm`)
-        else {
-          const parts = x.parts?.length ? x.parts : [x.message]
-          fresh.set(key, { key, kind: "delivery", id: x.id, shop: x.shop, buyer: x.buyer, order_sn: x.order_sn, text: x.message, parts, createdAt: secs(x.created_at), leasedAt: now })
-        }
+        else fresh.set(key, deliveryItem(x, now))
       }
     }
     if (r.status === "fulfilled") {
       for (const x of r.value?.replies ?? []) {
         const key = `r:${x.id}`
         if (done.has(key)) confirms.push(`/replies/${x.id}/confirm`)
-        else fresh.set(key, { key, kind: "reply", id: x.id, shop: x.shop, buyer: x.buyer, conversation_id: x.conversation_id, text: x.text, createdAt: secs(x.created_at), leasedAt: now })
+        else fresh.set(key, replyItem(x, now))
       }
     }
     for (const old of await outbox()) {

@@ -4,7 +4,8 @@
 // types the deliveries and replies AUTO has for the conversations listed, as the seller would:
 // open the buyer's conversation, focus the input, insert the text, press send (auto-send on) or
 // leave it for the seller (auto-send off), and reports it sent only once it shows in the chat. A
-// delivery in chat-sized parts goes part by part and is reported sent when every part shows.
+// delivery or reply in chat-sized parts goes part by part and is reported sent when every part
+// shows.
 
 import type { PlasmoCSConfig } from "plasmo"
 

@@ -66,7 +66,12 @@ export interface PendingReply {
   conversation_id: string
   buyer: Buyer
   message_id?: number | null
+  /** The whole text (older clients type this). */
   text: string
+  /** The text in chat-sized parts, to type in order (absent from an AUTO before parts). */
+  parts?: string[]
+  /** How many parts the Open Platform road saw Shopee take (the chat itself is the progress). */
+  parts_sent?: number
   source: string
   status: string
   created_at: string

@@ -21,8 +21,8 @@ export interface WorkItem {
   order_sn?: string
   /** The whole text (a delivery's message, a reply). */
   text: string
-  /** What is typed, one chat message each, in order: a delivery's chat-sized parts (absent on
-   * items kept from an older version: then the text is the one part). */
+  /** What is typed, one chat message each, in order: a delivery's or reply's chat-sized parts
+   * (absent on items kept from an older version: then the text is the one part). */
   parts?: string[]
   /** When AUTO made it (epoch seconds): older chat messages cannot be it. */
   createdAt: number

@@ -1,12 +1,12 @@
-// A delivery comes in chat-sized parts (Shopee chat refuses long messages): they are typed one
-// after the other, in order, and the delivery is confirmed only when every part shows in the
+// A delivery or a reply comes in chat-sized parts (Shopee chat refuses long messages): they are
+// typed one after the other, in order, and it is confirmed only when every part shows in the
 // chat. What the chat shows is the only progress there is, so a delivery half-typed when the tab
 // closed goes on from the first part the chat does not show, and never types one it does.
 
 import type { WorkItem } from "./messages"
 import { sameText } from "./util"
 
-/** The parts of a work item, in order (a reply, or a delivery from an older AUTO: its text). */
+/** The parts of a work item, in order (an item from an AUTO before parts: its text). */
 export function partsOf(item: Pick<WorkItem, "parts" | "text">): string[] {
   return item.parts && item.parts.length ? item.parts : [item.text]
 }

@@ -131,10 +131,14 @@ pub use auto_api::{ConversationDetail, ConversationPage, ConversationSummary, Me
 const REPLY_SELECT: &str =
     "SELECT r.id, r.conversation_id, c.shop, c.conversation_id, c.buyer_username,
         c.buyer_user_id, r.message_id, r.text, r.source, r.faq_id, r.score, r.status, r.attempts,
-        r.created_at, r.confirmed_at
+        r.created_at, r.confirmed_at, r.parts, r.parts_sent,
+        (SELECT value FROM meta WHERE key = 'chat_limit')
      FROM replies r JOIN conversations c ON c.id = r.conversation_id";
 
 fn reply_row(r: &rusqlite::Row) -> rusqlite::Result<Reply> {
+    let text: String = r.get(7)?;
+    let limit = crate::delivery::parts::limit_of(r.get::<_, Option<String>>(17)?.as_deref());
+    let parts = super::reply_parts::of(&text, r.get::<_, Option<String>>(15)?.as_deref(), limit)?;
     Ok(Reply {
         id: r.get(0)?,
         conversation: r.get(1)?,
@@ -145,7 +149,9 @@ fn reply_row(r: &rusqlite::Row) -> rusqlite::Result<Reply> {
             user_id: r.get(5)?,
         },
         message_id: r.get(6)?,
-        text: r.get(7)?,
+        text,
+        parts,
+        parts_sent: r.get(16)?,
         source: r.get(8)?,
         faq_id: r.get(9)?,
         score: r.get(10)?,
@@ -222,11 +228,15 @@ pub fn lease_pending(conn: &Connection, f: &ReplyFilter, timeout_ms: i64) -> Res
         .query_map(params_from_iter(args), reply_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut lease = conn.prepare_cached(
-        "UPDATE replies SET offered_at = ?2, attempts = attempts + 1, road = 'extension' WHERE id = ?1",
+        "UPDATE replies SET offered_at = ?2, attempts = attempts + 1, road = 'extension',
+                parts = IFNULL(parts, ?3)
+         WHERE id = ?1",
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for mut r in rows {
-        lease.execute(params![r.id, now])?;
+        // Handed out, its parts are fixed (see reply_parts).
+        let parts = super::reply_parts::column(&r.parts);
+        lease.execute(params![r.id, now, parts])?;
         r.attempts += 1;
         out.push(r);
     }
@@ -313,6 +323,7 @@ pub fn approve(conn: &Connection, id: i64, text: Option<&str>) -> Result<Reply> 
         "UPDATE replies SET status = 'pending', text = ?2, source = ?3, approved_at = ?4 WHERE id = ?1",
         params![id, text, source, now_ms()],
     )?;
+    super::reply_parts::reapproved(conn, id, text != r.text)?;
     if let Some(m) = r.message_id {
         // An FAQ suggestion sent as it was is now the entry's answer to that question.
         let faq_id = (source == "faq").then_some(r.faq_id).flatten();

@@ -16,6 +16,7 @@ pub mod llm;
 pub mod model;
 pub mod ops;
 pub mod policy;
+pub mod reply_parts;
 pub mod retrieve;
 pub mod service;
 pub mod settings;

@@ -18,6 +18,7 @@ use crate::secrets::Vault;
 use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::ops::{Range, RangeInclusive};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// The chat limit of a new install: the seller chat API's.
 pub const DEFAULT_CHAT_LIMIT: usize = 600;
@@ -199,6 +200,19 @@ pub fn split(r: &Rendered, limit: usize) -> Vec<String> {
     pack(text, &pieces, limit)
 }
 
+/// Cuts a text with no items (a reply to a buyer) as `split` cuts a delivery: between lines, a
+/// line longer than the limit at its spaces. One splitter for both, so a reply reads in the chat
+/// as a delivery does.
+pub fn split_text(text: &str, limit: usize) -> Vec<String> {
+    split(
+        &Rendered {
+            text: text.to_string(),
+            items: Vec::new(),
+        },
+        limit,
+    )
+}
+
 /// Cuts again, under `limit`, parts that were cut under a higher one (Shopee refused one as too
 /// long and the seller lowered the limit). Parts that fit stay as they are, so parts the buyer
 /// has keep their place; a longer one is cut keeping whole every item of `whole` (the order's
@@ -277,18 +291,30 @@ fn split_at(
     out
 }
 
-/// `range` in consecutive stretches of at most `limit`, at character boundaries.
+/// `range` in consecutive stretches of at most `limit`, between what a reader sees as one
+/// character (grapheme clusters): Thai, written without spaces, is cut here, and a vowel or tone
+/// mark must stay on its consonant, as an emoji sequence (a family, a skin tone) must stay whole.
+/// Only a cluster longer than the limit by itself (a contrived one) is cut between code points.
 fn cut(text: &str, range: Range<usize>, limit: usize) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let (mut start, mut len) = (range.start, 0);
-    for (i, c) in text[range.clone()].char_indices() {
+    for (i, g) in text[range.clone()].grapheme_indices(true) {
         let pos = range.start + i;
-        if len + c.len_utf16() > limit {
-            out.push(start..pos);
-            start = pos;
-            len = 0;
+        let units: Vec<(usize, usize)> = if chat_len(g) <= limit {
+            vec![(pos, chat_len(g))]
+        } else {
+            g.char_indices()
+                .map(|(j, c)| (pos + j, c.len_utf16()))
+                .collect()
+        };
+        for (at, n) in units {
+            if len + n > limit {
+                out.push(start..at);
+                start = at;
+                len = 0;
+            }
+            len += n;
         }
-        len += c.len_utf16();
     }
     out.push(start..range.end);
     out
@@ -363,9 +389,16 @@ pub fn chat_limit(conn: &Connection) -> Result<usize> {
         .prepare_cached("SELECT value FROM meta WHERE key = 'chat_limit'")?
         .query_row([], |r| r.get(0))
         .optional()?;
-    Ok(v.and_then(|v| v.parse().ok())
+    Ok(limit_of(v.as_deref()))
+}
+
+/// The limit a `meta` value stands for (none, or one out of range: the default), for a query
+/// that reads the value along with its rows.
+pub fn limit_of(value: Option<&str>) -> usize {
+    value
+        .and_then(|v| v.parse().ok())
         .filter(|n| CHAT_LIMITS.contains(n))
-        .unwrap_or(DEFAULT_CHAT_LIMIT))
+        .unwrap_or(DEFAULT_CHAT_LIMIT)
 }
 
 /// Parts for a rendered delivery under the seller's limit.

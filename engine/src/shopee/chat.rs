@@ -99,7 +99,7 @@ async fn send(session: &Session, kind: Kind, claim: &Claimed) -> Result<Sent, Ro
         if shown > from {
             from = shown;
             blocking(&session.engine, move |e| {
-                e.db.write(|c| outbox::part_sent(c, id, shown))?;
+                e.db.write(|c| outbox::part_sent(c, kind, id, shown))?;
                 e.db.ensure_durable()
             })
             .await?;
@@ -116,7 +116,7 @@ async fn send(session: &Session, kind: Kind, claim: &Claimed) -> Result<Sent, Ro
             }
             Part::Took(_) => {
                 blocking(&session.engine, move |e| {
-                    e.db.write(|c| outbox::part_sent(c, id, k + 1))?;
+                    e.db.write(|c| outbox::part_sent(c, kind, id, k + 1))?;
                     e.db.ensure_durable()
                 })
                 .await?;

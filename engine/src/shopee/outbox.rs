@@ -9,6 +9,7 @@
 //! - a refusal by Shopee cancels the delivery and puts the order before the seller; nothing
 //!   refused is retried into a duplicate.
 
+use crate::assistant::reply_parts;
 use crate::delivery::parts;
 use crate::orders::{record_event, transition, Machine, Note, Status};
 use crate::secrets::Vault;
@@ -23,9 +24,9 @@ pub struct Claimed {
     pub buyer_user_id: i64,
     /// The whole text (a delivery's message, a reply's text).
     pub text: String,
-    /// What is posted, one chat message each, in order (a reply: its text).
+    /// What is posted, one chat message each, in order.
     pub parts: Vec<String>,
-    /// How many parts Shopee took already: a delivery cut short resumes after them.
+    /// How many parts Shopee took already: a delivery or reply cut short resumes after them.
     pub parts_sent: usize,
     /// When the intent to send the next part was recorded (ms).
     pub sending_at: i64,
@@ -112,10 +113,10 @@ pub fn claim_delivery(
 /// Claims the oldest pending reply in a conversation of `shop`.
 pub fn claim_reply(conn: &Connection, shop: &str, timeout_ms: i64) -> Result<Option<Claimed>> {
     let now = now_ms();
-    type Row = (i64, i64, String, i64, Option<String>);
+    type Row = (i64, i64, String, i64, Option<String>, Option<String>, i64);
     let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT r.id, c.buyer_user_id, r.text, r.created_at, r.road
+            "SELECT r.id, c.buyer_user_id, r.text, r.created_at, r.road, r.parts, r.parts_sent
              FROM replies r JOIN conversations c ON c.id = r.conversation_id
              WHERE r.status = 'pending' AND r.sending_at IS NULL
                AND (r.offered_at IS NULL OR r.offered_at <= ?2)
@@ -123,20 +124,30 @@ pub fn claim_reply(conn: &Connection, shop: &str, timeout_ms: i64) -> Result<Opt
              ORDER BY r.id LIMIT 1",
         )?
         .query_row(params![shop, now - timeout_ms], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .optional()?;
-    let Some((id, buyer, text, created_at, road)) = row else {
+    let Some((id, buyer, text, created_at, road, stored, sent)) = row else {
         return Ok(None);
     };
+    // Parts stored when a road first took the reply stay as they are; else it is cut now and
+    // the cut is stored with the intent, before any part goes (see assistant::reply_parts).
+    let parts = reply_parts::of(&text, stored.as_deref(), parts::chat_limit(conn)?)?;
     conn.prepare_cached(
         "UPDATE replies SET sending_at = ?2, offered_at = ?2, attempts = attempts + 1,
-                road = 'open_platform'
+                road = 'open_platform', parts = IFNULL(parts, ?3)
          WHERE id = ?1",
     )?
-    .execute(params![id, now])?;
-    let parts = vec![text.clone()];
-    let mut claim = Claimed::new(id, buyer, text, parts, 0).at(now, created_at);
+    .execute(params![id, now, reply_parts::column(&parts)])?;
+    let mut claim = Claimed::new(id, buyer, text, parts, sent).at(now, created_at);
     claim.after_extension = road.as_deref() == Some("extension");
     Ok(Some(claim))
 }
@@ -159,8 +170,10 @@ pub fn sent(
                 )?
                 .execute(params![id, message_id, parts as i64])?,
             Kind::Reply => c
-                .prepare_cached("UPDATE replies SET chat_message_id = ?2 WHERE id = ?1")?
-                .execute(params![id, message_id])?,
+                .prepare_cached(
+                    "UPDATE replies SET chat_message_id = COALESCE(NULLIF(?2, ''), chat_message_id), parts_sent = ?3 WHERE id = ?1",
+                )?
+                .execute(params![id, message_id, parts as i64])?,
         };
         Ok(())
     })?;
@@ -175,25 +188,28 @@ pub fn sent(
     }
 }
 
-/// Shopee took a delivery's parts up to `sent`; the intent for the next is recorded afresh,
-/// so a crash from here resumes after them (and no other process settles a send in progress).
-pub fn part_sent(conn: &Connection, id: i64, sent: usize) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE deliveries SET parts_sent = ?2, sending_at = ?3 WHERE id = ?1 AND status = 'pending'",
-    )?
-    .execute(params![id, sent as i64, now_ms()])?;
+/// Shopee took a delivery's or reply's parts up to `sent`; the intent for the next is recorded
+/// afresh, so a crash from here resumes after them (and no other process settles a send in
+/// progress).
+pub fn part_sent(conn: &Connection, kind: Kind, id: i64, sent: usize) -> Result<()> {
+    let sql = match kind {
+        Kind::Delivery => "UPDATE deliveries SET parts_sent = ?2, sending_at = ?3 WHERE id = ?1 AND status = 'pending'",
+        Kind::Reply => "UPDATE replies SET parts_sent = ?2, sending_at = ?3 WHERE id = ?1 AND status = 'pending'",
+    };
+    conn.prepare_cached(sql)?
+        .execute(params![id, sent as i64, now_ms()])?;
     Ok(())
 }
 
-/// The chat shows a delivery's parts up to `sent` but not the rest: recorded, and free for
-/// either road to go on with (the extension reads its progress from the chat).
+/// The chat shows a delivery's or reply's parts up to `sent` but not the rest: recorded, and
+/// free for either road to go on with (the extension reads its progress from the chat).
 pub fn resume_later(conn: &Connection, kind: Kind, id: i64, sent: usize) -> Result<()> {
-    if kind == Kind::Delivery {
-        conn.prepare_cached(
-            "UPDATE deliveries SET parts_sent = max(parts_sent, ?2) WHERE id = ?1 AND status = 'pending'",
-        )?
+    let sql = match kind {
+        Kind::Delivery => "UPDATE deliveries SET parts_sent = max(parts_sent, ?2) WHERE id = ?1 AND status = 'pending'",
+        Kind::Reply => "UPDATE replies SET parts_sent = max(parts_sent, ?2) WHERE id = ?1 AND status = 'pending'",
+    };
+    conn.prepare_cached(sql)?
         .execute(params![id, sent as i64])?;
-    }
     release(conn, kind, id)
 }
 
@@ -238,7 +254,9 @@ pub fn refused(conn: &Connection, kind: Kind, id: i64, note: &Note) -> Result<Op
             Ok(Some(order_id))
         }
         Kind::Reply => {
-            // A reply Shopee will not carry goes back to the seller as a draft.
+            // A reply Shopee will not carry goes back to the seller as a draft. Its parts and
+            // how many went stay: approved as it was, it goes on after them
+            // (assistant::reply_parts::reapproved).
             conn.prepare_cached(
                 "UPDATE replies SET status = 'draft', sending_at = NULL, offered_at = NULL WHERE id = ?1 AND status = 'pending'",
             )?
@@ -264,7 +282,7 @@ pub fn unsettled(
              ORDER BY d.id"
         }
         Kind::Reply => {
-            "SELECT r.id, c.buyer_user_id, CAST(r.text AS BLOB), r.sending_at, r.created_at, NULL, 0
+            "SELECT r.id, c.buyer_user_id, CAST(r.text AS BLOB), r.sending_at, r.created_at, CAST(r.parts AS BLOB), r.parts_sent
              FROM replies r JOIN conversations c ON c.id = r.conversation_id
              WHERE r.status = 'pending' AND r.sending_at IS NOT NULL AND r.sending_at <= ?2 AND c.shop = ?1
              ORDER BY r.id"
@@ -295,7 +313,14 @@ pub fn unsettled(
                 }
                 Kind::Reply => {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
-                    (text.clone(), vec![text])
+                    // A claim has its parts stored; one without was claimed by an AUTO before
+                    // parts, which sent the text whole.
+                    let stored = sealed.map(|b| String::from_utf8_lossy(&b).into_owned());
+                    let parts = match stored {
+                        Some(json) => reply_parts::of(&text, Some(&json), 0)?,
+                        None => vec![text.clone()],
+                    };
+                    (text, parts)
                 }
             };
             Ok(Claimed::new(id, buyer, text, parts, sent).at(sending, created))

@@ -54,6 +54,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_shopee_reported_at",
         include_str!("../../migrations/0013_shopee_reported_at.sql"),
     ),
+    (
+        "0014_reply_parts",
+        include_str!("../../migrations/0014_reply_parts.sql"),
+    ),
 ];
 
 /// Brings the schema up to the newest version.
