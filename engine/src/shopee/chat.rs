@@ -217,7 +217,7 @@ pub fn refusal_words(code: &str, said: &str) -> String {
     } else if c.contains("5_message") {
         "Shopee allows only 5 messages in a row before the buyer answers; wait for the buyer's reply, then send again"
     } else if c == "message_too_long" {
-        "a message is longer than Shopee chat takes (600 characters); set the longest chat message in Settings → Automatic delivery to 600 or less, then deliver again"
+        "a message is longer than Shopee chat takes (600 characters); set the longest chat message in Settings → Automatic delivery to 600 or less, then send it again"
     } else if c.contains("block") {
         "the buyer has blocked chat with this shop"
     } else {

@@ -91,7 +91,7 @@ pub const NOTES: &[(&str, &str, &str)] = &[
     ),
     (
         "chat_refused.message_too_long",
-        "a message is longer than Shopee chat takes (600 characters); set the longest chat message in Settings → Automatic delivery to 600 or less, then deliver again ({refusal})",
+        "a message is longer than Shopee chat takes (600 characters); set the longest chat message in Settings → Automatic delivery to 600 or less, then send it again ({refusal})",
         "pesan lebih panjang dari yang diterima chat Shopee (600 karakter); atur panjang pesan chat maksimum di Pengaturan → Pengiriman otomatis ke 600 atau kurang, lalu kirim lagi ({refusal})",
     ),
     (
