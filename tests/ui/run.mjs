@@ -756,6 +756,78 @@ try {
     }
   });
 
+  await step('a reply longer than the chat limit shows each part in Conversations, as a draft and on its way', async () => {
+    const LIMIT = 100;
+    const buyer = 'rina_parts';
+    const question = 'How do I redeem the activation guide code?';
+    const answer = [
+      'Open the app and sign in with your own account, then tap Settings in the top right corner of the screen.',
+      'Choose Redeem Code, paste the code we sent you in this chat, then press Save and wait a few seconds.',
+      'If it says the code was used, send us a screenshot here and we will check it for you right away.',
+    ].join(' ');
+    // Shown exactly as the engine cut them, in order, labelled i/n, none over the limit.
+    async function partsShown(where, parts) {
+      await page.waitForSelector(`${where} .part-label`);
+      const labels = await page.$$eval(`${where} .part-label`, (els) => els.map((e) => e.innerText));
+      const texts = await page.$$eval(`${where} .part pre`, (els) => els.map((e) => e.innerText));
+      assert(labels.length === parts.length, `a label per part in ${where} (${labels.length} of ${parts.length})`);
+      assert(labels.every((l, i) => l.startsWith('Chat message') && l.endsWith(`${i + 1}/${parts.length}`)),
+        `labels in order: ${labels.join(', ')}`);
+      assert(texts.length === parts.length && texts.every((t, i) => t.trim() === parts[i].trim()),
+        `each part in ${where} is shown as the engine cut it: ${JSON.stringify(texts)}`);
+      assert(texts.every((t) => t.length <= LIMIT), 'no part is longer than the chat limit');
+    }
+    await engine.api('PUT', '/api/v1/settings/delivery', { chat_limit: LIMIT });
+    // This buyer's FAQ answers wait for the seller, so the reply is a draft first.
+    await engine.api('PUT', `/api/v1/settings/ai/customer?key=toko_test/${buyer}`, { auto_reply: false });
+    try {
+      await engine.api('POST', '/api/v1/faq', { question, answer, variants: ['how to activate the guide'] });
+      const t0 = Date.now();
+      for (;;) {
+        const { search } = await engine.api('GET', '/api/v1/assistant/status');
+        if (!search.indexing && search.indexed === search.variants) break;
+        assert(Date.now() - t0 < 15_000, `the FAQ entry is indexed (${search.indexed} / ${search.variants})`);
+        await page.waitForTimeout(200);
+      }
+      const outcome = await engine.api('POST', '/api/v1/messages', {
+        shop: 'toko_test', conversation_id: 'conv-ui-parts', message_id: 'm-ui-parts',
+        buyer: { username: buyer }, text: question,
+      });
+      assert(outcome.reply.source === 'faq' && outcome.reply.status === 'draft', `an FAQ draft was made: ${JSON.stringify(outcome)}`);
+      const { replies } = await engine.api('GET', '/api/v1/replies?status=draft');
+      const draft = replies.find((r) => r.id === outcome.reply.id);
+      assert(draft && draft.parts.length >= 3, `the answer is cut into parts: ${JSON.stringify(draft)}`);
+
+      await nav('/conversations');
+      const card = `#drafts .draft[data-reply-id="${draft.id}"]`;
+      await partsShown(card, draft.parts);
+      // The seller still edits the whole text; the parts below are for reading.
+      assert((await page.inputValue(`${card} textarea.draft-text`)) === draft.text, 'the whole text is in the editor');
+      assert((await page.locator(`${card} .parts textarea, ${card} .parts input`).count()) === 0, 'the parts are read-only');
+      await page.screenshot({ path: join(artifacts, `${String(n).padStart(2, '0')}a-draft-in-parts.png`), fullPage: true });
+
+      await page.click(`${card} button.approve`);
+      await page.waitForSelector(card, { state: 'detached' });
+      await page.click(`#threads a[href="/conversations/${outcome.conversation}"]`);
+      const row = `#thread .reply[data-reply-id="${draft.id}"]`;
+      await waitText(row, 'To be sent');
+      const detail = await engine.api('GET', `/api/v1/conversations/${outcome.conversation}`);
+      const sent = detail.replies.find((r) => r.id === draft.id);
+      assert(sent.status === 'pending' && JSON.stringify(sent.parts) === JSON.stringify(draft.parts),
+        `approved unedited, the same parts go: ${JSON.stringify(sent)}`);
+      await partsShown(row, sent.parts);
+      // A one-part reply in the same thread stays one line, as before.
+      const ONE = 'Thanks, enjoy!';
+      await page.fill('#seller-reply', ONE);
+      await page.click('#thread form button[type="submit"]');
+      await waitText('#thread', `: ${ONE}`);
+      assert((await page.locator(`#thread .reply:has-text("${ONE}") .part`).count()) === 0, 'a short reply is not cut');
+    } finally {
+      await engine.api('PUT', '/api/v1/settings/delivery', { chat_limit: 600 });
+      await engine.api('PUT', `/api/v1/settings/ai/customer?key=toko_test/${buyer}`, {});
+    }
+  });
+
   await step('auto-delivery is paused and resumed; a backup downloads with the session cookie', async () => {
     await nav('/settings');
     await page.click('#delivery-settings button');

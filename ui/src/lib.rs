@@ -3,6 +3,7 @@
 
 mod api;
 mod charts;
+mod chat_parts;
 mod format;
 mod guide;
 mod i18n;

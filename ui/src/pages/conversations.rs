@@ -2,6 +2,7 @@
 //! seller's own reply.
 
 use crate::api;
+use crate::chat_parts::ChatParts;
 use crate::format::datetime;
 use crate::i18n::{t, tk};
 use crate::route::{go, Route};
@@ -101,6 +102,7 @@ fn DraftCard(reply: Reply, show_buyer: bool) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let original = reply.text.clone();
+    let edited = *text.read() != original;
     let mut act = move |path: String, body: Option<ApproveRequest>| {
         busy.set(true);
         error.set(None);
@@ -132,6 +134,11 @@ fn DraftCard(reply: Reply, show_buyer: bool) -> Element {
                 }
             }
             textarea { class: "draft-text", rows: "3", value: "{text}", oninput: move |e| text.set(e.value()) }
+            // The engine cuts the text; an edited draft is cut anew when approved, so the parts
+            // shown are only those of the text as it stands in the engine.
+            if reply.parts.len() > 1 && !edited {
+                ChatParts { parts: reply.parts.clone() }
+            }
             div { class: "row",
                 button {
                     class: "primary approve",
@@ -211,9 +218,18 @@ fn Thread(id: i64) -> Element {
                 if rep.status == "draft" {
                     DraftCard { key: "r{rep.id}", reply: rep.clone(), show_buyer: false }
                 } else {
-                    div { key: "r{rep.id}", class: "reply",
+                    div { key: "r{rep.id}", class: "reply", "data-reply-id": "{rep.id}",
                         span { class: "badge st-{rep.status}", "{tk(\"reply\", &rep.status)}" }
-                        " {tk(\"source\", &rep.source)}: {rep.text}"
+                        if rep.parts.len() > 1 {
+                            " {tk(\"source\", &rep.source)}:"
+                            // Which parts already went matters only while the rest is on its way.
+                            ChatParts {
+                                parts: rep.parts.clone(),
+                                sent: if rep.status == "pending" { rep.parts_sent.max(0) as usize } else { 0 },
+                            }
+                        } else {
+                            " {tk(\"source\", &rep.source)}: {rep.text}"
+                        }
                     }
                 }
             }

@@ -2,6 +2,7 @@
 //! cancel. The delivery text (with the stock items) shows only after the seller asks for it here.
 
 use crate::api;
+use crate::chat_parts::ChatParts;
 use crate::format::{datetime, money};
 use crate::i18n::{t, tk_or};
 use crate::route::{go, Route};
@@ -222,12 +223,7 @@ pub fn OrderPage(id: i64) -> Element {
                     if let Some((_, text, parts)) = revealed.read().iter().find(|(i, _, _)| *i == dl.id) {
                         if parts.len() > 1 {
                             // What the buyer sees: one chat message per part, in order.
-                            for (i, part) in parts.iter().enumerate() {
-                                div { key: "{i}", class: "part",
-                                    p { class: "muted part-label", "{t(\"order.part\")} {i + 1}/{parts.len()}" }
-                                    pre { class: "secret", "{part}" }
-                                }
-                            }
+                            ChatParts { parts: parts.clone(), secret: true }
                         } else {
                             pre { class: "secret", "{text}" }
                         }
