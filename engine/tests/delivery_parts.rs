@@ -16,10 +16,6 @@ const STEPS: &str = "Cara pakai: buka aplikasi Steam, masuk ke akun kakak, pilih
     tekan Lanjutkan. Kalau ada kode yang tidak bisa dipakai, kirim tangkapan layarnya di chat ini \
     ya kak, kami ganti secepatnya. Terima kasih sudah belanja di toko kami!";
 
-fn chat_len(s: &str) -> usize {
-    s.encode_utf16().count()
-}
-
 fn texts(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not a list: {v}"))
@@ -41,14 +37,7 @@ async fn voucher(admin: &Api, sku: &str, n: usize) -> (String, Vec<String>) {
 /// Every key in exactly one part, whole; every part within the limit.
 #[track_caller]
 fn assert_parts(parts: &[String], keys: &[String], prefix: &str, limit: usize) {
-    for p in parts {
-        assert!(
-            chat_len(p) <= limit,
-            "a part of {} > {limit}: {p:?}",
-            chat_len(p)
-        );
-        assert!(!p.trim().is_empty(), "an empty part");
-    }
+    assert_parts_fit(parts, limit);
     for k in keys {
         let holding = parts.iter().filter(|p| p.contains(k.as_str())).count();
         assert_eq!(holding, 1, "key {k} whole in exactly one part: {parts:#?}");

@@ -9,7 +9,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use auto_engine::delivery::parts::{chat_len, split_text};
+use auto_engine::delivery::parts::split_text;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::shopee_mock::*;
@@ -56,14 +56,7 @@ fn texts(v: &Value) -> Vec<String> {
 /// whitespace between them.
 #[track_caller]
 fn assert_cut(parts: &[String], text: &str, limit: usize) {
-    for p in parts {
-        assert!(
-            chat_len(p) <= limit,
-            "a part of {} > {limit}: {p:?}",
-            chat_len(p)
-        );
-        assert!(!p.trim().is_empty(), "a blank part: {parts:#?}");
-    }
+    assert_parts_fit(parts, limit);
     assert_eq!(squash(&parts.join(" ")), squash(text), "{parts:#?}");
 }
 

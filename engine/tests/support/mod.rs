@@ -1034,3 +1034,22 @@ pub fn trail_codes_of(detail: &Value) -> Vec<String> {
         .filter_map(|e| e["code"].as_str().map(str::to_string))
         .collect()
 }
+
+/// A message's length as Shopee's chat counts it (UTF-16 code units): the tests' own count,
+/// not the engine's.
+pub fn chat_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// Every part of a message cut for the chat is within `limit` and not blank.
+#[track_caller]
+pub fn assert_parts_fit(parts: &[String], limit: usize) {
+    for p in parts {
+        assert!(
+            chat_len(p) <= limit,
+            "a part of {} > {limit}: {p:?}",
+            chat_len(p)
+        );
+        assert!(!p.trim().is_empty(), "a blank part: {parts:#?}");
+    }
+}
