@@ -424,7 +424,9 @@ try {
       shop: 'toko_test', conversation_id: 'conv-ui-1', message_id: 'm-ui-1',
       buyer: { username: 'siti_rahma' }, text: 'Can I pay with GoPay?',
     });
-    assert(outcome.reply.source === 'llm' && outcome.reply.status === 'draft', `a draft was made: ${JSON.stringify(outcome.reply)}`);
+    // The whole outcome on failure: its reason says whether the model was set up, failed or was
+    // not asked (an FAQ draft came instead once, under heavy load, cause not captured).
+    assert(outcome.reply.source === 'llm' && outcome.reply.status === 'draft', `a draft was made: ${JSON.stringify(outcome)}; model calls: ${llm.calls()}`);
     assert(llm.calls() >= 1, 'the model was asked');
     await page.waitForSelector('#drafts textarea.draft-text', { timeout: 10_000 });
     await waitText('#waiting-count', '1');
