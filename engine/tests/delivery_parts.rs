@@ -5,7 +5,7 @@
 use crate::support;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use support::*;
 
 const SHOP: &str = "610001234";
@@ -15,14 +15,6 @@ const STEPS: &str = "Cara pakai: buka aplikasi Steam, masuk ke akun kakak, pilih
     Tambah Dana ke Dompet Steam, pilih Tukarkan Kode Voucher, tempel kodenya satu per satu, lalu \
     tekan Lanjutkan. Kalau ada kode yang tidak bisa dipakai, kirim tangkapan layarnya di chat ini \
     ya kak, kami ganti secepatnya. Terima kasih sudah belanja di toko kami!";
-
-fn texts(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not a list: {v}"))
-        .iter()
-        .map(|p| p.as_str().expect("a part is text").to_string())
-        .collect()
-}
 
 /// A voucher product with long instructions and `n` keys; returns (product id, keys).
 async fn voucher(admin: &Api, sku: &str, n: usize) -> (String, Vec<String>) {

@@ -44,14 +44,6 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn texts(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not a list: {v}"))
-        .iter()
-        .map(|p| p.as_str().expect("a part is text").to_string())
-        .collect()
-}
-
 /// Every part within `limit` and not blank; the parts in order are the text, cut only at the
 /// whitespace between them.
 #[track_caller]

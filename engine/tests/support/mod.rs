@@ -1041,6 +1041,15 @@ pub fn chat_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
+/// A JSON list of strings (a message's chat parts, as the API returns them).
+pub fn texts(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not a list: {v}"))
+        .iter()
+        .map(|p| p.as_str().expect("a part is text").to_string())
+        .collect()
+}
+
 /// Every part of a message cut for the chat is within `limit` and not blank.
 #[track_caller]
 pub fn assert_parts_fit(parts: &[String], limit: usize) {
